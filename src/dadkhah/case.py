@@ -1,0 +1,193 @@
+"""The composition root: one open case = a database (SQLite or PostgreSQL) + a blob store.
+
+    with Case.open(data_dir="dadkhah-data", create=True) as case:
+        with case.session(actor="alice") as s:
+            ...
+
+``Case.session`` commits on success and rolls back on error, so an import either lands whole or
+not at all. Before each commit the session keeps derived state current: claim statuses
+(:mod:`dadkhah.claims.status`) and the search index (:mod:`dadkhah.store.search`). Every ORM write
+is appended to the audit chain by :mod:`dadkhah.store.audit`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+import dadkhah.records.indexing  # noqa: F401  (registers the core search indexers)
+from dadkhah.access import Principal, operator
+from dadkhah.model import Citation, Claim, Entity, Membership, NameForm, Participation, load_all_tables
+from dadkhah.store import migrate
+from dadkhah.store.engine import make_engine, sqlite_url
+
+
+class CaseError(RuntimeError):
+    """A case cannot be opened or used as asked (message says why and what to do)."""
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no user database in some containers
+        return "operator"
+
+
+@dataclass
+class Case:
+    engine: Engine
+    data_dir: Path
+    blob_spec: str | None = None
+    actor: str = field(default_factory=default_actor)
+    _blobs: Any = None
+
+    # --- opening ---------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, *, data_dir: str | Path = "dadkhah-data", db_url: str | None = None,
+             blobs: str | None = None, actor: str | None = None, create: bool = False,
+             schema: str | None = None) -> Case:
+        load_all_tables()
+        data_dir = Path(data_dir)
+        if db_url:
+            try:
+                engine = make_engine(db_url, schema=schema)
+                with engine.connect():
+                    pass
+            except Exception as exc:
+                raise CaseError(f"cannot connect to the database {db_url!r}: {exc}") from exc
+        else:
+            db_file = data_dir / "case.sqlite"
+            if not db_file.exists() and not create:
+                raise CaseError(f"no case in {data_dir}/ — run `dadkhah init` (or `dadkhah demo`) first, "
+                                "or point --data/--db at an existing case")
+            data_dir.mkdir(parents=True, exist_ok=True)
+            engine = make_engine(sqlite_url(data_dir))
+        if create or not migrate.is_current(engine):
+            migrate.upgrade(engine)
+        return cls(engine=engine, data_dir=data_dir, blob_spec=blobs or os.environ.get("DADKHAH_BLOBS"),
+                   actor=actor or default_actor())
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- sessions --------------------------------------------------------------------------------
+    @property
+    def _sessionmaker(self) -> sessionmaker:
+        sm = getattr(self, "_sm", None)
+        if sm is None:
+            sm = self._sm = sessionmaker(self.engine, expire_on_commit=False)
+        return sm
+
+    @contextmanager
+    def session(self, *, actor: str | None = None, principal: Principal | None = None) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back (nothing written) on error."""
+        s = self._sessionmaker()
+        s.info["actor"] = actor or self.actor
+        s.info["principal"] = principal or operator(actor or self.actor)
+        s.info["case"] = self
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    @contextmanager
+    def reader(self, principal: Principal | None = None) -> Iterator[Session]:
+        """A read-only session (rolled back at the end)."""
+        s = self._sessionmaker()
+        s.info["principal"] = principal or operator(self.actor)
+        s.info["case"] = self
+        try:
+            yield s
+        finally:
+            s.rollback()
+            s.close()
+
+    # --- blobs -----------------------------------------------------------------------------------
+    @property
+    def blobs(self):
+        """The content-addressed store of originals (see :mod:`dadkhah.vault.blobs`)."""
+        if self._blobs is None:
+            from dadkhah.vault.blobs import open_blob_store
+
+            self._blobs = open_blob_store(self.blob_spec, self.data_dir)
+        return self._blobs
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+
+# --- derived state kept current on every commit ----------------------------------------------------
+
+def _touch(session: Session, obj) -> None:
+    from dadkhah.store.search import indexer_for
+
+    touched: dict = session.info.setdefault("touched", {})
+    if isinstance(obj, NameForm):
+        if obj.entity is not None:
+            touched[("entity", obj.entity_id)] = obj.entity
+        return
+    if isinstance(obj, Citation):
+        claim = obj.claim
+        if claim is not None:
+            touched[("claim", claim.id)] = claim
+        return
+    if isinstance(obj, (Membership, Participation)):
+        other = session.get(Entity, obj.member_id if isinstance(obj, Membership) else obj.participant_id)
+        if other is not None:
+            touched[("entity", other.id)] = other
+    if indexer_for(obj) is not None:
+        ident = inspect(obj).identity
+        key = (type(obj).__name__, ident[0] if ident else id(obj))
+        touched[key] = obj
+
+
+@event.listens_for(Session, "after_flush")
+def _collect_touched(session: Session, _ctx) -> None:
+    if session.info.get("indexing") or "case" not in session.info:
+        return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        _touch(session, obj)
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_derived(session: Session) -> None:
+    if "case" not in session.info:
+        return
+    from dadkhah.claims.status import refresh_statuses
+    from dadkhah.store.search import reindex
+
+    session.flush()
+    touched = session.info.pop("touched", {})
+    if not touched:
+        return
+    claims = [o for o in touched.values() if isinstance(o, Claim) and not inspect(o).was_deleted]
+    if claims:
+        refresh_statuses(session, claims)
+        session.flush()
+        touched.update(session.info.pop("touched", {}))
+    session.info["indexing"] = True
+    try:
+        for obj in touched.values():
+            reindex(session, obj)
+        session.flush()
+    finally:
+        session.info["indexing"] = False

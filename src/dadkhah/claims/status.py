@@ -1,0 +1,81 @@
+"""Claim status, computed — the tool never takes sides.
+
+- ``refuted`` or ``contested`` when an analyst has said so (``asserted_status``);
+- ``contested`` when a cited source contradicts the claim, or another claim about the same subject
+  with a *functional* predicate (one true value, e.g. a death toll) gives a different value —
+  both claims then stand side by side as contested;
+- ``corroborated`` when at least two *independent* sources support it (different ``origin``, or
+  different publisher when no origin is recorded) and none of them is graded E or F for reliability;
+- ``alleged`` otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dadkhah.model import Claim
+from dadkhah.model.vocab import is_functional
+
+UNRELIABLE = {"E", "F"}
+
+
+def independent_origins(claim: Claim) -> set[str]:
+    origins = set()
+    for c in claim.citations:
+        if c.stance != "supports" or c.source is None or c.source.reliability in UNRELIABLE:
+            continue
+        origins.add((c.source.origin or c.source.publisher or c.source.id).strip().casefold())
+    return origins
+
+
+def _values_conflict(a: Claim, b: Claim) -> bool:
+    if a.value_low is not None and b.value_low is not None:
+        a_hi = a.value_high if a.value_high is not None else a.value_low
+        b_hi = b.value_high if b.value_high is not None else b.value_low
+        return a_hi < b.value_low or b_hi < a.value_low
+    if a.object_id or b.object_id:
+        return (a.object_id or "") != (b.object_id or "")
+    if a.valid_low and b.valid_low:
+        return a.valid_high < b.valid_low or b.valid_high < a.valid_low
+    va, vb = (a.value_text or "").strip().casefold(), (b.value_text or "").strip().casefold()
+    return bool(va and vb and va != vb)
+
+
+def conflicting(session: Session, claim: Claim) -> list[Claim]:
+    """Other claims about the same subject whose value cannot be true together with this one."""
+    if not is_functional(claim.predicate, session):
+        return []
+    rivals = session.scalars(
+        select(Claim).where(Claim.subject_id == claim.subject_id, Claim.predicate == claim.predicate,
+                            Claim.id != claim.id)
+    ).all()
+    return [r for r in rivals if r.asserted_status != "refuted" and _values_conflict(claim, r)]
+
+
+def compute_status(session: Session, claim: Claim) -> str:
+    if claim.asserted_status in ("refuted", "contested"):
+        return claim.asserted_status
+    if any(c.stance == "contradicts" for c in claim.citations) or conflicting(session, claim):
+        return "contested"
+    if len(independent_origins(claim)) >= 2:
+        return "corroborated"
+    return "alleged"
+
+
+def refresh_statuses(session: Session, claims: Iterable[Claim]) -> None:
+    """Recompute the status of these claims and of every claim they could conflict with."""
+    groups = {(c.subject_id, c.predicate) for c in claims}
+    seen: set[str] = set()
+    for subject_id, predicate in groups:
+        for claim in session.scalars(
+            select(Claim).where(Claim.subject_id == subject_id, Claim.predicate == predicate)
+        ):
+            if claim.id in seen:
+                continue
+            seen.add(claim.id)
+            status = compute_status(session, claim)
+            if claim.status != status:
+                claim.status = status

@@ -1,0 +1,7 @@
+"""CLI commands of the estimate capability (registered by dadkhah.cli)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this capability's commands to the top-level app."""

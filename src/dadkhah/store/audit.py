@@ -1,0 +1,201 @@
+"""The tamper-evident audit chain.
+
+Every write through an ORM session appends one entry per changed record: who, when, what
+(``insert``/``update``/``delete``), and the record's values before and after. Each entry carries the
+SHA-256 of its own canonical content and of the previous entry, so editing, deleting or reordering a
+row behind the tool's back breaks the chain; :func:`verify_chain` names the first broken entry.
+
+Bulk writes that bypass the ORM call :func:`append` themselves with a digest of what they wrote.
+Tables listed in ``UNAUDITED`` hold derived data (the search index) or the chain itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, event, inspect, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from dadkhah.model.base import Base, utcnow
+
+GENESIS = "0" * 64
+UNAUDITED = {"audit_log", "search_doc"}
+_LOCK_KEY = 0x64616468  # "dadh": the PostgreSQL advisory lock serialising appends
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                     autoincrement=False)
+    ts: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    table_name: Mapped[str] = mapped_column(String(80))
+    record_id: Mapped[str] = mapped_column(String(200))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return {"sha256": hashlib.sha256(value).hexdigest(), "bytes": len(value)}
+    return value
+
+
+def canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
+
+
+def entry_hash(seq: int, ts: str, actor: str, action: str, table: str, record_id: str,
+               before: Any, after: Any, prev_hash: str) -> str:
+    body = canonical([seq, ts, actor, action, table, record_id, before, after, prev_hash])
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _ts(value: dt.datetime) -> str:
+    return value.replace(microsecond=value.microsecond).isoformat(timespec="microseconds")
+
+
+def _lock_and_head(conn) -> tuple[int, str]:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    row = conn.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def append(conn, *, actor: str, action: str, table: str, record_id: str,
+           before: Any = None, after: Any = None) -> str:
+    """Append one entry on ``conn`` (inside the caller's transaction); returns its hash."""
+    return append_many(conn, [(actor, action, table, record_id, before, after)])
+
+
+def append_many(conn, entries: list[tuple]) -> str:
+    seq, prev = _lock_and_head(conn)
+    rows = []
+    for actor, action, table, record_id, before, after in entries:
+        seq += 1
+        now = utcnow()
+        before_j = json.loads(canonical(before)) if before is not None else None
+        after_j = json.loads(canonical(after)) if after is not None else None
+        h = entry_hash(seq, _ts(now), actor, action, table, str(record_id), before_j, after_j, prev)
+        rows.append(dict(seq=seq, ts=now, actor=actor, action=action, table_name=table,
+                         record_id=str(record_id), before=before_j, after=after_j, prev_hash=prev, hash=h))
+        prev = h
+    if rows:
+        conn.execute(AuditEntry.__table__.insert(), rows)
+    return prev
+
+
+# --- automatic entries for every ORM flush ------------------------------------------------------
+
+def _row_values(obj, *, only: set[str] | None = None, old: bool = False) -> dict:
+    state = inspect(obj)
+    values: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if only is not None and key not in only:
+            continue
+        hist = state.attrs[key].history
+        if old:
+            values[key] = hist.deleted[0] if hist.deleted else (hist.unchanged[0] if hist.unchanged else None)
+        else:
+            values[key] = getattr(obj, key, None)
+    return values
+
+
+def _identity(obj) -> str:
+    ident = inspect(obj).identity
+    if ident is None:
+        return "?"
+    return ident[0] if len(ident) == 1 else "/".join(str(p) for p in ident)
+
+
+def _table_of(obj) -> str:
+    return inspect(obj).mapper.local_table.name
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_after_flush(session: Session, _flush_context) -> None:
+    if session.info.get("audit_disabled"):
+        return
+    actor = session.info.get("actor") or "system"
+    entries: list[tuple] = []
+    for obj in session.new:
+        if _table_of(obj) in UNAUDITED:
+            continue
+        entries.append((actor, "insert", _table_of(obj), _identity(obj), None, _row_values(obj)))
+    for obj in session.dirty:
+        if _table_of(obj) in UNAUDITED or not session.is_modified(obj, include_collections=False):
+            continue
+        state = inspect(obj)
+        changed = {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
+        if not changed:
+            continue
+        entries.append((actor, "update", _table_of(obj), _identity(obj),
+                        _row_values(obj, only=changed, old=True), _row_values(obj, only=changed)))
+    for obj in session.deleted:
+        if _table_of(obj) in UNAUDITED:
+            continue
+        entries.append((actor, "delete", _table_of(obj), _identity(obj), _row_values(obj, old=True), None))
+    if entries:
+        append_many(session.connection(), entries)
+
+
+# --- verification --------------------------------------------------------------------------------
+
+@dataclass
+class ChainReport:
+    ok: bool
+    entries: int
+    head: str
+    first_broken: int | None = None
+    problem: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "entries": self.entries, "head": self.head,
+                "first_broken": self.first_broken, "problem": self.problem}
+
+
+def verify_chain(conn, *, batch: int = 5000) -> ChainReport:
+    """Recompute every hash; report the first entry whose content, link or sequence is wrong."""
+    if isinstance(conn, Session):
+        conn = conn.connection()
+    table = AuditEntry.__table__
+    prev, expected_seq, count = GENESIS, 1, 0
+    while True:
+        rows = conn.execute(
+            select(table).where(table.c.seq >= expected_seq).order_by(table.c.seq).limit(batch)
+        ).mappings().all()
+        if not rows:
+            return ChainReport(True, count, prev)
+        for r in rows:
+            seq = r["seq"]
+            if seq != expected_seq:
+                return ChainReport(False, count, prev, first_broken=expected_seq,
+                                   problem=f"entry {expected_seq} is missing (next present is {seq})")
+            if r["prev_hash"] != prev:
+                return ChainReport(False, count, prev, first_broken=seq,
+                                   problem=f"entry {seq} does not link to entry {seq - 1}")
+            h = entry_hash(seq, _ts(r["ts"]), r["actor"], r["action"], r["table_name"], r["record_id"],
+                           r["before"], r["after"], r["prev_hash"])
+            if h != r["hash"]:
+                return ChainReport(False, count, prev, first_broken=seq,
+                                   problem=f"entry {seq} ({r['action']} {r['table_name']} {r['record_id']}) "
+                                           "was altered: its content no longer matches its hash")
+            prev, expected_seq, count = r["hash"], seq + 1, count + 1

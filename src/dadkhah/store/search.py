@@ -1,0 +1,286 @@
+"""One search over a case: names across scripts and spellings, and full text over claims, sources,
+documents and transcripts.
+
+Each searchable thing becomes one or more :class:`SearchDoc` rows: ``body`` holds the
+Persian-normalised text, ``keys`` the cross-script name keys (ASCII, see :mod:`dadkhah.names`), and
+``sensitivity`` the level needed to see it. SQLite searches them with FTS5 (``search_fts``),
+PostgreSQL with its full-text search over the ``simple`` configuration. Results are always filtered
+by the caller's :class:`dadkhah.access.Principal` *in the query*, so a snippet of a document the
+caller may not see is never produced.
+
+Capabilities register an indexer for their own records with :func:`register_indexer`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, delete, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from dadkhah.model.base import Base, Sensitivity
+
+
+class SearchDoc(Base):
+    __tablename__ = "search_doc"
+    __table_args__ = (
+        UniqueConstraint("kind", "record_id", "part", name="search_doc"),
+        Index("ix_search_doc_record", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))  # person, claim, source, evidence, testimony…
+    record_id: Mapped[str] = mapped_column(String(200))
+    part: Mapped[str] = mapped_column(String(80), default="")  # e.g. "name:3", "text", "page:2"
+    entity_id: Mapped[str | None] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(500), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    keys: Mapped[str] = mapped_column(Text, default="")
+    sensitivity: Mapped[str] = mapped_column(String(12), default=Sensitivity.public.value)
+    facets: Mapped[dict] = mapped_column(default=dict)  # role, place, period, organisation…
+
+
+@dataclass
+class Doc:
+    """What an indexer returns for one part of a record."""
+
+    kind: str
+    record_id: str
+    part: str
+    label: str
+    body: str
+    keys: Iterable[str] = ()
+    sensitivity: str = "public"
+    entity_id: str | None = None
+    facets: dict = field(default_factory=dict)
+
+
+Indexer = Callable[[Session, object], list[Doc]]
+_INDEXERS: dict[type, Indexer] = {}
+
+
+def register_indexer(cls: type, indexer: Indexer) -> None:
+    _INDEXERS[cls] = indexer
+
+
+def indexer_for(obj) -> Indexer | None:
+    for cls in type(obj).__mro__:
+        if cls in _INDEXERS:
+            return _INDEXERS[cls]
+    return None
+
+
+def replace_docs(session: Session, kind: str, record_id: str, docs: list[Doc]) -> None:
+    """Replace every search row of one record by ``docs``."""
+    session.execute(delete(SearchDoc).where(SearchDoc.kind == kind, SearchDoc.record_id == record_id))
+    for d in docs:
+        session.add(SearchDoc(kind=d.kind, record_id=d.record_id, part=d.part, entity_id=d.entity_id,
+                              label=d.label[:500], body=d.body, keys=" ".join(dict.fromkeys(d.keys)),
+                              sensitivity=d.sensitivity, facets=d.facets or {}))
+
+
+def reindex(session: Session, obj) -> None:
+    indexer = indexer_for(obj)
+    if indexer is None:
+        return
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    kind = getattr(obj, "kind", None) or state.mapper.local_table.name
+    record_id = str(state.identity[0]) if state.identity else str(obj.id)
+    if state.was_deleted or state.deleted:
+        session.execute(delete(SearchDoc).where(SearchDoc.record_id == record_id))
+        return
+    replace_docs(session, kind, record_id, indexer(session, obj))
+
+
+# --- querying -----------------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    kind: str
+    id: str
+    label: str
+    score: float
+    snippet: str = ""
+    part: str = ""
+    entity_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "id": self.id, "label": self.label, "score": round(self.score, 4),
+                "snippet": self.snippet, "part": self.part}
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def _query_terms(q: str) -> tuple[list[str], list[str]]:
+    from dadkhah.names import normalize, token_keys
+
+    words = [w for w in _TOKEN.findall(normalize(q)) if w]
+    keys = [k for k in token_keys(q) if k]
+    return words, keys
+
+
+def _snippet(body: str, words: list[str], width: int = 160) -> str:
+    if not body:
+        return ""
+    pos = -1
+    for w in words:
+        pos = body.find(w)
+        if pos >= 0:
+            break
+    start = max(0, pos - width // 3) if pos >= 0 else 0
+    frag = body[start:start + width]
+    return ("…" if start > 0 else "") + frag + ("…" if start + width < len(body) else "")
+
+
+KIND_BOOST = {"person": 3.0, "organization": 2.5, "place": 2.5, "event": 2.0}
+
+
+def search(session: Session, q: str, *, principal=None, kinds: Iterable[str] | None = None,
+           limit: int = 20, facets: dict | None = None) -> list[Hit]:
+    """Search names and text; one hit per record, best first, visible to ``principal`` only."""
+    from dadkhah.access import allowed_sensitivities, anonymous
+
+    principal = principal or anonymous()
+    allowed = allowed_sensitivities(principal)
+    words, keys = _query_terms(q)
+    if not words and not keys:
+        return []
+    dialect = session.get_bind().dialect.name
+    rows = (_search_sqlite if dialect == "sqlite" else _search_postgres)(session, words, keys, allowed,
+                                                                        limit * 10)
+    best: dict[tuple[str, str], Hit] = {}
+    kinds = set(kinds) if kinds else None
+    for r in rows:
+        if kinds and r.kind not in kinds:
+            continue
+        if facets and not _facets_match(r.facets, facets):
+            continue
+        is_name = r.part.startswith("name")
+        score = float(r.score) * KIND_BOOST.get(r.kind, 1.0) * (2.0 if is_name else 1.0)
+        key = (r.kind, r.record_id)
+        if key not in best or best[key].score < score:
+            best[key] = Hit(kind=r.kind, id=r.record_id, label=r.label, score=score,
+                            snippet=_snippet(r.body, words), part=r.part, entity_id=r.entity_id)
+    return sorted(best.values(), key=lambda h: (-h.score, h.kind, h.id))[:limit]
+
+
+def _as_list(v) -> list:
+    return list(v) if isinstance(v, (list, set, tuple)) else [v]
+
+
+def _facets_match(doc_facets: dict, wanted: dict) -> bool:
+    """Every requested facet must share a value with the document's (facet values are lists)."""
+    for key, want in wanted.items():
+        if want in (None, "", []):
+            continue
+        if not set(map(str, _as_list(doc_facets.get(key, [])))) & set(map(str, _as_list(want))):
+            return False
+    return True
+
+
+def _fts_quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _search_sqlite(session, words, keys, allowed, limit):
+    clauses = []
+    if words:
+        clauses.append("body:(" + " OR ".join(_fts_quote(w) for w in words) + ")")
+    if keys:
+        clauses.append("keys:(" + " OR ".join(_fts_quote(k) for k in keys) + ")")
+    match = " OR ".join(clauses)
+    sens = ",".join(f"'{s}'" for s in allowed)
+    sql = text(
+        "SELECT d.id, d.kind, d.record_id, d.part, d.label, d.body, d.entity_id, d.facets, "
+        "-bm25(search_fts, 1.0, 4.0) AS score FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid "
+        f"WHERE search_fts MATCH :m AND d.sensitivity IN ({sens}) ORDER BY score DESC LIMIT :lim"
+    )
+    return _rows(session.execute(sql, {"m": match, "lim": limit}).mappings())
+
+
+def _search_postgres(session, words, keys, allowed, limit):
+    terms = [re.sub(r"[^\w]", "", t) for t in [*words, *keys]]
+    terms = [t for t in terms if t]
+    if not terms:
+        return []
+    tsq = " | ".join(terms)
+    sql = text(
+        "SELECT d.id, d.kind, d.record_id, d.part, d.label, d.body, d.entity_id, d.facets, "
+        "ts_rank(setweight(to_tsvector('simple', d.body), 'C') || setweight(to_tsvector('simple', d.keys), 'A'),"
+        " to_tsquery('simple', :q)) * 10 AS score "
+        "FROM search_doc d WHERE (to_tsvector('simple', d.body || ' ' || d.keys) @@ to_tsquery('simple', :q)) "
+        "AND d.sensitivity = ANY(:allowed) ORDER BY score DESC LIMIT :lim"
+    )
+    return _rows(session.execute(sql, {"q": tsq, "allowed": list(allowed), "lim": limit}).mappings())
+
+
+@dataclass
+class _Row:
+    kind: str
+    record_id: str
+    part: str
+    label: str
+    body: str
+    entity_id: str | None
+    facets: dict
+    score: float
+
+
+def _rows(mappings) -> list[_Row]:
+    import json
+
+    out = []
+    for m in mappings:
+        facets = m["facets"]
+        if isinstance(facets, str):
+            facets = json.loads(facets or "{}")
+        out.append(_Row(m["kind"], m["record_id"], m["part"], m["label"], m["body"], m["entity_id"],
+                        facets or {}, m["score"]))
+    return out
+
+
+# DDL run by the migration (kept here, beside the code that queries it).
+SQLITE_FTS_DDL = [
+    "CREATE VIRTUAL TABLE search_fts USING fts5(body, keys, content='search_doc', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER search_doc_ai AFTER INSERT ON search_doc BEGIN "
+    "INSERT INTO search_fts(rowid, body, keys) VALUES (new.id, new.body, new.keys); END",
+    "CREATE TRIGGER search_doc_ad AFTER DELETE ON search_doc BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, body, keys) VALUES ('delete', old.id, old.body, old.keys); END",
+    "CREATE TRIGGER search_doc_au AFTER UPDATE ON search_doc BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, body, keys) VALUES ('delete', old.id, old.body, old.keys); "
+    "INSERT INTO search_fts(rowid, body, keys) VALUES (new.id, new.body, new.keys); END",
+]
+SQLITE_FTS_DROP = ["DROP TRIGGER IF EXISTS search_doc_au", "DROP TRIGGER IF EXISTS search_doc_ad",
+                   "DROP TRIGGER IF EXISTS search_doc_ai", "DROP TABLE IF EXISTS search_fts"]
+POSTGRES_FTS_DDL = [
+    "CREATE INDEX ix_search_doc_fts ON search_doc USING gin (to_tsvector('simple', body || ' ' || keys))",
+]
+POSTGRES_FTS_DROP = ["DROP INDEX IF EXISTS ix_search_doc_fts"]
+
+
+def create_fts(conn) -> None:
+    for stmt in SQLITE_FTS_DDL if conn.dialect.name == "sqlite" else POSTGRES_FTS_DDL:
+        conn.execute(text(stmt))
+
+
+def drop_fts(conn) -> None:
+    for stmt in SQLITE_FTS_DROP if conn.dialect.name == "sqlite" else POSTGRES_FTS_DROP:
+        conn.execute(text(stmt))
+
+
+def rebuild(session: Session, objects: Iterable[object]) -> int:
+    n = 0
+    for obj in objects:
+        reindex(session, obj)
+        n += 1
+    return n
+
+
+__all__ = ["SearchDoc", "Doc", "Hit", "register_indexer", "reindex", "replace_docs", "search", "rebuild",
+           "create_fts", "drop_fts", "select"]

@@ -1,0 +1,100 @@
+"""Shared fixtures: every test that takes ``case`` runs on BOTH backends.
+
+- SQLite: a case folder in ``tmp_path`` (copied from a template migrated once per session).
+- PostgreSQL: the server at ``DADKHAH_TEST_PG`` (default ``postgresql://postgres@127.0.0.1:5432/test``),
+  in a schema of its own per test worker, migrated once and emptied between tests.
+  Without a server the PostgreSQL variant is skipped — except under ``CI=true``, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from dadkhah.case import Case
+
+PG_URL = os.environ.get("DADKHAH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="pg", marks=pytest.mark.postgres)]
+
+
+def _pg_available() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"), connect_timeout=3):
+            return None
+    except Exception as exc:  # noqa: BLE001
+        return str(exc)
+
+
+@pytest.fixture(scope="session")
+def pg_schema(worker_id="master"):
+    problem = _pg_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required under CI but cannot be reached at {PG_URL}: {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {problem}")
+    from sqlalchemy import create_engine
+
+    schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    case = Case.open(db_url=PG_URL, schema=schema, create=True, data_dir=Path("/nonexistent"))
+    case.close()
+    yield schema
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("template")
+    Case.open(data_dir=folder, create=True).close()
+    return folder
+
+
+def _truncate_all(case: Case) -> None:
+    from dadkhah.model import Base
+
+    names = [t.name for t in Base.metadata.sorted_tables]
+    with case.engine.begin() as conn:
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def case(request, backend, tmp_path, sqlite_template) -> Case:
+    """An empty case on the backend under test, with its blob folder in ``tmp_path``."""
+    data = tmp_path / "case"
+    if backend == "sqlite":
+        shutil.copytree(sqlite_template, data)
+        c = Case.open(data_dir=data, actor="tester")
+    else:
+        schema = request.getfixturevalue("pg_schema")
+        data.mkdir()
+        c = Case.open(db_url=PG_URL, schema=schema, data_dir=data, actor="tester")
+        _truncate_all(c)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def sqlite_case(tmp_path, sqlite_template) -> Case:
+    """A case on SQLite only (for tests about the embedded default itself)."""
+    data = tmp_path / "case"
+    shutil.copytree(sqlite_template, data)
+    c = Case.open(data_dir=data, actor="tester")
+    yield c
+    c.close()
