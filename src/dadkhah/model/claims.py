@@ -58,7 +58,7 @@ class Citation(Base):
     """A claim's citation of a source: the quotation, where it is, and whether it supports the claim."""
 
     __tablename__ = "citation"
-    __table_args__ = (UniqueConstraint("claim_id", "source_id", "locator", name="citation"),)
+    __table_args__ = (UniqueConstraint("claim_id", "source_id", "locator"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     claim_id: Mapped[str] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"), index=True)

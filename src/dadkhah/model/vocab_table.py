@@ -10,7 +10,7 @@ from dadkhah.model.base import Base
 
 class VocabTerm(Base):
     __tablename__ = "vocab_term"
-    __table_args__ = (UniqueConstraint("vocabulary", "term", name="vocab_term"),)
+    __table_args__ = (UniqueConstraint("vocabulary", "term"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     vocabulary: Mapped[str] = mapped_column(String(60))

@@ -120,10 +120,11 @@ def _row_values(obj, *, only: set[str] | None = None, old: bool = False) -> dict
 
 
 def _identity(obj) -> str:
-    ident = inspect(obj).identity
-    if ident is None:
+    state = inspect(obj)
+    ident = state.identity or state.mapper.primary_key_from_instance(obj)
+    if not ident or all(p is None for p in ident):
         return "?"
-    return ident[0] if len(ident) == 1 else "/".join(str(p) for p in ident)
+    return str(ident[0]) if len(ident) == 1 else "/".join(str(p) for p in ident)
 
 
 def _table_of(obj) -> str:

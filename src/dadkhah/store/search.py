@@ -26,7 +26,7 @@ from dadkhah.model.base import Base, Sensitivity
 class SearchDoc(Base):
     __tablename__ = "search_doc"
     __table_args__ = (
-        UniqueConstraint("kind", "record_id", "part", name="search_doc"),
+        UniqueConstraint("kind", "record_id", "part"),
         Index("ix_search_doc_record", "record_id"),
     )
 

@@ -54,7 +54,7 @@ def upgrade() -> None:
     sa.Column('label_fa', sa.String(length=200), nullable=False),
     sa.Column('description', sa.String(length=1000), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vocab_term')),
-    sa.UniqueConstraint('vocabulary', 'term', name='vocab_term')
+    sa.UniqueConstraint('vocabulary', 'term', name=op.f('uq_vocab_term_vocabulary'))
     )
     op.create_table('claim',
     sa.Column('id', sa.String(length=80), nullable=False),
@@ -135,7 +135,7 @@ def upgrade() -> None:
     sa.Column('facets', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['entity_id'], ['entity.id'], name=op.f('fk_search_doc_entity_id_entity'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_doc')),
-    sa.UniqueConstraint('kind', 'record_id', 'part', name='search_doc')
+    sa.UniqueConstraint('kind', 'record_id', 'part', name=op.f('uq_search_doc_kind'))
     )
     with op.batch_alter_table('search_doc', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_doc_entity_id'), ['entity_id'], unique=False)
@@ -171,7 +171,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['claim_id'], ['claim.id'], name=op.f('fk_citation_claim_id_claim'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['source_id'], ['source.id'], name=op.f('fk_citation_source_id_source')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_citation')),
-    sa.UniqueConstraint('claim_id', 'source_id', 'locator', name='citation')
+    sa.UniqueConstraint('claim_id', 'source_id', 'locator', name=op.f('uq_citation_claim_id'))
     )
     with op.batch_alter_table('citation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_citation_claim_id'), ['claim_id'], unique=False)

@@ -1,0 +1,379 @@
+"""Lossless JSON Lines export and import of a whole case.
+
+The file starts with a header line, then one line per table row in dependency order::
+
+    {"dadkhah": "case", "format": 1, "tables": [...]}
+    {"table": "entity", "row": {"id": "person-raisi", ...}}
+
+Import checks every line before writing anything — JSON syntax, known table and columns, required
+values, value types, dates, vocabulary terms and references (to rows earlier in the file or already
+in the case) — and then writes everything in one transaction. Any problem raises
+:class:`dadkhah.errors.InputError` naming the file, line and field, and the case is left unchanged.
+
+Derived tables (the search index) are not exported; they are rebuilt on import. The audit log is
+the history of one database, not part of the case's content: the import itself is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, Table, select, text
+from sqlalchemy.types import JSON
+
+from dadkhah.access import Principal, allowed_sensitivities
+from dadkhah.errors import InputError
+from dadkhah.model import Base, load_all_tables
+from dadkhah.model.vocab import vocabulary
+from dadkhah.store import audit
+
+FORMAT = 1
+SKIP_TABLES = {"audit_log", "search_doc", "alembic_version"}
+
+# (table, column) -> vocabulary, checked on import
+VOCAB_COLUMNS = {
+    ("event", "event_type"): "event_type",
+    ("organization", "org_type"): "organization_type",
+    ("place", "place_type"): "place_type",
+    ("source", "source_type"): "source_type",
+    ("participation", "role"): "participation_role",
+    ("membership", "role"): "position_role",
+    ("name_form", "kind"): "name_kind",
+    ("claim", "predicate"): "claim_predicate",
+}
+
+
+def case_tables() -> list[Table]:
+    load_all_tables()
+    return [t for t in Base.metadata.sorted_tables if t.name not in SKIP_TABLES]
+
+
+def private_tables() -> set[str]:
+    """Tables never exported to an audience below ``internal`` (e.g. encrypted witness identities, users)."""
+    names: set[str] = set()
+    for mod in ("dadkhah.vault.tables", "dadkhah.web.tables", "dadkhah.lists.tables"):
+        try:
+            module = __import__(mod, fromlist=["PRIVATE_TABLES"])
+        except ModuleNotFoundError:
+            continue
+        names |= set(getattr(module, "PRIVATE_TABLES", ()))
+    return names
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        import base64
+
+        return {"$base64": base64.b64encode(value).decode()}
+    return value
+
+
+def _self_refs(table: Table) -> list[str]:
+    return [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+
+
+def _order_rows(table: Table, rows: list[dict]) -> list[dict]:
+    """Rows of a self-referencing table (e.g. organisation → parent) with parents first."""
+    refs = _self_refs(table)
+    if not refs:
+        return rows
+    pk = table.primary_key.columns.keys()[0]
+    by_id = {r[pk]: r for r in rows}
+    done: set = set()
+    out: list[dict] = []
+
+    def visit(r: dict, depth: int = 0) -> None:
+        if r[pk] in done or depth > len(rows):
+            return
+        for c in refs:
+            parent = by_id.get(r.get(c))
+            if parent is not None and parent is not r:
+                visit(parent, depth + 1)
+        done.add(r[pk])
+        out.append(r)
+
+    for r in rows:
+        visit(r)
+    return out
+
+
+def iter_export(case, principal: Principal | None = None) -> Iterator[dict]:
+    """Yield the header and one record per row; with a principal, only what it may see."""
+    tables = case_tables()
+    allowed = set(allowed_sensitivities(principal)) if principal is not None else None
+    private = private_tables() if principal is not None and principal.ceiling.value != "confidential" else set()
+    yield {"dadkhah": "case", "format": FORMAT, "tables": [t.name for t in tables]}
+    dropped: dict[str, set] = {}
+    with case.engine.connect() as conn:
+        for table in tables:
+            if table.name in private:
+                continue
+            pk_cols = table.primary_key.columns.keys()
+            rows = [dict(r) for r in conn.execute(select(table).order_by(*table.primary_key.columns)).mappings()]
+            kept = []
+            for r in rows:
+                if allowed is not None and not _visible(table, r, allowed, dropped):
+                    dropped.setdefault(table.name, set()).add(r[pk_cols[0]])
+                    continue
+                kept.append(r)
+            for r in _order_rows(table, kept):
+                yield {"table": table.name, "row": {k: _plain(v) for k, v in r.items()}}
+
+
+def _visible(table: Table, row: dict, allowed: set, dropped: dict[str, set]) -> bool:
+    if "sensitivity" in row and row["sensitivity"] not in allowed:
+        return False
+    for fk in table.foreign_keys:
+        value = row.get(fk.parent.name)
+        if value is not None and value in dropped.get(fk.column.table.name, ()):
+            return False
+    return True
+
+
+def export_jsonl(case, out: IO[str] | Path | str, principal: Principal | None = None) -> int:
+    """Write the case as JSON Lines; returns the number of rows written."""
+    close = False
+    if isinstance(out, (str, Path)):
+        out = open(out, "w", encoding="utf-8")
+        close = True
+    n = 0
+    try:
+        for record in iter_export(case, principal):
+            out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            n += "row" in record
+    finally:
+        if close:
+            out.close()
+    return n
+
+
+# --- import --------------------------------------------------------------------------------------
+
+def _convert(table: Table, name: str, value: Any, where: tuple[str, int]) -> Any:
+    col = table.columns[name]
+    if value is None:
+        return None
+    t = col.type
+    file, line = where
+    try:
+        if isinstance(t, DateTime):
+            return dt.datetime.fromisoformat(value)
+        if isinstance(t, Date):
+            return dt.date.fromisoformat(value)
+        if isinstance(t, Boolean):
+            if not isinstance(value, bool):
+                raise ValueError(f"expected true/false, got {value!r}")
+            return value
+        if isinstance(t, Integer):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"expected an integer, got {value!r}")
+            return value
+        if isinstance(t, Float):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"expected a number, got {value!r}")
+            return float(value)
+        if isinstance(t, JSON):
+            return value
+        if isinstance(t, String):
+            if not isinstance(value, str):
+                raise ValueError(f"expected text, got {value!r}")
+            if t.length and len(value) > t.length:
+                raise ValueError(f"longer than {t.length} characters")
+            return value
+        if isinstance(value, dict) and "$base64" in value:
+            import base64
+
+            return base64.b64decode(value["$base64"])
+        return value
+    except (ValueError, TypeError) as exc:
+        raise InputError(str(exc), file=file, line=line, field=name) from None
+
+
+def _check_dates(table: Table, row: dict, where: tuple[str, int]) -> None:
+    from dadkhah.dates import DateParseError, parse_date
+
+    for col in table.columns:
+        if not col.name.endswith("_text") or f"{col.name[:-5]}_edtf" not in table.columns:
+            continue
+        prefix = col.name[:-5]
+        value = row.get(col.name)
+        if value is None:
+            continue
+        try:
+            parsed = parse_date(value, calendar=row.get(f"{prefix}_calendar"))
+        except DateParseError as exc:
+            raise InputError(f"invalid date: {exc}", file=where[0], line=where[1], field=col.name) from None
+        low, high = row.get(f"{prefix}_low"), row.get(f"{prefix}_high")
+        if low is not None and high is not None and low > high:
+            raise InputError("date low bound is after its high bound", file=where[0], line=where[1],
+                             field=f"{prefix}_low")
+        if low is None:
+            row[f"{prefix}_low"], row[f"{prefix}_high"] = parsed.low, parsed.high
+            row.setdefault(f"{prefix}_edtf", parsed.edtf)
+
+
+def read_jsonl(path: Path | str) -> list[tuple[int, dict]]:
+    path = Path(path)
+    records: list[tuple[int, dict]] = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append((lineno, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise InputError(f"malformed JSON: {exc.msg} (column {exc.colno})", file=path.name,
+                                 line=lineno) from None
+    return records
+
+
+def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[str, int]:
+    """Validate then import a JSON Lines case file in one transaction. Returns rows per table."""
+    path = Path(path)
+    fname = path.name
+    tables = {t.name: t for t in case_tables()}
+    records = read_jsonl(path)
+    if not records or "dadkhah" not in records[0][1]:
+        raise InputError("not a dadkhah JSON Lines file (missing header line)", file=fname, line=1)
+    header = records[0][1]
+    if header.get("format") != FORMAT:
+        raise InputError(f"unsupported format {header.get('format')!r} (expected {FORMAT})", file=fname, line=1)
+
+    prepared: dict[str, list[dict]] = {name: [] for name in tables}
+    seen_keys: dict[str, set] = {name: set() for name in tables}
+    vocab_cache: dict[str, set] = {}
+    for lineno, rec in records[1:]:
+        where = (fname, lineno)
+        if not isinstance(rec, dict) or "table" not in rec or not isinstance(rec.get("row"), dict):
+            raise InputError('expected {"table": ..., "row": {...}}', file=fname, line=lineno)
+        table = tables.get(rec["table"])
+        if table is None:
+            raise InputError(f"unknown table {rec['table']!r}", file=fname, line=lineno, field="table")
+        row = rec["row"]
+        for key in row:
+            if key not in table.columns:
+                raise InputError(f"unknown column for table {table.name}", file=fname, line=lineno, field=key)
+        converted = {k: _convert(table, k, v, where) for k, v in row.items()}
+        for col in table.columns:
+            if (not col.nullable and converted.get(col.name) is None and col.default is None
+                    and col.server_default is None and not (col.primary_key and col.autoincrement is True)):
+                raise InputError("a value is required", file=fname, line=lineno, field=col.name)
+        for (tname, cname), vocab in VOCAB_COLUMNS.items():
+            if tname == table.name and converted.get(cname) is not None:
+                terms = vocab_cache.get(vocab)
+                if terms is None:
+                    with case.reader() as s:
+                        terms = vocab_cache[vocab] = set(vocabulary(vocab, s))
+                if converted[cname] not in terms:
+                    raise InputError(f"unknown {vocab} term {converted[cname]!r}", file=fname, line=lineno,
+                                     field=cname)
+        _check_dates(table, converted, where)
+        pk = tuple(converted.get(c) for c in table.primary_key.columns.keys())
+        if None not in pk:
+            if pk in seen_keys[table.name]:
+                raise InputError(f"duplicate {table.name} {pk[0]!r} in this file", file=fname, line=lineno)
+            seen_keys[table.name].add(pk)
+        converted["__line__"] = lineno
+        prepared[table.name].append(converted)
+
+    _check_references(case, tables, prepared, seen_keys, fname)
+
+    counts: dict[str, int] = {}
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with case.session(actor=actor) as s:
+        conn = s.connection()
+        existing = _existing_conflicts(conn, tables, seen_keys)
+        if existing:
+            tname, key = existing
+            line = next(r["__line__"] for r in prepared[tname]
+                        if tuple(r.get(c) for c in tables[tname].primary_key.columns.keys()) == key)
+            raise InputError(f"{tname} {key[0]!r} already exists in the case", file=fname, line=line)
+        for name, table in tables.items():
+            rows = [{k: v for k, v in r.items() if k != "__line__"} for r in prepared[name]]
+            if rows:
+                for chunk in _chunks(_order_rows(table, rows), 500):
+                    conn.execute(table.insert(), chunk)
+                counts[name] = len(rows)
+        audit.append(conn, actor=s.info["actor"], action="import", table="*", record_id=fname,
+                     after={"sha256": digest, "rows": counts})
+        _reset_sequences(conn, tables)
+        _rebuild_index(s)
+    return counts
+
+
+def _chunks(rows: list, n: int) -> Iterable[list]:
+    for i in range(0, len(rows), n):
+        yield rows[i:i + n]
+
+
+def _check_references(case, tables, prepared, seen_keys, fname) -> None:
+    missing_cache: dict[tuple[str, str], set] = {}
+    with case.engine.connect() as conn:
+        for name, table in tables.items():
+            for fk in table.foreign_keys:
+                target = fk.column.table
+                col, tcol = fk.parent.name, fk.column.name
+                in_file = {k[0] for k in seen_keys.get(target.name, set())} if len(
+                    target.primary_key.columns) == 1 and target.primary_key.columns.keys()[0] == tcol else set()
+                for r in prepared[name]:
+                    value = r.get(col)
+                    if value is None or value in in_file:
+                        continue
+                    key = (target.name, tcol)
+                    known = missing_cache.setdefault(key, set())
+                    if value in known:
+                        continue
+                    hit = conn.execute(select(target.c[tcol]).where(target.c[tcol] == value)).first()
+                    if hit is None:
+                        raise InputError(f"refers to {target.name} {value!r}, which is neither in this file nor "
+                                         "in the case", file=fname, line=r["__line__"], field=col)
+                    known.add(value)
+
+
+def _existing_conflicts(conn, tables, seen_keys):
+    for name, keys in seen_keys.items():
+        table = tables[name]
+        pk_cols = table.primary_key.columns.keys()
+        if len(pk_cols) != 1 or not keys:
+            continue
+        values = [k[0] for k in keys]
+        for chunk in _chunks(values, 500):
+            hit = conn.execute(select(table.c[pk_cols[0]]).where(table.c[pk_cols[0]].in_(chunk)).limit(1)).first()
+            if hit is not None:
+                return name, (hit[0],)
+    return None
+
+
+def _reset_sequences(conn, tables) -> None:
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables.values():
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1 and isinstance(pk[0].type, Integer) and pk[0].autoincrement in (True, "auto"):
+            seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                               {"t": table.name, "c": pk[0].name}).scalar()
+            if seq:
+                conn.execute(text(f"SELECT setval('{seq}', COALESCE((SELECT MAX({pk[0].name}) FROM "
+                                  f"{table.name}), 0) + 1, false)"))
+
+
+def _rebuild_index(session) -> None:
+    from dadkhah.model import Claim, Entity
+    from dadkhah.store.search import rebuild
+
+    session.info["indexing"] = True
+    try:
+        rebuild(session, session.scalars(select(Entity)))
+        rebuild(session, session.scalars(select(Claim)))
+        session.flush()
+    finally:
+        session.info["indexing"] = False
