@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
     app.command("verify")(verify)
     app.command("export")(export)
     app.command("import")(import_)
+    from dadkhah.records.commands import register as register_add
+
+    register_add(app)
 
 
 def init(ctx: typer.Context) -> None:

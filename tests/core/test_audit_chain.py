@@ -37,7 +37,8 @@ def test_updates_record_before_and_after(case):
 def test_editing_an_audit_row_behind_the_tools_back_is_named(case):
     _add_people(case, 3)
     with case.engine.begin() as conn:
-        seq = conn.execute(text("SELECT seq FROM audit_log WHERE record_id='person-1' AND table_name='person'")).scalar()
+        seq = conn.execute(
+            text("SELECT seq FROM audit_log WHERE record_id='person-1' AND table_name='person'")).scalar()
         conn.execute(text("UPDATE audit_log SET actor='mallory' WHERE seq=:s"), {"s": seq})
     result = audit_check(case)
     assert not result["ok"]

@@ -80,3 +80,23 @@ def test_cli_reports_a_missing_case_clearly(tmp_path):
     r = CliRunner().invoke(app, ["--data", str(tmp_path / "nothing"), "search", "x"])
     assert r.exit_code == 1
     assert "dadkhah init" in r.output
+
+
+def test_cli_add_records_and_a_claim(tmp_path):
+    runner = CliRunner()
+    data = ["--data", str(tmp_path / "c")]
+    assert runner.invoke(app, [*data, "init"]).exit_code == 0
+    r = runner.invoke(app, [*data, "add", "person", "--name", "Ali Rezaei", "--name-fa", "علی رضایی",
+                            "--death", "1367/05/08", "--id", "person-ali"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, [*data, "add", "source", "--type", "list", "--title", "Family list", "--id", "src-f",
+                            "--reliability", "B", "--credibility", "2"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, [*data, "claim", "add", "--subject", "person-ali", "--predicate", "death_date",
+                            "--source", "src-f", "--quote", "اعدام ۸ مرداد ۱۳۶۷", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["sources"][0]["grade"] == "B2"
+    bad = runner.invoke(app, [*data, "add", "event", "--type", "picnic", "--label", "x"])
+    assert bad.exit_code == 1 and "event_type" in bad.output
+    hits = json.loads(runner.invoke(app, [*data, "search", "Rezaee", "--json"]).stdout)
+    assert hits[0]["id"] == "person-ali"
