@@ -409,8 +409,7 @@ def fit_loglinear(
     if intervals:
         limit = len(fits) if intervals == "all" else min(10, len(fits))
         fits[:limit] = [
-            fit_model(table, by_name[f.name], interval=True, level=level) if f.identifiable else f
-            for f in fits[:limit]
+            fit_model(table, by_name[f.name], interval=True, level=level) if f.identifiable else f for f in fits[:limit]
         ]
     ok = [f for f in fits if f.identifiable]
     warnings: list[str] = []

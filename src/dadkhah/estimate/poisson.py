@@ -80,8 +80,9 @@ def fit_poisson(
         dev_old = poisson_deviance(y, mu)
     dev = dev_old
     converged = False
-    it = 0
-    for it in range(1, max_iter + 1):
+    iterations = 0
+    while iterations < max_iter:
+        iterations += 1
         z = eta + (y - mu) / mu
         xtw = X.T * mu
         info = xtw @ X
@@ -118,5 +119,5 @@ def fit_poisson(
         loglik=poisson_loglik(y, mu),
         converged=converged,
         rank_deficient=bool(rank_deficient),
-        iterations=it,
+        iterations=iterations,
     )

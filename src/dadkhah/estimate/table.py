@@ -287,9 +287,7 @@ def parse_table_text(text: str, strata: Sequence[str] = (), source: str = "<tabl
     if list_names is None:
         list_names = default_list_names(t)
     elif len(list_names) != t:
-        raise TableError(
-            f"{source}: the '# lists:' comment names {len(list_names)} lists but patterns have {t} digits"
-        )
+        raise TableError(f"{source}: the '# lists:' comment names {len(list_names)} lists but patterns have {t} digits")
     return _group(rows, t, list_names, tuple(strata))
 
 

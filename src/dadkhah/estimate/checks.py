@@ -1,0 +1,108 @@
+"""Checks on a capture-history table, with warnings in plain language.
+
+Multiple systems estimation extrapolates from overlaps between lists. When the overlaps are few,
+absent or too sparse, the estimate rests on assumptions the data cannot test, and a reader must
+be told. Each check returns ``EstimateWarning`` records (a stable ``code`` for programs, a ``message``
+for people).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from dadkhah.estimate.table import CaptureTable
+
+__all__ = ["EstimateWarning", "check_table", "SPARSE_CELL"]
+
+SPARSE_CELL = 5  # cells below this count are "sparse"
+
+
+@dataclass(frozen=True)
+class EstimateWarning:
+    code: str
+    message: str
+    stratum: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"code": self.code, "message": self.message}
+        if self.stratum:
+            d["stratum"] = self.stratum
+        return d
+
+    def in_stratum(self, label: str) -> EstimateWarning:
+        return EstimateWarning(self.code, self.message, label)
+
+
+def check_table(table: CaptureTable) -> list[EstimateWarning]:
+    """All data checks on one table (before any model is fitted)."""
+    out: list[EstimateWarning] = []
+    t, n = table.t, table.documented
+    names = table.lists
+    if n == 0:
+        return [EstimateWarning("empty", "No documented victims: nothing to estimate from.")]
+    if t < 3:
+        out.append(
+            EstimateWarning(
+                "few_lists",
+                f"Only {t} list{'s' if t != 1 else ''}. With fewer than 3 lists the overlap cannot reveal "
+                "dependence between lists, so any estimate assumes the lists recorded victims independently "
+                "of each other, an assumption that rarely holds for lists of the dead.",
+            )
+        )
+    bits = table.bits
+    sizes = table.list_sizes
+    for name, size in sizes.items():
+        if size == 0:
+            out.append(EstimateWarning("empty_list", f"List {name} records no victims in this table."))
+    for j, name in enumerate(names):
+        if sizes[name] == 0:
+            continue
+        shared = sum(int(table.counts[c]) for c in range(1, 2**t) if bits[c, j] and bits[c].sum() > 1)
+        if shared == 0 and t > 1:
+            out.append(
+                EstimateWarning(
+                    "isolated_list",
+                    f"List {name} shares no victims with any other list. Overlaps are what MSE learns from, so "
+                    f"nothing in the data says how many victims {name} missed; the estimate for its victims rests "
+                    "entirely on the model's assumptions.",
+                )
+            )
+    for i, k in combinations(range(t), 2):
+        both = sum(int(table.counts[c]) for c in range(1, 2**t) if bits[c, i] and bits[c, k])
+        if both == 0 and sizes[names[i]] > 0 and sizes[names[k]] > 0:
+            out.append(
+                EstimateWarning(
+                    "no_pair_overlap",
+                    f"Lists {names[i]} and {names[k]} have no victim in common; models with an interaction "
+                    "between them cannot be estimated.",
+                )
+            )
+    cells = table.counts[1:]
+    zeros = int((cells == 0).sum())
+    sparse = int(((cells > 0) & (cells < SPARSE_CELL)).sum())
+    if zeros:
+        out.append(
+            EstimateWarning(
+                "zero_cells",
+                f"{zeros} of the {len(cells)} possible list combinations have no victims. Models that include "
+                "interactions touching those combinations may not be identifiable and are flagged.",
+            )
+        )
+    if sparse:
+        out.append(
+            EstimateWarning(
+                "sparse_cells",
+                f"{sparse} list combination{'s' if sparse != 1 else ''} have fewer than {SPARSE_CELL} victims; "
+                "estimates that depend on high-order interactions will be unstable.",
+            )
+        )
+    if n < 30:
+        out.append(
+            EstimateWarning(
+                "small_sample",
+                f"Only {n} documented victims: every method here relies on large-sample behaviour, so "
+                "intervals are rough.",
+            )
+        )
+    return out
