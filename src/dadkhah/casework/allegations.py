@@ -1,0 +1,181 @@
+"""What is alleged about a person, and the evidence for and against each allegation.
+
+An *allegation* is a claim about the person, or about one of the person's roles in events
+(:class:`~dadkhah.model.Participation`) or positions (:class:`~dadkhah.model.Membership`). Each
+row of the :func:`allegation_matrix` lists the citations that support it and those that contradict
+it, with the Admiralty grade of each source, plus other claims that conflict with it.
+
+Everything is read for one :class:`~dadkhah.access.Principal`: a claim the principal may not see is
+left out, a citation of a source the principal may not see is dropped, and a claim left with no
+visible citation is left out too (the same rule as :func:`dadkhah.claims.list_claims`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from dadkhah.access import Principal, allowed_sensitivities, can_see
+from dadkhah.claims.status import conflicting
+from dadkhah.model import Citation, Claim, Entity, Event, Membership, Organization, Participation
+from dadkhah.model.vocab import label as vocab_label
+
+PERPETRATOR_ROLES = ("perpetrator_direct", "perpetrator_ordering", "perpetrator_complicit")
+
+
+@dataclass
+class EvidenceRef:
+    """One citation in the matrix: which source, its grade, what it says and where."""
+
+    source_id: str
+    title: str
+    grade: str
+    reliability: str
+    credibility: int
+    stance: str
+    quotation: str | None
+    locator: str
+    source_type: str
+    origin: str | None = None
+    note: int | None = None  # the source's number in a case file's notes, set by the file
+
+
+@dataclass
+class Allegation:
+    claim_id: str
+    statement: str
+    predicate: str
+    status: str
+    status_note: str | None
+    about_id: str  # the person, or the participation / membership the claim is about
+    about_kind: str  # person | participation | membership | other
+    about_label: str
+    valid: object = None  # FuzzyDate
+    value: str | None = None
+    sensitivity: str = "public"
+    supporting: list[EvidenceRef] = field(default_factory=list)
+    contradicting: list[EvidenceRef] = field(default_factory=list)
+    rivals: list[dict] = field(default_factory=list)  # conflicting claims: id, statement, value, status
+    exhibits: list[str] = field(default_factory=list)  # exhibit numbers in a case file, set by the file
+
+    @property
+    def best_grade(self) -> str | None:
+        grades = sorted(f"{e.reliability}{e.credibility}" for e in self.supporting)
+        return grades[0] if grades else None
+
+    def to_dict(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if k not in ("supporting", "contradicting", "valid")}
+        d["valid"] = self.valid.to_dict() if self.valid is not None and hasattr(self.valid, "to_dict") else None
+        d["supporting"] = [e.__dict__ for e in self.supporting]
+        d["contradicting"] = [e.__dict__ for e in self.contradicting]
+        d["best_grade"] = self.best_grade
+        return d
+
+
+def person_links(session: Session, person_id: str, principal: Principal) -> tuple[list[Participation],
+                                                                                    list[Membership]]:
+    """The roles in events and the positions of a person that ``principal`` may see."""
+    allowed = allowed_sensitivities(principal)
+    parts = session.scalars(select(Participation).where(Participation.participant_id == person_id,
+                                                        Participation.sensitivity.in_(allowed))).all()
+    parts = [p for p in parts if can_see(principal, session.get(Event, p.event_id))]
+    mems = session.scalars(select(Membership).where(Membership.member_id == person_id,
+                                                    Membership.sensitivity.in_(allowed))).all()
+    mems = [m for m in mems if can_see(principal, session.get(Organization, m.organization_id))]
+    return list(parts), list(mems)
+
+
+def visible_claims(session: Session, ids: list[str], principal: Principal, *,
+                   include_object: bool = True) -> list[tuple[Claim, list[Citation]]]:
+    """Claims about any of ``ids`` that ``principal`` may see, each with its visible citations."""
+    if not ids:
+        return []
+    allowed = set(allowed_sensitivities(principal))
+    cond = Claim.subject_id.in_(ids)
+    if include_object:
+        cond = or_(cond, Claim.object_id.in_(ids))
+    stmt = (select(Claim).options(selectinload(Claim.citations).selectinload(Citation.source))
+            .where(cond, Claim.sensitivity.in_(allowed)).order_by(Claim.valid_low, Claim.id))
+    out = []
+    for claim in session.scalars(stmt):
+        cites = [c for c in claim.citations if c.source is not None and c.source.sensitivity in allowed]
+        if cites:
+            out.append((claim, cites))
+    return out
+
+
+def claims_by_record(session: Session, ids: list[str], principal: Principal) -> dict[str, list[Claim]]:
+    """Visible claims about each of ``ids`` (as subject or as object), keyed by that id."""
+    wanted = set(ids)
+    out: dict[str, list[Claim]] = {}
+    for claim, _cites in visible_claims(session, ids, principal):
+        for key in {claim.subject_id, claim.object_id} & wanted:
+            out.setdefault(key, []).append(claim)
+    return out
+
+
+def _ref(c: Citation) -> EvidenceRef:
+    s = c.source
+    return EvidenceRef(source_id=s.id, title=s.title, grade=s.grade, reliability=s.reliability,
+                       credibility=s.credibility, stance=c.stance, quotation=c.quotation, locator=c.locator or "",
+                       source_type=s.source_type, origin=s.origin)
+
+
+def allegation_matrix(session: Session, person_id: str, principal: Principal, *,
+                      with_rivals: bool = True) -> list[Allegation]:
+    """Every claim about the person, their roles and their positions, with evidence for and against."""
+    parts, mems = person_links(session, person_id, principal)
+    about: dict[str, tuple[str, str]] = {person_id: ("person", "")}
+    for p in parts:
+        ev = session.get(Event, p.event_id)
+        about[p.id] = ("participation", f"{vocab_label('participation_role', p.role)} — {ev.label}")
+    for m in mems:
+        org = session.get(Organization, m.organization_id)
+        about[m.id] = ("membership", f"{m.title or vocab_label('position_role', m.role)} — {org.label}")
+    rows = []
+    allowed = set(allowed_sensitivities(principal))
+    for claim, cites in visible_claims(session, list(about), principal):
+        specific = [k for k in (claim.subject_id, claim.object_id) if k in about and about[k][0] != "person"]
+        key = specific[0] if specific else (claim.subject_id if claim.subject_id in about else claim.object_id)
+        kind, label = about.get(key, ("other", ""))
+        if kind == "person" and claim.object_id and claim.subject_id != person_id:
+            subj = session.get(Entity, claim.subject_id)
+            label = subj.label if subj is not None and can_see(principal, subj) else ""
+        rivals = []
+        if with_rivals:
+            for r in conflicting(session, claim):
+                if r.sensitivity in allowed and any(c.source.sensitivity in allowed for c in r.citations):
+                    rivals.append({"id": r.id, "statement": r.statement, "value": r.value_display(),
+                                   "status": r.status})
+        rows.append(Allegation(
+            claim_id=claim.id, statement=claim.statement or claim.value_display() or claim.predicate,
+            predicate=claim.predicate, status=claim.status, status_note=claim.status_note, about_id=key,
+            about_kind=kind, about_label=label, valid=claim.valid, value=claim.value_display() or None,
+            sensitivity=claim.sensitivity,
+            supporting=[_ref(c) for c in cites if c.stance == "supports"],
+            contradicting=[_ref(c) for c in cites if c.stance == "contradicts"],
+            rivals=rivals,
+        ))
+    return rows
+
+
+def roles_in_events(session: Session, person_id: str, principal: Principal) -> list[dict]:
+    """The person's roles in events, perpetrator roles first, each with the status of its claims."""
+    parts, _ = person_links(session, person_id, principal)
+    claims_by = claims_by_record(session, [p.id for p in parts], principal)
+    out = []
+    for p in parts:
+        ev = session.get(Event, p.event_id)
+        place = session.get(Entity, ev.place_id) if ev.place_id else None
+        statuses = sorted({c.status for c in claims_by.get(p.id, [])})
+        out.append({
+            "participation_id": p.id, "event_id": ev.id, "event": ev, "role": p.role,
+            "perpetrator": p.role in PERPETRATOR_ROLES, "date": ev.date,
+            "place": place if place is not None and can_see(principal, place) else None,
+            "claim_ids": [c.id for c in claims_by.get(p.id, [])], "statuses": statuses,
+        })
+    out.sort(key=lambda r: (not r["perpetrator"], r["event"].date_low is None, r["event"].date_low or 0,
+                            r["event"].label))
+    return out
