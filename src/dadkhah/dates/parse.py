@@ -4,7 +4,7 @@ The grammar, in the order it is tried (each piece is described in README.md):
 
 1. open intervals with ``..`` (``../1988-09``, ``1988/..``)
 2. ``between A and B`` / ``بین A و B`` / ``از A تا B``
-3. ``A to B`` / ``A until B`` / ``A تا B`` / ``A – B`` / ``A - B``
+3. ``A to B`` / ``A until B`` / ``A تا B`` / ``A – B`` / ``A - B`` (either end may be ``..`` or ``…``: open)
 4. open intervals in words: ``before A``, ``after A`` (exclusive); ``until A``, ``since A`` (inclusive)
 5. ``A/B`` where both sides are whole ISO-style dates or years (``1988-07/1988-09``, ``1988/1989``)
 6. a single date phrase (:func:`_parse_point`)
@@ -58,6 +58,7 @@ _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th|ام)(?=\s|,|$)")
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|[-/.,]|\S")
 _FILLER = re.compile(r"(?<![^\W\d_])(?:" + "|".join(sorted(FILLER_WORDS, key=len, reverse=True)) + r")(?![^\W\d_])")
 _SPACES = re.compile(r"\s+")
+_OPEN = ("..", "…")  # an open end, as EDTF writes it and as display() shows it
 _WHOLE_DATE = re.compile(r"^~?\d{3,4}(?:-\d{1,2}){0,2}(?:\?|~|%)?$")
 
 
@@ -110,7 +111,9 @@ class _Reader:
             a = re.sub(r"^(?:from|از)\s+", "", a)
             if not a or not b:
                 raise self.fail("one end of the interval is missing (use '..' for an open end)")
-            return self.phrase(a)[0], self.phrase(b)[1]
+            if a in _OPEN and b in _OPEN:
+                raise self.fail("both ends of the interval are open")
+            return (None if a in _OPEN else self.phrase(a)[0]), (None if b in _OPEN else self.phrase(b)[1])
         if match := OPEN_BEFORE.match(s):
             return None, self._shifted(self.phrase(match["x"])[0], -1)
         if match := OPEN_AFTER.match(s):
@@ -157,7 +160,7 @@ class _Reader:
     def point(self, s: str) -> Point:
         s = s.strip()
         if s in ("", ".."):
-            raise self.fail("one end of the interval is missing" if s == "" else "'..' can only be one end")
+            raise self.fail("there is no date, only a qualifier" if s == "" else "'..' can only be one end")
         approximate = uncertain = False
         marker: str | None = None
         while True:
