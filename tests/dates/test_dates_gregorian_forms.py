@@ -82,3 +82,9 @@ def test_a_gregorian_marker_is_read_and_dropped(text):
 def test_a_gregorian_marker_allows_a_year_outside_the_usual_range():
     d = parse_date("1600 AD")
     assert (d.calendar, d.low) == ("gregorian", D(1600, 1, 1))
+
+
+@pytest.mark.parametrize("text", ["1988-07-19T00:00", "1988-07-19 10:30:00", "1988-07-19T10:30:00Z",
+                                  "1988-07-19T10:30:00+03:30"])
+def test_an_iso_timestamp_keeps_its_day(text):
+    assert parse_date(text).edtf == "1988-07-19"

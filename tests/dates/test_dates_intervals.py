@@ -64,3 +64,27 @@ def test_before_and_after_a_jalali_year_exclude_that_year():
 def test_interval_ends_can_be_qualified_and_thirds():
     d = parse_date("late 1988 to c. 1989")
     assert (d.edtf, d.low, d.high) == ("1988-09/1989~", D(1988, 9, 1), D(1990, 12, 31))
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [
+    ("19–25 July 1988", D(1988, 7, 19), D(1988, 7, 25)),
+    ("between 19 and 25 July 1988", D(1988, 7, 19), D(1988, 7, 25)),
+    ("July–August 1988", D(1988, 7, 1), D(1988, 8, 31)),
+    ("July-August 1988", D(1988, 7, 1), D(1988, 8, 31)),
+    ("۲۸ تیر تا ۵ مرداد ۱۳۶۷", jalali_to_gregorian(1367, 4, 28), jalali_to_gregorian(1367, 5, 5)),
+    ("مرداد-شهریور ۱۳۶۷", jalali_to_gregorian(1367, 5, 1), jalali_to_gregorian(1367, 6, 31)),
+    ("late Tir to early Mordad 1367", jalali_to_gregorian(1367, 4, 21), jalali_to_gregorian(1367, 5, 10)),
+])
+def test_a_start_without_a_year_borrows_it_from_the_end(text, low, high):
+    d = parse_date(text)
+    assert (d.low, d.high) == (low, high)
+
+
+def test_a_hyphen_after_mid_is_part_of_the_word_not_a_range():
+    d = parse_date("mid-July 1988")
+    assert (d.low, d.high) == (D(1988, 7, 11), D(1988, 7, 20))
+
+
+def test_a_borrowed_year_that_puts_the_start_after_the_end_is_an_error():
+    with pytest.raises(ValueError, match="ends before it starts"):
+        parse_date("Esfand to Farvardin 1368")

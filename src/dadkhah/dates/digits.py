@@ -15,7 +15,7 @@ _TO_PERSIAN = str.maketrans(LATIN_DIGITS, PERSIAN_DIGITS)
 _LETTERS = str.maketrans({
     "ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا",
     "،": ",", "؟": "?", "٫": "/", "؍": "/", "−": "-", "‐": "-", "‑": "-",
-    "\u200c": " ", "\u00a0": " ", "\u200f": None, "\u200e": None, "\u061c": None, "\u0640": None,
+    "\u200c": " ", "\u00a0": " ", "\u200d": None, "\u200f": None, "\u200e": None, "\u061c": None, "\u0640": None,
     "\u202a": None, "\u202b": None, "\u202c": None, "\u202d": None, "\u202e": None,
 })
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670]")  # tanwin, harakat, superscript alef

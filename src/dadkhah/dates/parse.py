@@ -58,6 +58,8 @@ _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th|ام)(?=\s|,|$)")
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|[-/.,]|\S")
 _FILLER = re.compile(r"(?<![^\W\d_])(?:" + "|".join(sorted(FILLER_WORDS, key=len, reverse=True)) + r")(?![^\W\d_])")
 _SPACES = re.compile(r"\s+")
+_HAS_YEAR = re.compile(r"\d{3}")
+_TIMESTAMP = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$")
 _OPEN = ("..", "…")  # an open end, as EDTF writes it and as display() shows it
 _WHOLE_DATE = re.compile(r"^~?\d{3,4}(?:-\d{1,2}){0,2}(?:\?|~|%)?$")
 
@@ -101,19 +103,14 @@ class _Reader:
         if s.endswith("/.."):
             return self.phrase(s[:-3])[0], None
         if match := BETWEEN.match(s):
-            a, b = (g for g in match.groups() if g is not None)
-            return self.phrase(a)[0], self.phrase(b)[1]
+            return self.pair(*(g for g in match.groups() if g is not None))
         parts = RANGE_SEPARATOR.split(s)
         if len(parts) > 2:
             raise self.fail("more than one range separator (to, تا, –); write one interval")
         if len(parts) == 2:
             a, b = parts
             a = re.sub(r"^(?:from|از)\s+", "", a)
-            if not a or not b:
-                raise self.fail("one end of the interval is missing (use '..' for an open end)")
-            if a in _OPEN and b in _OPEN:
-                raise self.fail("both ends of the interval are open")
-            return (None if a in _OPEN else self.phrase(a)[0]), (None if b in _OPEN else self.phrase(b)[1])
+            return self.pair(a, b)
         if match := OPEN_BEFORE.match(s):
             return None, self._shifted(self.phrase(match["x"])[0], -1)
         if match := OPEN_AFTER.match(s):
@@ -127,6 +124,26 @@ class _Reader:
             if _WHOLE_DATE.match(a.strip()) and _WHOLE_DATE.match(b.strip()):
                 return self.point(a.strip()), self.point(b.strip())
         return self.phrase(s)
+
+    def pair(self, a: str, b: str) -> tuple[Point | None, Point | None]:
+        """The ends of "A to B". A start without a year borrows it from the end ("19–25 July 1988",
+        "۲۸ تیر تا ۵ مرداد ۱۳۶۷", "July–August 1988"); a bare day number also borrows the month."""
+        a, b = a.strip(), b.strip()
+        if not a or not b:
+            raise self.fail("one end of the interval is missing (use '..' for an open end)")
+        if a in _OPEN and b in _OPEN:
+            raise self.fail("both ends of the interval are open")
+        end = None if b in _OPEN else self.phrase(b)[1]
+        if a in _OPEN:
+            return None, end
+        if end is None or _HAS_YEAR.search(a):
+            return self.phrase(a)[0], end
+        if a.isdigit() and len(a) <= 2:
+            if end.precision != "day":
+                raise self.fail(f"the start {a!r} is a bare number but the end has no day")
+            return self._valid(end.calendar, end.year, end.month, int(a)), end
+        borrowed = _Reader(self.text, end.calendar, self.order)
+        return borrowed.phrase(f"{a} {end.year}")[0], end
 
     def phrase(self, s: str) -> tuple[Point, Point]:
         """A date phrase as ``(start, end)`` points: the same point twice, or the first and last point of
@@ -159,6 +176,8 @@ class _Reader:
     # --- one date phrase ---------------------------------------------------------------------------------
     def point(self, s: str) -> Point:
         s = s.strip()
+        if match := _TIMESTAMP.match(s):  # an ISO timestamp from a spreadsheet or database: keep the day
+            s = match.group(1)
         if s in ("", ".."):
             raise self.fail("there is no date, only a qualifier" if s == "" else "'..' can only be one end")
         approximate = uncertain = False

@@ -71,8 +71,9 @@ GREGORIAN_MARKER = re.compile(_AFTER_NUMBER + r"\s*(?:میلادی|م|a\.?d\.?|c
 #: "between A and Y" / "بین A و B" / "از A تا B"
 BETWEEN = re.compile(r"^(?:between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)|(?:بین|میان)\s+(?P<c>.+?)\s+و\s+(?P<d>.+)"
                      r"|از\s+(?P<e>.+?)\s+تا\s+(?P<f>.+))$")
-#: "A to B", "A until B", "A تا B", "A – B", "A - B" (a hyphen only with spaces round it)
-RANGE_SEPARATOR = re.compile(r"\s+(?:to|until|till|through|thru|تا)\s+|\s*[–—]\s*|\s+-\s+")
+#: "A to B", "A until B", "A تا B", "A – B", "A - B"; a bare hyphen only next to a word ("July-August 1988")
+RANGE_SEPARATOR = re.compile(r"\s+(?:to|until|till|through|thru|تا)\s+|\s*[–—]\s*|\s+-\s+"
+                             r"|(?<!\bmid)(?<=[^\W\d_])-(?=[^\W\d_])")
 #: Open intervals written in words. Strict forms ("before", "after") exclude the date named.
 OPEN_BEFORE = re.compile(r"^(?:before|prior\s+to|قبل\s+از|پیش\s+از)\s+(?P<x>.+)$")
 OPEN_UNTIL = re.compile(r"^(?:until|till|by|up\s+to|تا)\s+(?P<x>.+)$")
