@@ -1,0 +1,10 @@
+"""The REST API under ``/api`` (OpenAPI at ``/api/openapi.json``); one module per resource."""
+
+from fastapi import APIRouter, Depends
+
+from dadkhah.web.api import claims, estimates, geo, meta, records, review, search, vault
+from dadkhah.web.context import check_csrf
+
+router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf)])
+for module in (meta, search, claims, geo, vault, review, estimates, records):
+    router.include_router(module.router)

@@ -1,0 +1,174 @@
+"""Who is asking and how they want to read: one :class:`Ctx` per request.
+
+``get_ctx`` is the FastAPI dependency every page and API route takes. It resolves the caller
+(API token, else session cookie, else anonymous) to a :class:`dadkhah.access.Principal`, and the
+language and calendar (query ``?lang=``/``?cal=``, cookie, the user's preference, the browser).
+All reading then goes through ``ctx.read()``, a case session bound to that principal, and all
+writing through ``ctx.write()`` — so the access layer sees every query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from dadkhah.access import Forbidden, Principal, Role
+from dadkhah.web import i18n
+from dadkhah.web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_matches, new_secret
+
+
+class AuthRequired(Exception):
+    """The request needs a logged-in user (pages redirect to the login form; the API answers 401)."""
+
+
+class CsrfFailed(Exception):
+    """An unsafe request made with the session cookie did not echo the CSRF token."""
+
+
+@dataclass
+class Account:
+    """The logged-in user, detached from any database session."""
+
+    id: int
+    name: str
+    display_name: str
+    role: str
+    lang: str | None
+    calendar: str | None
+    grants: tuple[str, ...] = ()
+
+    def principal(self) -> Principal:
+        return Principal(name=self.name, role=Role(self.role), user_id=self.id, grants=frozenset(self.grants))
+
+
+@dataclass
+class Ctx:
+    request: Request
+    principal: Principal
+    account: Account | None
+    lang: str
+    calendar: str
+    csrf: str
+    via_token: bool = False
+    cookies: dict[str, str] = field(default_factory=dict)  # to set on the response
+
+    @property
+    def case(self):
+        return self.request.app.state.case
+
+    @property
+    def dir(self) -> str:
+        return i18n.direction(self.lang)
+
+    @property
+    def is_api(self) -> bool:
+        return self.request.url.path.startswith("/api")
+
+    def url_with(self, **params: str) -> str:
+        """This page's address with some query parameters replaced (e.g. ``lang="fa"``)."""
+        query = dict(self.request.query_params)
+        query.update({k: v for k, v in params.items() if v is not None})
+        return self.request.url.path + ("?" + urlencode(query) if query else "")
+
+    def t(self, key: str, **values) -> str:
+        return i18n.translate(key, self.lang, **values)
+
+    def may(self, action: str) -> bool:
+        return self.principal.may(action)
+
+    def require(self, action: str) -> None:
+        """Raise unless the caller may ``action`` (anonymous callers are asked to log in first)."""
+        if self.principal.may(action):
+            return
+        if self.principal.role == Role.anonymous:
+            raise AuthRequired()
+        raise Forbidden(f"{self.principal.name} ({self.principal.role}) may not {action}")
+
+    def require_login(self) -> None:
+        if self.account is None:
+            raise AuthRequired()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.case.reader(self.principal) as s:
+            yield s
+
+    @contextmanager
+    def write(self, action: str = "edit") -> Iterator[Session]:
+        """A unit of work as this user: committed when the block ends (so a 2xx means it is stored)."""
+        self.require(action)
+        with self.case.session(actor=self.principal.name, principal=self.principal) as s:
+            yield s
+
+
+def _resolve_account(case, request: Request) -> tuple[Account | None, bool]:
+    from dadkhah.web.users import user_for_session, user_for_token
+
+    auth = request.headers.get("authorization", "")
+    via_token = False
+    with case.reader() as s:
+        if auth.lower().startswith("bearer "):
+            user = user_for_token(s, auth[7:].strip())
+            via_token = True
+            if user is None:
+                raise AuthRequired()
+        else:
+            user = user_for_session(s, request.cookies.get(SESSION_COOKIE))
+        if user is None:
+            return None, via_token
+        return Account(user.id, user.name, user.display_name or user.name, user.role, user.lang,
+                       user.calendar, tuple(user.grants or ())), via_token
+
+
+def get_ctx(request: Request) -> Ctx:
+    """The FastAPI dependency: resolve caller, language, calendar and CSRF token for this request."""
+    cached = getattr(request.state, "ctx", None)
+    if cached is not None:
+        return cached
+    case = request.app.state.case
+    account, via_token = _resolve_account(case, request)
+    if account is None:
+        principal = Principal()
+    else:
+        principal = account.principal()
+    q = request.query_params
+    lang = i18n.pick_lang(q.get("lang"), request.cookies.get("dk_lang"), account.lang if account else None,
+                          request.headers.get("accept-language"))
+    calendar = i18n.pick_calendar(q.get("cal"), request.cookies.get("dk_cal"),
+                                  account.calendar if account else None, lang)
+    csrf = request.cookies.get(CSRF_COOKIE) or ""
+    ctx = Ctx(request=request, principal=principal, account=account, lang=lang, calendar=calendar,
+              csrf=csrf, via_token=via_token)
+    if not csrf:
+        ctx.csrf = new_secret()
+        ctx.cookies[CSRF_COOKIE] = ctx.csrf
+    if q.get("lang") in i18n.LANGS:
+        ctx.cookies["dk_lang"] = lang
+    if q.get("cal") in i18n.CALENDARS:
+        ctx.cookies["dk_cal"] = calendar
+    request.state.ctx = ctx
+    return ctx
+
+
+async def check_csrf(request: Request) -> None:
+    """Dependency for unsafe requests: the session-cookie caller must echo the CSRF cookie."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    if not request.cookies.get(SESSION_COOKIE) and request.url.path != "/login":
+        return  # no ambient credentials to abuse; the route itself will refuse an anonymous write
+    submitted = request.headers.get(CSRF_HEADER)
+    if not submitted:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            submitted = value if isinstance(value, str) else None
+    if not csrf_matches(request.cookies.get(CSRF_COOKIE), submitted):
+        raise CsrfFailed()

@@ -1,0 +1,21 @@
+"""Server-rendered pages, one module per kind of page; ``router`` composes them."""
+
+from fastapi import APIRouter, Depends
+
+from dadkhah.web.context import check_csrf
+from dadkhah.web.pages import (
+    account,
+    claims,
+    dashboard,
+    entities,
+    estimates,
+    geo,
+    graph,
+    review,
+    search,
+    vault,
+)
+
+router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
+for module in (account, dashboard, search, claims, vault, review, geo, graph, estimates, entities):
+    router.include_router(module.router)

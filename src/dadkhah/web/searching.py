@@ -1,0 +1,80 @@
+"""Search with facets: names across scripts and spellings, full text, and counts by role, place, period
+and organisation. Built on :func:`dadkhah.store.search.search`, which filters by the caller's principal
+in the query; facet values are read from the same principal-filtered index rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dadkhah.access import Principal, visible
+from dadkhah.web import readmodel
+
+FACETS = ("role", "place", "period", "organization")
+ENTITY_FACETS = {"place", "organization"}  # values are entity ids, shown by their labels
+MAX_HITS = 200
+
+
+@dataclass
+class SearchResult:
+    q: str
+    hits: list[dict]
+    total: int
+    kinds: dict[str, int] = field(default_factory=dict)
+    facets: dict[str, list[dict]] = field(default_factory=dict)
+    selected: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"q": self.q, "total": self.total, "hits": self.hits, "kinds": self.kinds, "facets": self.facets,
+                "selected": self.selected}
+
+
+def faceted_search(s: Session, q: str, principal: Principal, *, kind: str | None = None,
+                   selected: dict[str, str] | None = None, limit: int = 50) -> SearchResult:
+    from dadkhah.store.search import SearchDoc, search
+
+    selected = {k: v for k, v in (selected or {}).items() if k in FACETS and v}
+    hits = search(s, q, principal=principal, limit=MAX_HITS)
+    values: dict[tuple[str, str], dict[str, set]] = {}
+    if hits:
+        ids = list({h.id for h in hits})
+        stmt = visible(select(SearchDoc.kind, SearchDoc.record_id, SearchDoc.facets), SearchDoc, principal)
+        for row in s.execute(stmt.where(SearchDoc.record_id.in_(ids))):
+            facets = row.facets if isinstance(row.facets, dict) else {}
+            slot = values.setdefault((row.kind, row.record_id), {})
+            for key in FACETS:
+                for v in facets.get(key) or []:
+                    slot.setdefault(key, set()).add(str(v))
+
+    def matches(h, skip: str | None = None) -> bool:
+        vals = values.get((h.kind, h.id), {})
+        return all(v in vals.get(k, set()) for k, v in selected.items() if k != skip)
+
+    kept = [h for h in hits if matches(h)]
+    kinds = Counter(h.kind for h in kept)
+    if kind:
+        kept = [h for h in kept if h.kind == kind]
+    facet_counts: dict[str, list[dict]] = {}
+    for key in FACETS:
+        counter: Counter = Counter()
+        for h in hits:
+            if (not kind or h.kind == kind) and matches(h, skip=key):
+                counter.update(values.get((h.kind, h.id), {}).get(key, set()))
+        entries = []
+        for value, n in counter.most_common(15):
+            label = value
+            if key in ENTITY_FACETS:
+                r = readmodel.ref(s, value, principal)
+                if r is None:
+                    continue
+                label = r["label"]
+            entries.append({"value": value, "label": label, "count": n})
+        if entries:
+            facet_counts[key] = entries
+    rows = [{"kind": h.kind, "id": h.id, "label": h.label, "score": round(h.score, 3), "snippet": h.snippet,
+             "entity_id": h.entity_id} for h in kept[:limit]]
+    return SearchResult(q=q, hits=rows, total=len(kept), kinds=dict(kinds), facets=facet_counts,
+                        selected=selected)
