@@ -68,9 +68,9 @@ def check_originals(case, problems: list[dict]) -> dict:
 
 
 def _plain_row(row: dict) -> dict:
-    from dadkhah.store.audit import canonical
-
     import json
+
+    from dadkhah.store.audit import canonical
 
     return json.loads(canonical({k: row[k] for k in CUSTODY_COLUMNS}))
 
