@@ -210,7 +210,28 @@ def _default_max_order(t: int) -> int:
 
 
 def estimate_table(table: CaptureTable, method: str, options: EstimateOptions, seed: int | None) -> MethodEstimate:
-    """Run one method on one table."""
+    """Run one method on one table.
+
+    Lists that record no victim in this table carry no information and would make every model
+    degenerate, so they are left out (with a warning).
+    """
+    empty = [name for name, size in table.list_sizes.items() if size == 0]
+    if empty:
+        if len(empty) > table.t - 2:
+            raise EstimateError(
+                f"only {table.t - len(empty)} of the lists record anyone here ({', '.join(empty)} record no "
+                "victims); MSE needs at least 2 (use coarser strata)"
+            )
+        est = estimate_table(table.without_lists(empty), method, options, seed)
+        est.warnings.insert(
+            0,
+            EstimateWarning(
+                "empty_list_dropped",
+                f"{', '.join(empty)} record{'s' if len(empty) == 1 else ''} no victims here and "
+                f"{'was' if len(empty) == 1 else 'were'} left out; the estimate uses the other lists.",
+            ),
+        )
+        return est
     n = table.documented
     if method == "loglinear":
         if table.t < 2:

@@ -41,6 +41,7 @@ __all__ = [
     "table_from_records",
     "table_from_counts",
     "pattern_string",
+    "example_path",
 ]
 
 MAX_LISTS = 15
@@ -110,6 +111,17 @@ class CaptureTable:
         """``(pattern, count)`` for every observable pattern, in cell order."""
         for cell in range(1, 2**self.t):
             yield pattern_string(cell, self.t), int(self.counts[cell])
+
+    def without_lists(self, names: Sequence[str]) -> CaptureTable:
+        """The table over the remaining lists (victims only on dropped lists are removed)."""
+        keep = [j for j, name in enumerate(self.lists) if name not in set(names)]
+        if not keep:
+            raise TableError("cannot drop every list")
+        bits = self.bits[:, keep]
+        cells = bits @ (1 << np.arange(len(keep) - 1, -1, -1))
+        counts = np.bincount(cells, weights=self.counts, minlength=2 ** len(keep)).astype(np.int64)
+        counts[0] = 0
+        return CaptureTable(tuple(self.lists[j] for j in keep), counts)
 
     def to_dict(self) -> dict:
         return {"lists": list(self.lists), "documented": self.documented, "cells": dict(self.patterns())}
@@ -355,3 +367,15 @@ def table_from_records(
         keys = [()] * len(records)
     rows = ((int(c), 1, k) for c, k in zip(cells, keys, strict=True))
     return _group(rows, t, lists, tuple(strata))
+
+
+EXAMPLES = {"kosovo": "kosovo.csv", "madigan-york-3": "madigan-york-3.csv"}
+
+
+def example_path(name: str) -> Path:
+    """Path of a bundled example table: ``kosovo`` (4 lists) or ``madigan-york-3`` (3 lists)."""
+    try:
+        filename = EXAMPLES[name]
+    except KeyError:
+        raise TableError(f"no example table {name!r}; choose one of {', '.join(EXAMPLES)}") from None
+    return Path(__file__).with_name("data") / filename
