@@ -74,3 +74,15 @@ def test_ages_are_read_in_the_usual_forms(age, expected):
 def test_bad_ages_are_refused(age, problem):
     with pytest.raises(DateParseError, match=problem):
         from_age(age, parse_date("1988"))
+
+
+def test_an_age_reaching_before_year_one_is_refused():
+    with pytest.raises(DateParseError, match="outside the calendar"):
+        from_age(130, parse_date("0100", calendar="gregorian"))
+
+
+@pytest.mark.parametrize(("age", "at"), [(25, "1367/04/28"), ("about 25", "1988-07"), ("25-30", "حدود ۱۳۶۷")])
+def test_the_text_of_a_derived_birth_date_reads_back_to_the_same_value(age, at):
+    born = from_age(age, parse_date(at))
+    assert parse_date(born.text) == born
+    assert parse_date(born.text, calendar=born.calendar) == born

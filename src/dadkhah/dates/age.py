@@ -69,12 +69,13 @@ def from_age(age: int | str, at: FuzzyDate) -> FuzzyDate:
             return None
 
     first, last = earliest(core_first, oldest), latest(core_last, youngest)
+    if (last is None and core_last not in (None, dt.date.max)) or (first is None and last is None):
+        raise DateParseError(age, f"a birth date that many years before {at.text!r} is outside the calendar",
+                             what="age")
     low = earliest(at.low, oldest + margin) or dt.date.min
     high = latest(at.high, max(youngest - margin, 0)) or dt.date.max
     q = _qualifier(approximate or at.approximate, at.uncertain)
     edtf = f"{first.isoformat() + q if first else '..'}/{last.isoformat() + q if last else '..'}"
-    if first is None and last is None:
-        raise DateParseError(at.text, "an open-ended date gives no birth date", what="event date")
     text = f"aged {age} at {at.text}"
     return FuzzyDate(text=text, edtf=check_edtf(edtf), low=low, high=high, calendar=at.calendar)
 

@@ -69,7 +69,7 @@ def _gregorian_label(start: EdtfEnd | None, end: EdtfEnd | None, words: _Words) 
     def one(e: EdtfEnd | None) -> str:
         if e is None:
             return OPEN
-        text = words.decade.format(year=e.first.year) if e.precision == "decade" else e.text
+        text = words.decade.format(year=f"{e.first.year:04d}") if e.precision == "decade" else e.text
         return _mark(text, e.qualifier, words)
 
     return one(start) if start is end else one(start) + SEPARATOR + one(end)
@@ -134,7 +134,7 @@ def _single(first, last, precision: str, words: _Words) -> str | None:
         if first[0] == last[0]:
             return _jalali(first, "year")
         if first[0] % 10 == 0 and last[0] == first[0] + 9:
-            return words.decade.format(year=first[0])
+            return words.decade.format(year=f"{first[0]:04d}")
     return None
 
 

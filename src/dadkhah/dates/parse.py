@@ -7,14 +7,16 @@ The grammar, in the order it is tried (each piece is described in README.md):
 3. ``A to B`` / ``A until B`` / ``A تا B`` / ``A – B`` / ``A - B`` (either end may be ``..`` or ``…``: open)
 4. open intervals in words: ``before A``, ``after A`` (exclusive); ``until A``, ``since A`` (inclusive)
 5. ``A/B`` where both sides are whole ISO-style dates or years (``1988-07/1988-09``, ``1988/1989``)
-6. a single date phrase (:func:`_parse_point`)
+6. a single date phrase (:meth:`_Reader.point`)
+
+``aged N at X`` (the text :func:`from_age` writes) is read as ``from_age(N, parse_date(X))``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dadkhah.dates.calendars import (
     CALENDARS,
@@ -58,6 +60,7 @@ _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th|ام)(?=\s|,|$)")
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|[-/.,]|\S")
 _FILLER = re.compile(r"(?<![^\W\d_])(?:" + "|".join(sorted(FILLER_WORDS, key=len, reverse=True)) + r")(?![^\W\d_])")
 _SPACES = re.compile(r"\s+")
+_AGED = re.compile(r"^aged\s+(?P<age>.+?)\s+at\s+(?P<at>.+)$")
 _HAS_YEAR = re.compile(r"\d{3}")
 _TIMESTAMP = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$")
 _OPEN = ("..", "…")  # an open end, as EDTF writes it and as display() shows it
@@ -81,6 +84,11 @@ def parse_date(text: str, calendar: str | None = None, *, order: str = "dmy") ->
     normal = normalize_text(text)
     if not normal:
         raise DateParseError(text, "the text is empty")
+    if match := _AGED.match(normal):  # the text from_age() writes, so a derived birth date reads back
+        from dadkhah.dates.age import from_age
+
+        derived = from_age(match["age"], parse_date(match["at"], calendar, order=order))
+        return replace(derived, text=text)
     reader = _Reader(text, calendar, order)
     start, end = reader.span(normal)
     return reader.build(start, end)
