@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dadkhah.access import Principal, allowed_sensitivities, can_see
+from dadkhah.casework.naming import display_name
 
 CONSENT_FOR_AUDIENCE = {
     "public": ("publication",),
@@ -124,21 +125,18 @@ class Statement:
 
 
 def witness_name(session: Session, person_id: str, principal: Principal) -> str:
-    """The name of a witness this principal may see (through the vault's witness module)."""
-    try:
-        from dadkhah.vault import witness
-    except ImportError:
-        witness = None
-    fn = getattr(witness, "display_name", None) if witness is not None else None
-    if fn is not None:
-        return fn(session, person_id, principal)
-    # The vault's witness module is not there yet: never show a name we cannot vouch for.
-    if principal.can_unmask:
-        from dadkhah.model import Entity
+    """How a case file names a witness: a protected witness only ever by pseudonym (a file travels, so
+    no identity is decrypted into it, whoever it is for); anyone else by the name the principal may see."""
+    from dadkhah.model import Entity
+    from dadkhah.vault.tables import WitnessIdentity
 
-        person = session.get(Entity, person_id)
-        return person.label if person is not None else person_id
-    return "Witness " + person_id.rsplit("-", 1)[-1][:6].upper()
+    row = session.get(WitnessIdentity, person_id)
+    if row is not None:
+        return f"Witness {row.pseudonym}"
+    person = session.get(Entity, person_id)
+    if person is None or not can_see(principal, person):
+        return "Witness (name withheld)"
+    return display_name(person, principal).main
 
 
 def _redact(text: str, spans: list[tuple[int, int]]) -> str:
@@ -207,15 +205,11 @@ def _is_protected_witness(session: Session, person_id: str) -> bool:
     return session.get(WitnessIdentity, person_id) is not None
 
 
-def sealed_bundle(case, session: Session, *, principal: Principal, item_ids: list[str], documents: dict[str, bytes],
-                  out_path, title: str) -> dict | None:
-    """Ask the vault to seal the exhibits and the rendered file into one bundle (``None`` if the vault
-    cannot make bundles yet). Returns the vault's description of the bundle (path, manifest SHA-256…)."""
-    try:
-        from dadkhah.vault import bundle
-    except ImportError:
+def sealed_bundle(case, out_path, *, exhibits: list[Exhibit], audience: str) -> dict | None:
+    """Seal the file's exhibits into a bundle beside it (:func:`dadkhah.vault.bundle.build_bundle`), so the
+    bundle holds exactly the originals the exhibit index lists. ``None`` when there is no exhibit to seal."""
+    if not exhibits:
         return None
-    fn = getattr(bundle, "seal_bundle", None)
-    if fn is None:
-        return None
-    return fn(case, session, principal=principal, item_ids=item_ids, documents=documents, out=out_path, title=title)
+    from dadkhah.vault.bundle import build_bundle
+
+    return build_bundle(case, out_path, items=[e.item_id for e in exhibits], audience=audience)
