@@ -18,7 +18,7 @@ from dadkhah.ingest.limits import DEFAULT_LIMITS, Limits
 from dadkhah.ingest.metadata import UnsafeArchive, check_zip
 
 PAGE_BREAK = "\f"
-MIN_TEXT_LAYER = 16  # a PDF page with fewer characters is treated as scanned (OCR'd)
+MIN_TEXT_LAYER = 8  # a PDF page with fewer characters is treated as scanned (OCR'd)
 
 
 @dataclass
