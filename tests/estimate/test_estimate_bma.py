@@ -50,10 +50,12 @@ def test_posterior_probabilities_sum_to_one(kosovo):
 
 
 def test_draws_are_reproducible_with_a_seed(kosovo):
-    a = fit_bma(kosovo, seed=5, draws=500).draws
-    b = fit_bma(kosovo, seed=5, draws=500).draws
+    a = fit_bma(kosovo, seed=5, draws=500, n_max=30_000).draws
+    b = fit_bma(kosovo, seed=5, draws=500, n_max=30_000).draws
+    c = fit_bma(kosovo, seed=6, draws=500, n_max=30_000)
     assert np.array_equal(a, b)
-    assert abs(np.median(a) - fit_bma(kosovo).estimate) < 500
+    assert not np.array_equal(a, c.draws)
+    assert abs(np.median(a) - c.estimate) < 500
 
 
 def test_a_posterior_piling_up_at_the_bound_is_flagged(kosovo):

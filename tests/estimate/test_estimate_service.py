@@ -32,7 +32,7 @@ def test_a_table_with_fewer_than_two_informative_lists_is_refused():
 
 def test_unknown_methods_are_refused():
     with pytest.raises(EstimateError, match="unknown method"):
-        EstimateOptions(method="magic").methods
+        estimate(_tables(table_from_counts({"10": 3, "01": 2, "11": 1})), EstimateOptions(method="magic"))
 
 
 def test_all_methods_skip_bma_outside_three_to_five_lists():

@@ -295,19 +295,30 @@ def profile_interval(
     def loglik(N: float) -> float:
         y = y_obs.copy()
         y[0] = N - n
-        fit = fit_poisson(X, y, beta0=beta_cache[0], tol=1e-12)
+        fit = fit_poisson(X, y, beta0=beta_cache[0], tol=1e-11, check_rank=False)
         if fit.converged:
             beta_cache[0] = fit.beta
         with np.errstate(divide="ignore", invalid="ignore"):
             term = np.where(y > 0, y * np.log(fit.mu / N), 0.0)
         return float(gammaln(N + 1.0) - gammaln(N - n + 1.0) - const + term.sum())
 
-    n_hat = n + (math.exp(start.beta[0]) if start is not None else n)
-    # Maximise the profile on a bracket around the Poisson estimate.
     from scipy.optimize import minimize_scalar
 
-    hi = max(n_hat * 2.0, n + 10.0)
-    opt = minimize_scalar(lambda N: -loglik(N), bounds=(n, hi), method="bounded", options={"xatol": 1e-3})
+    # Wald-type guesses on the log(N - n) scale locate the maximum and bracket the limits,
+    # so each root search starts close to its answer.
+    n0_hat = math.exp(start.beta[0]) if start is not None else n
+    sd_log = math.sqrt(max(start.cov[0, 0], 0.0) + 1.0 / max(n0_hat, 1e-9)) if start is not None else 1.0
+    sd_log = min(max(sd_log, 1e-3), 5.0)
+
+    def at(z: float) -> float:
+        return n + n0_hat * math.exp(z * sd_log)
+
+    lo_b, hi_b = at(-1.0), at(1.0)
+    opt = minimize_scalar(lambda N: -loglik(N), bounds=(lo_b, hi_b), method="bounded", options={"xatol": 0.05})
+    if not lo_b + 1.0 < opt.x < hi_b - 1.0:  # the maximum lies outside the guess: search widely
+        opt = minimize_scalar(
+            lambda N: -loglik(N), bounds=(n, max(2.0 * at(0.0), n + 10.0)), method="bounded", options={"xatol": 0.05}
+        )
     N_max = float(opt.x)
     l_max = -float(opt.fun)
     cut = chi2.ppf(level, 1) / 2.0
@@ -315,18 +326,25 @@ def profile_interval(
     def g(N: float) -> float:
         return l_max - loglik(N) - cut
 
-    if g(n) <= 0:
-        lower = n
-    else:
-        lower = brentq(g, n, N_max, xtol=1e-4)
-    upper = math.inf
-    a = N_max
-    b = max(N_max * 1.5, N_max + 10.0)
-    while b <= max_factor * n:
-        if g(b) > 0:
-            upper = brentq(g, a, b, xtol=1e-4)
+    lower = n
+    z = -2.2
+    inner = N_max
+    while True:
+        guess = max(at(z), n) if z > -50 else n
+        if g(guess) > 0:
+            lower = brentq(g, guess, inner, xtol=1e-3)
             break
-        a, b = b, b * 2.0
+        if guess <= n:
+            break
+        inner, z = guess, z * 2.0
+    upper = math.inf
+    inner, z = N_max, 2.2
+    while at(z) <= max_factor * n:
+        guess = at(z)
+        if g(guess) > 0:
+            upper = brentq(g, inner, guess, xtol=1e-3)
+            break
+        inner, z = guess, z * 2.0
     if not math.isfinite(upper) and notes is not None:
         notes.append(f"the profile likelihood does not close below {max_factor:g} x the documented count")
     return float(lower), float(upper)
