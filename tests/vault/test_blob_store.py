@@ -92,8 +92,9 @@ def s3(monkeypatch):
     moto = pytest.importorskip("moto")
     import boto3
 
-    for k, v in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(k, v)
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(k, "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.delenv("DADKHAH_S3_ENDPOINT", raising=False)
     with moto.mock_aws():
         client = boto3.client("s3", region_name="us-east-1")

@@ -110,8 +110,9 @@ def test_an_s3_backed_case_is_verified_the_same_way(case, tmp_path, monkeypatch)
     moto = pytest.importorskip("moto")
     import boto3
 
-    for k, v in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(k, v)
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(k, "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.delenv("DADKHAH_S3_ENDPOINT", raising=False)
     with moto.mock_aws():
         client = boto3.client("s3", region_name="us-east-1")
