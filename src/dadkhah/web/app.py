@@ -169,6 +169,10 @@ class ResponseCookies:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        raw = (scope.get("raw_path") or b"") + b"?" + (scope.get("query_string") or b"")
+        if b"%00" in raw or b"\x00" in raw:
+            response = JSONResponse({"detail": "NUL characters are not allowed in the address"}, status_code=400)
+            return await response(scope, receive, send)
 
         async def send_with_cookies(message):
             if message["type"] == "http.response.start":

@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter, Depends
 
-from dadkhah.web.api import claims, estimates, geo, meta, records, review, search, vault
+from dadkhah.web.api import claims, estimates, export, geo, meta, records, review, search, vault
 from dadkhah.web.context import check_csrf
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf)])
-for module in (meta, search, claims, geo, vault, review, estimates, records):
+for module in (meta, search, claims, geo, vault, review, estimates, export, records):
     router.include_router(module.router)

@@ -1,0 +1,168 @@
+"""The access-control matrix: every role × every page, API route, search and export.
+
+The seeded case holds canary strings at each sensitivity (a confidential person's name, a restricted
+person's name, a confidential source title, a confidential alias of a public person, a confidential
+claim). Every GET route the application has — found by walking its routes, so a new page is covered
+without editing this test — is requested by every role with every record id filled in, plus searches
+for each canary. A canary may appear only in answers to roles entitled to its level; the matrix also
+checks that entitled roles *do* see each canary, so the test can detect what it guards against.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+from fastapi.routing import APIRoute
+from sqlalchemy import select
+from web_helpers import (
+    CANARY_CONF_CLAIM,
+    CANARY_CONF_NAME_FORM,
+    CANARY_CONF_SOURCE,
+    CANARY_CONFIDENTIAL,
+    CANARY_RESTRICTED,
+    seed,
+)
+
+from dadkhah.access import Principal, Role, allowed_sensitivities
+
+ALL_ROLES = ("admin", "investigator", "reviewer", "analyst", "viewer", "anonymous")
+CANARIES = {  # canary -> (level, the word that marks it: unusual enough to appear nowhere else)
+    CANARY_CONFIDENTIAL: ("confidential", "canarynia"),
+    CANARY_RESTRICTED: ("restricted", "hiddenpour"),
+    CANARY_CONF_SOURCE: ("confidential", "kanari"),
+    CANARY_CONF_NAME_FORM: ("confidential", "canaryform"),
+    CANARY_CONF_CLAIM: ("confidential", "canaryclaim"),
+}
+SKIP_PREFIXES = ("/static",)
+
+
+def _get_routes(app) -> list[str]:
+    paths = []
+    for route in app.routes:
+        methods = getattr(route, "methods", None) or set()
+        if "GET" not in methods or route.path.startswith(SKIP_PREFIXES):
+            continue
+        if isinstance(route, APIRoute) or hasattr(route, "param_convertors"):
+            paths.append(route.path)
+    return sorted(set(paths))
+
+
+def _fill(path: str, ids: list[str]) -> list[str]:
+    if "{" not in path:
+        return [path]
+    out = []
+    for value in ids:
+        filled = path
+        while "{" in filled:
+            start, end = filled.index("{"), filled.index("}")
+            filled = filled[:start] + quote(value, safe="") + filled[end + 1:]
+        out.append(filled)
+    return out
+
+
+def _requests(app, record_ids: list[str]) -> list[str]:
+    urls: list[str] = []
+    for path in _get_routes(app):
+        urls += _fill(path, record_ids)
+    for canary, (_, word) in CANARIES.items():
+        for q in (canary, word, canary.split()[0]):
+            urls += [f"/search?q={quote(q)}", f"/api/search?q={quote(q)}", f"/api/search?q={quote(q)}&kind=person"]
+    urls += [f"/graph?root={quote(i)}" for i in record_ids] + [f"/api/graph?root={quote(i)}" for i in record_ids]
+    urls += [f"/api/claims?subject_id={quote(i)}" for i in record_ids]
+    urls += ["/map?all=1", "/api/map?all=true", "/?lang=fa", "/timeline?cal=jalali", "/claims?status=contested",
+             "/api/export"]
+    return sorted(set(urls))
+
+
+def _without_echo(url: str, text: str) -> str:
+    """The answer minus the echo of the caller's own query (the search box, the JSON "q" field)."""
+    q = parse_qs(urlsplit(url).query).get("q", [None])[0]
+    if not q:
+        return text
+    if url.startswith("/api"):
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(doc, dict):
+            doc.pop("q", None)
+        return json.dumps(doc, ensure_ascii=False)
+    text = text.replace(f'value="{html.escape(q, quote=True)}"', "")
+    return re.sub(r'href="[^"]*[?&](amp;)?q=[^"]*"', "", text)  # links that repeat the query (language, facets)
+
+
+def _client(web, role: str, url: str):
+    if role == "anonymous":
+        return web.api(raise_errors=False)
+    return web.api(role, raise_errors=False) if url.startswith("/api") else web.client(role, raise_errors=False)
+
+
+@pytest.fixture
+def matrix(web):
+    from dadkhah.model import Claim, Entity
+
+    seed(web.case)
+    with web.case.reader() as s:
+        record_ids = list(s.scalars(select(Entity.id))) + list(s.scalars(select(Claim.id)))
+    return web, _requests(web.app, record_ids)
+
+
+def test_no_role_sees_a_canary_above_its_level_on_any_page_api_route_search_or_export(matrix):
+    web, urls = matrix
+    leaks, server_errors = [], []
+    seen_by_entitled = {c: False for c in CANARIES}
+    for role in ALL_ROLES:
+        principal = Principal(role, Role(role))
+        allowed = set(allowed_sensitivities(principal))
+        clients = {"page": _client(web, role, "/"), "api": _client(web, role, "/api")}
+        for url in urls:
+            r = clients["api" if url.startswith("/api") else "page"].get(url, follow_redirects=False)
+            if r.status_code >= 500:
+                server_errors.append((role, url, r.status_code))
+                continue
+            body = _without_echo(url, r.text).lower()
+            for canary, (level, word) in CANARIES.items():
+                if word in body:
+                    if level in allowed:
+                        seen_by_entitled[canary] = True
+                    else:
+                        leaks.append((role, url, canary))
+    assert not server_errors, server_errors[:20]
+    assert not leaks, f"{len(leaks)} leaks, e.g. {leaks[:20]}"
+    assert all(seen_by_entitled.values()), f"entitled roles never saw: {seen_by_entitled}"
+    assert len(urls) > 100
+
+
+def test_the_matrix_covers_every_get_route_of_the_application(matrix):
+    web, urls = matrix
+    covered = {u.split("?")[0] for u in urls}
+    for path in _get_routes(web.app):
+        prefix = path.split("{")[0]
+        assert any(u.startswith(prefix) for u in covered), path
+
+
+def test_record_pages_above_a_roles_level_answer_not_found_not_forbidden(web):
+    """A hidden record is indistinguishable from a missing one (404), so its existence does not leak."""
+    ids = seed(web.case)
+    for role in ("viewer", "analyst", "reviewer"):
+        assert web.api(role).get(f"/api/persons/{ids['secret']}").status_code == 404
+        assert web.client(role).get(f"/persons/{ids['secret']}").status_code == 404
+    assert web.api().get(f"/api/persons/{ids['hidden']}").status_code == 404
+    assert web.api("viewer").get(f"/api/persons/{ids['hidden']}").status_code == 200
+    assert web.api("investigator").get(f"/api/persons/{ids['secret']}").status_code == 200
+
+
+def test_exports_need_the_export_right_and_hold_only_what_the_role_may_see(web):
+    seed(web.case)
+    assert web.api("viewer").get("/api/export").status_code == 403
+    assert web.api().get("/api/export").status_code == 401
+    analyst = web.api("analyst").get("/api/export")
+    assert analyst.status_code == 200 and "canarynia" not in analyst.text.lower()
+    assert "hiddenpour" in analyst.text.lower()
+    admin = web.api("admin").get("/api/export")
+    assert "canarynia" in admin.text.lower()
+    assert "password_hash" not in admin.text and "web_token" not in admin.text
