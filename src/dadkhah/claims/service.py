@@ -101,14 +101,19 @@ def claims_about(session: Session, entity_id: str, principal: Principal | None =
     return session.scalars(stmt.order_by(Claim.predicate, Claim.id)).all()
 
 
+def _sees(principal: Principal | None, record) -> bool:
+    return principal is None or record.sensitivity in allowed_sensitivities(principal)
+
+
 def claim_to_dict(claim: Claim, principal: Principal | None = None) -> dict:
     allowed = set(allowed_sensitivities(principal)) if principal else None
     return {
         "id": claim.id,
-        "subject": {"id": claim.subject_id, "label": claim.subject.label if claim.subject else None},
+        "subject": {"id": claim.subject_id,
+                    "label": claim.subject.label if claim.subject and _sees(principal, claim.subject) else None},
         "predicate": claim.predicate,
         "object": ({"id": claim.object_id, "label": claim.object.label} if claim.object_id and claim.object
-                   else None),
+                   and _sees(principal, claim.object) else None),
         "statement": claim.statement,
         "value": claim.value_display() or None,
         "value_low": claim.value_low,

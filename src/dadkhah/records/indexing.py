@@ -81,8 +81,9 @@ def claim_docs(session: Session, claim: Claim) -> list[Doc]:
     label = f"{subject}: {claim.predicate}" + (f" = {claim.value_display()}" if claim.value_display() else "")
     quotes = " ".join(c.quotation or "" for c in claim.citations)
     text = " ".join(filter(None, [claim.statement, claim.value_text, quotes]))
+    level = _stricter(claim.sensitivity, claim.subject.sensitivity if claim.subject else "public")  # label names it
     return [Doc(kind="claim", record_id=claim.id, part="text", label=label, body=normalize(text),
-                keys=_text_keys(text), sensitivity=claim.sensitivity, entity_id=claim.subject_id,
+                keys=_text_keys(text), sensitivity=level, entity_id=claim.subject_id,
                 facets={"predicate": [claim.predicate], "status": [claim.status]})]
 
 

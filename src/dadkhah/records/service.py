@@ -209,6 +209,8 @@ def add_membership(session: Session, *, member_id: str, organization_id: str, ro
     member = _ref(session, Entity, member_id, "member_id")
     org = _ref(session, Organization, organization_id, "organization_id")
     _term(session, "position_role", role, "role")
+    # the label names both ends, so the position is at least as sensitive as either (else the label leaks)
+    sensitivity = max((_sensitivity(sensitivity), member.sensitivity, org.sensitivity), key=SENSITIVITY_VALUES.index)
     label = f"{member.label} — {title or role} — {org.label}"
     m = _entity(Membership, session, id, "membership", (), label, sensitivity, description, None,
                 member_id=member_id, organization_id=organization_id, role=role, title=title)
@@ -224,6 +226,8 @@ def add_participation(session: Session, *, event_id: str, participant_id: str, r
     event = _ref(session, Event, event_id, "event_id")
     who = _ref(session, Entity, participant_id, "participant_id")
     _term(session, "participation_role", role, "role")
+    # the label names both ends, so the role is at least as sensitive as either (else the label leaks)
+    sensitivity = max((_sensitivity(sensitivity), who.sensitivity, event.sensitivity), key=SENSITIVITY_VALUES.index)
     label = f"{who.label} — {role} — {event.label}"
     p = _entity(Participation, session, id, "participation", (), label, sensitivity, description, None,
                 event_id=event_id, participant_id=participant_id, role=role)
