@@ -13,9 +13,10 @@ The graph is built from three kinds of record, all read through :mod:`dadkhah.ac
    part as ``perpetrator_ordering`` stands above the event, the event above its direct and
    complicit perpetrators and above its sub-events.
 
-Edges point from superior to subordinate. Every edge keeps the record it comes from (``via``),
-the organisation or event it is about (``context``) and whether its dates are known (``dated``),
-so an answer can say *why* someone is above someone else.
+Edges point from superior to subordinate. Every edge keeps the record it comes from (``via``: the
+subordinate's position, the order, the role in the event; ``superior_via``: the superior's position
+where there is one), the organisation or event it is about (``context``) and whether its dates are
+known (``dated``), so an answer can say *why* someone is above someone else.
 
 Queries: :func:`superiors` ("who was above X in Gohardasht in August 1988?"),
 :func:`subordinates`, and :func:`co_members` ("who sat on the same commission?").
@@ -137,15 +138,16 @@ def build_command_graph(session: Session, period=None, *, principal: Principal |
             g.add_edge(m.member_id, org_id, relation="commands", via=m.id, context=org_id, role=m.role,
                        title=m.title, dated=m.start_text is not None or m.end_text is not None)
         ranks = sorted({r for r, _ in ranked if r != COMMAND_RANK})
-        above: list[str] = [org_id]
+        above: list[tuple[str, str | None]] = [(org_id, None)]  # (node, the membership that put it there)
         for r in ranks:
             tier = [m for rr, m in ranked if rr == r]
             for m in tier:
                 _add_node(g, entities[m.member_id], principal)
-                for sup in above:
-                    g.add_edge(sup, m.member_id, relation="superior", via=m.id, context=org_id, role=m.role,
-                               title=m.title, dated=m.start_text is not None or m.end_text is not None)
-            above = sorted({m.member_id for m in tier})
+                for sup, sup_via in above:
+                    g.add_edge(sup, m.member_id, relation="superior", via=m.id, superior_via=sup_via,
+                               context=org_id, role=m.role, title=m.title,
+                               dated=m.start_text is not None or m.end_text is not None)
+            above = sorted({(m.member_id, m.id) for m in tier})
 
     def into(target_id: str) -> list[str]:
         """Who receives an edge aimed at ``target_id``: an organisation's command when it has one."""

@@ -60,6 +60,12 @@ def _case_title(case) -> str | None:
 
 # --- dossiers -------------------------------------------------------------------------------------
 
+def _check_output(output: Path, fmt_name: str | None) -> None:
+    from dadkhah.dossier.render import output_format
+
+    _guard(output_format, output, fmt_name)
+
+
 def _render(template: str, ctx: dict, output: Path, fmt_name: str | None) -> Path:
     from dadkhah.dossier.render import write
 
@@ -78,6 +84,7 @@ def dossier_person(ctx: typer.Context, person: str = typer.Argument(..., help="P
     from dadkhah.casework.evidence import sealed_bundle
     from dadkhah.dossier.person import person_dossier
 
+    _check_output(output, fmt_name)
     case = open_case(ctx)
     with case.reader() as s:
         context = _guard(person_dossier, s, person, audience, case_title=_case_title(case), blobs=case.blobs)
@@ -104,6 +111,7 @@ def dossier_victim(ctx: typer.Context, person: str = typer.Argument(..., help="P
     """The victim file of one person: identity, what happened, the facts and their sources."""
     from dadkhah.dossier.victim import victim_file
 
+    _check_output(output, fmt_name)
     case = open_case(ctx)
     with case.reader() as s:
         context = _guard(victim_file, s, person, audience, case_title=_case_title(case), blobs=case.blobs)
@@ -120,6 +128,7 @@ def dossier_site(ctx: typer.Context, place: str = typer.Argument(..., help="Plac
     """The site file of a place: location, status history with dated evidence, victims linked to it."""
     from dadkhah.dossier.site import site_file
 
+    _check_output(output, fmt_name)
     case = open_case(ctx)
     with case.reader() as s:
         context = _guard(site_file, s, place, audience, case_title=_case_title(case), blobs=case.blobs)
@@ -141,6 +150,7 @@ def dossier_case(ctx: typer.Context, output: Path = typer.Option(..., "-o", "--o
     """The whole-case report: documented counts beside the estimate, contested claims, timeline."""
     from dadkhah.dossier.report import case_report
 
+    _check_output(output, fmt_name)
     case = open_case(ctx)
     estimate, note = None, None
     if estimate_file is not None:

@@ -13,7 +13,7 @@ import base64
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dadkhah.access import Principal, allowed_sensitivities, can_see
@@ -55,7 +55,8 @@ class Exhibit:
 def exhibits_for(session: Session, principal: Principal, *, entity_ids=(), claim_ids=(),
                  source_ids=(), item_ids=()) -> list[Exhibit]:
     """Evidence items linked to any of the entities or claims, or made from any of the sources,
-    that ``principal`` may see — numbered E1, E2… in a stable order (entities, claims, sources)."""
+    that ``principal`` may see — numbered E1, E2… in the order asked: items linked to the entities
+    (in the order given), then to the claims, then made from the sources, then ``item_ids``."""
     if not vault_available():
         return []
     from dadkhah.vault.tables import EvidenceItem, EvidenceLink
@@ -63,13 +64,12 @@ def exhibits_for(session: Session, principal: Principal, *, entity_ids=(), claim
     allowed = allowed_sensitivities(principal)
     entity_ids, claim_ids, source_ids = list(entity_ids), list(claim_ids), list(source_ids)
     found: dict[str, list[str]] = {}
-    conds = []
-    if entity_ids:
-        conds.append(EvidenceLink.entity_id.in_(entity_ids))
-    if claim_ids:
-        conds.append(EvidenceLink.claim_id.in_(claim_ids))
-    if conds:
-        for link in session.scalars(select(EvidenceLink).where(or_(*conds)).order_by(EvidenceLink.id)):
+    for column, wanted in ((EvidenceLink.entity_id, entity_ids), (EvidenceLink.claim_id, claim_ids)):
+        if not wanted:
+            continue
+        order = {target: i for i, target in enumerate(wanted)}
+        links = session.scalars(select(EvidenceLink).where(column.in_(wanted))).all()
+        for link in sorted(links, key=lambda k: (order[k.entity_id or k.claim_id], k.id)):
             found.setdefault(link.item_id, []).append(link.entity_id or link.claim_id)
     if source_ids:
         for item_id, sid in session.execute(select(EvidenceItem.id, EvidenceItem.source_id)

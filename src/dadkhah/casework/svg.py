@@ -174,7 +174,7 @@ def render_html(g: nx.MultiDiGraph, *, focus: str | None = None, title: str = "C
     """
     _check_size(g, max_nodes)
     pos = layered_layout(g) if g.number_of_nodes() else {}
-    width, height = _size(pos, legend)
+    width, height = _size(pos, legend)  # with room for the legend
     scale = min(1.0, max_width / width) if width else 1.0
     font = 11 * scale
     out = [f'<div class="diagram" role="img" aria-label={quoteattr(title)} style="position: relative; '

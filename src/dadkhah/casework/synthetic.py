@@ -5,12 +5,16 @@ execution with its perpetrators and victims, a mass-grave site with a status his
 sources that support and contradict claims, and — marked with :data:`CANARY` — names, claims,
 sources and records that are *not* public, so a test can prove that a public output leaks none.
 
-:func:`build_chain_case` writes it; :func:`add_allegations` adds many graded allegations to one
+:func:`build_chain_case` writes it into a case; :func:`synthetic_case` makes a throwaway case
+holding it (SQLite or PostgreSQL); :func:`add_allegations` adds many graded allegations to one
 person (for the 500-allegation dossier benchmark).
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -278,3 +282,32 @@ def add_allegations(case, person_id: str, n: int, *, sources: int = 20) -> None:
                               "quotation": f"No such event {i + 1} took place."})
             add_claim(s, subject_id=person_id, predicate="participated", object_id=part.id, citations=cites,
                       statement=f"The accused took part in synthetic event {i + 1} (رویداد {i + 1}).")
+
+
+@contextmanager
+def synthetic_case(folder: Path, *, db_url: str | None = None, evidence: bool = True) -> Iterator[tuple]:
+    """A throwaway case holding the fictional case: in ``folder`` (SQLite), or in a schema of its own
+    on the PostgreSQL server at ``db_url`` (dropped afterwards). Yields ``(case, ids)``."""
+    from sqlalchemy import create_engine, text
+
+    from dadkhah.case import Case
+
+    folder = Path(folder)
+    schema, admin = None, None
+    if db_url:
+        schema = f"synthetic_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        case = Case.open(data_dir=folder, db_url=db_url, schema=schema, create=True, actor="synthetic")
+        try:
+            ids = build_chain_case(case, evidence=evidence)
+            yield case, ids
+        finally:
+            case.close()
+    finally:
+        if admin is not None:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from dadkhah.access import allowed_sensitivities, can_see
 from dadkhah.casework.naming import display_name
@@ -29,13 +29,14 @@ def documented_counts(session: Session, principal) -> dict:
     """Victims of killings recorded in the case, counted once each: in total, by event type, by place
     and by year (the year of the event's earliest possible date)."""
     allowed = allowed_sensitivities(principal)
+    event, person = aliased(Event, flat=True), aliased(Person, flat=True)  # all share the entity table
     rows = session.execute(
-        select(Participation.participant_id, Event.id, Event.event_type, Event.place_id, Event.date_low)
-        .join(Event, Event.id == Participation.event_id)
-        .join(Person, Person.id == Participation.participant_id)
-        .where(Participation.role == "victim", Event.event_type.in_(KILLING_EVENTS),
-               Participation.sensitivity.in_(allowed), Event.sensitivity.in_(allowed),
-               Person.sensitivity.in_(allowed))
+        select(Participation.participant_id, event.id, event.event_type, event.place_id, event.date_low)
+        .join(event, event.id == Participation.event_id)
+        .join(person, person.id == Participation.participant_id)
+        .where(Participation.role == "victim", event.event_type.in_(KILLING_EVENTS),
+               Participation.sensitivity.in_(allowed), event.sensitivity.in_(allowed),
+               person.sensitivity.in_(allowed))
     ).all()
     persons = {r[0] for r in rows}
     by_type: dict[str, set] = defaultdict(set)

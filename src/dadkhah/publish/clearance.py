@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from dadkhah.access import Principal, require
 from dadkhah.errors import InputError, NotFound
@@ -67,21 +67,22 @@ def withdraw(session: Session, person_id: str, *, note: str | None = None) -> Pe
     return _set(session, person_id, WITHDRAWN, note)
 
 
+def _public_victim_roles():
+    """Victim roles that are public, in public events (Event is aliased: both share the entity table)."""
+    event = aliased(Event, flat=True)
+    return (select(Participation.participant_id).join(event, event.id == Participation.event_id)
+            .where(Participation.role == "victim", Participation.sensitivity == "public",
+                   event.sensitivity == "public"))
+
+
 def is_public_victim(session: Session, person_id: str) -> bool:
-    row = session.execute(
-        select(Participation.id).join(Event, Event.id == Participation.event_id)
-        .where(Participation.participant_id == person_id, Participation.role == "victim",
-               Participation.sensitivity == "public", Event.sensitivity == "public").limit(1)
-    ).first()
+    row = session.execute(_public_victim_roles().where(Participation.participant_id == person_id).limit(1)).first()
     return row is not None
 
 
 def cleared_victims(session: Session) -> list[Person]:
     """The persons the memorial lists, in a stable order."""
-    ids = set(session.scalars(
-        select(Participation.participant_id).join(Event, Event.id == Participation.event_id)
-        .where(Participation.role == "victim", Participation.sensitivity == "public",
-               Event.sensitivity == "public")))
+    ids = set(session.scalars(_public_victim_roles()))
     if not ids:
         return []
     persons = session.scalars(select(Person).where(Person.id.in_(ids), Person.sensitivity == "public")
