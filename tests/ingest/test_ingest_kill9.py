@@ -21,8 +21,6 @@ HERE = Path(__file__).resolve().parent
 
 RUNNER = """
 import sys
-sys.path.insert(0, {vault_tests!r})
-import names_fallback  # noqa
 from dadkhah.cli import app
 app(sys.argv[1:])
 """
@@ -42,7 +40,7 @@ def test_kill_9_mid_ingest_leaves_no_half_stored_item_and_a_rerun_completes(tmp_
     src.mkdir()
     for i in range(N_FILES):
         (src / f"doc-{i:04d}.txt").write_bytes(os.urandom(16_000) + f"document number {i}".encode())
-    code = RUNNER.format(vault_tests=str(HERE.parent / "vault"))
+    code = RUNNER
     proc = subprocess.Popen([sys.executable, "-c", code, "--data", str(data), "ingest", str(src), "--batch", "7",
                              "--no-ocr"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-import names_fallback  # noqa: F401  (temporary, see the module)
 import pytest
 
 

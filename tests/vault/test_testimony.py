@@ -90,13 +90,6 @@ def test_a_testimony_needs_a_known_witness(case):
             add_testimony(s, witness_id="person-nobody", transcript="...")
 
 
-def _real_names() -> bool:
-    import dadkhah.names as names
-
-    return hasattr(names, "name_key") and not getattr(names.name_key, "__module__", "").startswith("names_fallback")
-
-
-@pytest.mark.skipif(not _real_names(), reason="needs dadkhah.names (cross-script name keys)")
 def test_a_name_written_in_persian_finds_the_person_recorded_in_latin_script(case, known):
     transcript = "حمید نوری اسامی را در راهرو می‌خواند."
     with case.session() as s:
