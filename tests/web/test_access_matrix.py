@@ -24,6 +24,7 @@ from web_helpers import (
     CANARY_CONF_SOURCE,
     CANARY_CONFIDENTIAL,
     CANARY_RESTRICTED,
+    CANARY_WITNESS,
     seed,
 )
 
@@ -36,6 +37,8 @@ CANARIES = {  # canary -> (level, the word that marks it: unusual enough to appe
     CANARY_CONF_SOURCE: ("confidential", "kanari"),
     CANARY_CONF_NAME_FORM: ("confidential", "canaryform"),
     CANARY_CONF_CLAIM: ("confidential", "canaryclaim"),
+    CANARY_WITNESS: ("sealed", "witnessnameh"),  # no role reads a sealed identity on a GET: only by unmasking
+    "Evidencecanary text of a confidential file": ("confidential", "evidencecanary"),
 }
 SKIP_PREFIXES = ("/static",)
 
@@ -102,19 +105,50 @@ def _client(web, role: str, url: str):
 
 
 @pytest.fixture
-def matrix(web):
-    from dadkhah.model import Claim, Entity
+def witness_key(tmp_path, monkeypatch):
+    """A witness key file, also set in the server's environment (so the server *could* unmask)."""
+    key = tmp_path / "witness.key"
+    key.write_text("ab" * 32)
+    monkeypatch.setenv("DADKHAH_WITNESS_KEY_FILE", str(key))
+    return str(key)
 
-    seed(web.case)
-    with web.case.reader() as s:
-        record_ids = list(s.scalars(select(Entity.id))) + list(s.scalars(select(Claim.id)))
+
+def _all_record_ids(case) -> list[str]:
+    from dadkhah.model import Claim, Entity
+    from dadkhah.model.base import Base
+
+    with case.reader() as s:
+        ids = list(s.scalars(select(Entity.id))) + list(s.scalars(select(Claim.id)))
+        for table in ("evidence_item", "testimony"):
+            if table in Base.metadata.tables:
+                ids += list(s.scalars(select(Base.metadata.tables[table].c.id)))
+    return ids
+
+
+def _ingest(case, tmp_path, name: str, text: str, sensitivity: str) -> None:
+    from dadkhah.ingest.pipeline import IngestOptions, ingest_paths
+
+    folder = tmp_path / f"in-{sensitivity}"
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    report = ingest_paths(case, [folder], options=IngestOptions(sensitivity=sensitivity, ocr=False), actor="seed")
+    assert report.ok, report.to_dict()
+
+
+@pytest.fixture
+def matrix(web, witness_key, tmp_path):
+    seed(web.case, witness_key=witness_key)
+    _ingest(web.case, tmp_path, "evidencecanary-memo.txt", "Evidencecanary text of a confidential file.",
+            "confidential")
+    _ingest(web.case, tmp_path, "public-note.txt", "Prisoners were moved from Evin in July 1988.", "public")
+    record_ids = _all_record_ids(web.case)
     return web, _requests(web.app, record_ids)
 
 
 def test_no_role_sees_a_canary_above_its_level_on_any_page_api_route_search_or_export(matrix):
     web, urls = matrix
     leaks, server_errors = [], []
-    seen_by_entitled = {c: False for c in CANARIES}
+    seen_by_entitled = {c: False for c, (level, _) in CANARIES.items() if level != "sealed"}
     for role in ALL_ROLES:
         principal = Principal(role, Role(role))
         allowed = set(allowed_sensitivities(principal))

@@ -54,10 +54,12 @@ CANARY_RESTRICTED = "Restrictedeh Hiddenpour"  # a restricted person's name
 CANARY_CONF_SOURCE = "Kanari confidential memo"  # a confidential source's title
 CANARY_CONF_NAME_FORM = "Pseudo Canaryform"  # a confidential alias of a public person
 CANARY_CONF_CLAIM = "canaryclaim whispered figure"  # the statement of a confidential claim
+CANARY_WITNESS = "Sealedeh Witnessnameh"  # a protected witness's real name: no page ever shows it
 
 
-def seed(case) -> dict:
-    """Sources, people (Persian and Latin names), places with coordinates, dated events, claims."""
+def seed(case, witness_key: str | None = None) -> dict:
+    """Sources, people (Persian and Latin names), places with coordinates, dated events, claims; with
+    ``witness_key`` (a key file), a protected witness whose sealed real name is CANARY_WITNESS."""
     from dadkhah import records
     from dadkhah.claims.service import add_claim
 
@@ -102,6 +104,16 @@ def seed(case) -> dict:
                   statement="Named by a fellow prisoner.", citations=[{"source_id": src.id}])
         records.add_participation(s, event_id=burial.id, participant_id=secret.id, role="witness")
         records.add_membership(s, member_id=hidden.id, organization_id=org.id, role="official")
+        if witness_key:
+            from dadkhah.vault import witness as w
+            from dadkhah.vault.testimony import add_testimony
+
+            keyring, _ = w.init_key(s, w.Secret.key_file(witness_key))
+            protected = w.add_protected_witness(s, keyring, identity={"names": [CANARY_WITNESS, "سیلده شاهدنامه"],
+                                                                       "address": "12 Canary Lane"})
+            add_testimony(s, witness_id=protected.id, transcript="I saw the trucks leave Evin at night.",
+                          keyring=keyring)
+            ids["witness"] = protected.id
         ids.update(source=src.id, source2=src2.id, conf_source=conf_src.id, evin=evin.id, khavaran=khavaran.id,
                    victim=victim.id, secret=secret.id, hidden=hidden.id, org=org.id, execs=execs.id,
                    burial=burial.id)

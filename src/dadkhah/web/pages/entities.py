@@ -136,7 +136,7 @@ def _list(ctx: Ctx, kind: str, offset: int, sort: str):
 
 
 def _detail(ctx: Ctx, kind: str, entity_id: str):
-    from dadkhah.web import peers
+    from dadkhah.web import peers, vaultview
 
     with ctx.read() as s:
         e = readmodel.visible_entity(s, entity_id, ctx.principal, kind=kind)
@@ -144,7 +144,9 @@ def _detail(ctx: Ctx, kind: str, entity_id: str):
             raise NotFound(f"no {kind} with id {entity_id!r}")
         view = readmodel.entity_view(s, e, ctx.principal)
         linked = peers.linked_to_entity(s, entity_id, ctx.principal)
-    return page(ctx, "entity.html", kind=kind, e=view, linked=linked)
+        protection = vaultview.protection(s, entity_id) if kind == "person" else None
+    return page(ctx, "entity.html", kind=kind, e=view, linked=linked, protection=protection,
+                testimony_available=vaultview.testimony_available())
 
 
 def _new_form(ctx: Ctx, kind: str):

@@ -1,20 +1,137 @@
-"""Evidence items and testimony (the vault), evidence upload with progress."""
+"""Evidence items and testimony (the vault): lists, one item with its custody log, upload with progress,
+testimony entry (Persian or English) with suggested mentions, and unmasking a protected witness."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse
 
+from dadkhah.errors import InputError, NotFound
+from dadkhah.web import vaultview
 from dadkhah.web.context import Ctx, get_ctx
+from dadkhah.web.pages.entities import _options
+from dadkhah.web.pages.forms import form_data, text
 from dadkhah.web.render import page
 
 router = APIRouter()
+PAGE_SIZE = 50
+CONSENT_SCOPES = ("unspecified", "internal", "prosecution", "publication")
 
 
 @router.get("/evidence")
-def evidence_list(ctx: Ctx = Depends(get_ctx)):
-    return page(ctx, "evidence_list.html", available=False, items=[])
+def evidence_list(ctx: Ctx = Depends(get_ctx), offset: int = 0):
+    if not vaultview.evidence_available():
+        return page(ctx, "evidence_list.html", available=False, items=[], total=0, offset=0, limit=PAGE_SIZE)
+    offset = max(offset, 0)
+    with ctx.read() as s:
+        items, total = vaultview.list_items(s, ctx.principal, offset=offset, limit=PAGE_SIZE)
+    return page(ctx, "evidence_list.html", available=True, items=items, total=total, offset=offset, limit=PAGE_SIZE,
+                can_upload=ctx.may("upload") and vaultview.upload_available())
 
+
+@router.get("/evidence/upload")
+def evidence_upload_form(ctx: Ctx = Depends(get_ctx)):
+    ctx.require("upload")
+    if not vaultview.upload_available():
+        return page(ctx, "evidence_list.html", available=False, items=[], total=0, offset=0, limit=PAGE_SIZE)
+    with ctx.read() as s:
+        sources = _options(ctx, s, "source")
+        targets = [(i, lbl) for kind in ("person", "event", "place", "organization")
+                   for i, lbl in _options(ctx, s, kind)]
+    max_mb = ctx.request.app.state.settings.max_upload_mb
+    return page(ctx, "evidence_upload.html", sources=sources, targets=targets, max_mb=max_mb)
+
+
+@router.get("/evidence/{item_id}")
+def evidence_page(item_id: str, ctx: Ctx = Depends(get_ctx)):
+    if not vaultview.evidence_available():
+        raise NotFound("the evidence vault is not available")
+    with ctx.read() as s:
+        item = vaultview.item_view(s, item_id, ctx.principal)
+        try:
+            text_ = vaultview.item_text(s, item_id, ctx.principal)
+        except Exception:  # noqa: BLE001 - a missing derived text only hides the text panel
+            text_ = ""
+    return page(ctx, "evidence.html", item=item, text=text_[:20000], text_truncated=len(text_) > 20000)
+
+
+# --- testimony ------------------------------------------------------------------------------------------
 
 @router.get("/testimony")
 def testimony_list(ctx: Ctx = Depends(get_ctx)):
-    return page(ctx, "testimony_list.html", available=False, items=[])
+    if not vaultview.testimony_available():
+        return page(ctx, "testimony_list.html", available=False, items=[])
+    with ctx.read() as s:
+        items = vaultview.list_testimony(s, ctx.principal)
+    return page(ctx, "testimony_list.html", available=True, items=items)
+
+
+def _testimony_form(ctx: Ctx, values: dict, errors: dict | None = None, status: int = 200):
+    with ctx.read() as s:
+        persons = _options(ctx, s, "person")
+        places = _options(ctx, s, "place")
+    return page(ctx, "testimony_form.html", status_code=status, values=values, errors=errors or {},
+                persons=persons, places=places, scopes=CONSENT_SCOPES)
+
+
+@router.get("/testimony/new")
+def testimony_new(ctx: Ctx = Depends(get_ctx), witness: str = ""):
+    ctx.require("edit")
+    if not vaultview.testimony_available():
+        raise NotFound("testimony is not available in this installation")
+    return _testimony_form(ctx, {"witness_id": witness, "language": "fa" if ctx.lang == "fa" else "",
+                                 "consent_scope": "unspecified", "sensitivity": "restricted"})
+
+
+@router.post("/testimony/new")
+def testimony_create(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
+    ctx.require("edit")
+    fields = ("witness_id", "witness_name", "transcript", "interviewer", "date", "place_id", "language",
+              "consent_scope", "sensitivity", "notes")
+    values = {f: text(data, f) for f in fields}
+    try:
+        with ctx.write() as s:
+            testimony_id = vaultview.add_testimony(
+                s, witness_id=values["witness_id"], witness_name=values["witness_name"],
+                transcript=values["transcript"] or "", interviewer=values["interviewer"], date=values["date"],
+                place_id=values["place_id"], language=values["language"],
+                consent_scope=values["consent_scope"] or "unspecified", sensitivity=values["sensitivity"],
+                notes=values["notes"])
+    except InputError as exc:
+        return _testimony_form(ctx, values, {(exc.field or "_form").split(".")[0]: exc.message}, 422)
+    return RedirectResponse(f"/testimony/{testimony_id}", status_code=303)
+
+
+@router.get("/testimony/{testimony_id}")
+def testimony_page(testimony_id: str, ctx: Ctx = Depends(get_ctx)):
+    if not vaultview.testimony_available():
+        raise NotFound("testimony is not available in this installation")
+    with ctx.read() as s:
+        t = vaultview.testimony_view(s, testimony_id, ctx.principal)
+    return page(ctx, "testimony.html", tm=t)
+
+
+@router.post("/testimony/{testimony_id}/mentions/{mention_id}")
+def testimony_mention(testimony_id: str, mention_id: int, ctx: Ctx = Depends(get_ctx),
+                      data: dict = Depends(form_data)):
+    status = text(data, "status", "") or ""
+    with ctx.write() as s:
+        vaultview.decide_mention(s, testimony_id, mention_id, status, ctx.principal)
+    return RedirectResponse(f"/testimony/{testimony_id}#mentions", status_code=303)
+
+
+# --- protected witnesses --------------------------------------------------------------------------------
+
+@router.post("/persons/{person_id}/unmask")
+def unmask_witness(person_id: str, ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
+    """Show a protected witness's identity, once, to a user allowed to unmask (the vault audits it)."""
+    ctx.require("unmask_witness")
+    error = identity = None
+    try:
+        with ctx.write("unmask_witness") as s:
+            identity = vaultview.unmask(s, person_id, ctx.principal, passphrase=text(data, "passphrase"),
+                                        purpose=text(data, "purpose"))
+    except InputError as exc:
+        error = exc.message
+    return page(ctx, "unmask.html", status_code=422 if error else 200, person_id=person_id, identity=identity,
+                error=error)
