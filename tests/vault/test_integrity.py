@@ -125,3 +125,19 @@ def test_an_s3_backed_case_is_verified_the_same_way(case, tmp_path, monkeypatch)
         client.put_object(Bucket="vault", Key=key, Body=b"stored in object storagE")
         [problem] = check(case)["problems"]
         assert problem["item"] == r.item_id and problem["file"] == f"s3://vault/{key}"
+
+
+def test_custody_logs_survive_an_internal_export_and_import_into_a_new_case(case, ingested, tmp_path, sqlite_template):
+    import shutil
+
+    from dadkhah.case import Case
+    from dadkhah.interchange.jsonl import export_jsonl, import_jsonl
+
+    export_jsonl(case, tmp_path / "case.jsonl")
+    shutil.copytree(sqlite_template, tmp_path / "copy")
+    shutil.copytree(case.data_dir / "blobs", tmp_path / "copy" / "blobs")
+    with Case.open(data_dir=tmp_path / "copy", actor="tester") as copy:
+        import_jsonl(copy, tmp_path / "case.jsonl")
+        result = check(copy)
+    assert result["ok"], result["problems"]
+    assert result["custody_entries"] == 5
