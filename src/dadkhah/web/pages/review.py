@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse
 
+from dadkhah.web import linkview
 from dadkhah.web.context import Ctx, get_ctx
+from dadkhah.web.pages.forms import form_data, text
 from dadkhah.web.render import page
 
 router = APIRouter()
@@ -13,4 +16,22 @@ router = APIRouter()
 @router.get("/review")
 def review_queue(ctx: Ctx = Depends(get_ctx)):
     ctx.require("review")
-    return page(ctx, "review.html", available=False, pairs=[])
+    if not linkview.review_available():
+        return page(ctx, "review.html", available=False, pairs=[], problem=None)
+    pairs, problem = linkview.queue(ctx.case, ctx.principal)
+    return page(ctx, "review.html", available=True, pairs=pairs, problem=problem)
+
+
+@router.get("/review/{pair_id}")
+def review_pair(pair_id: int, ctx: Ctx = Depends(get_ctx)):
+    ctx.require("review")
+    d = linkview.detail(ctx.case, pair_id, ctx.principal)
+    return page(ctx, "review_pair.html", d=d)
+
+
+@router.post("/review/{pair_id}")
+def review_decide(pair_id: int, ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
+    ctx.require("review")
+    linkview.decide(ctx.case, pair_id, text(data, "decision", "") or "", ctx.principal, text(data, "note"))
+    pairs, _ = linkview.queue(ctx.case, ctx.principal, n=1)
+    return RedirectResponse(f"/review/{pairs[0]['pair']}" if pairs else "/review?done=1", status_code=303)
