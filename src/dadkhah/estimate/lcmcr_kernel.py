@@ -39,7 +39,7 @@ try:  # numba is an optional (but recommended) dependency
     HAVE_NUMBA = True
 
     def _jit(**kwargs):
-        return numba.njit(cache=True, **kwargs)
+        return numba.njit(cache=True, error_model="numpy", **kwargs)
 
     prange = numba.prange
 except ImportError:  # pragma: no cover - exercised only without numba
@@ -55,32 +55,41 @@ except ImportError:  # pragma: no cover - exercised only without numba
 
 
 @_jit()
-def _multinomial_into(n, weights, total, out):
-    """Draw Multinomial(n, weights / total) into ``out`` (conditional binomials)."""
+def _multinomial_into(n, weights, total, order, out):
+    """Draw Multinomial(n, weights / total) into ``out`` by conditional binomials.
+
+    Classes are visited in ``order`` (largest weight first, so the draws usually end after a
+    few classes); the result does not depend on the order in law.
+    """
     K = weights.shape[0]
-    remaining = n
-    mass = total
     for k in range(K):
         out[k] = 0
-    for k in range(K - 1):
+    remaining = n
+    mass = total
+    last = order[0]
+    for i in range(K - 1):
         if remaining <= 0:
             return
+        k = order[i]
+        w = weights[k]
+        if w <= 0.0:
+            continue
+        last = k
         if mass <= 0.0:
             break
-        q = weights[k] / mass
+        q = w / mass
         if q >= 1.0:
             out[k] = remaining
             return
-        if q > 0.0:
-            d = np.random.binomial(remaining, q)
-            out[k] = d
-            remaining -= d
-        mass -= weights[k]
+        d = np.random.binomial(remaining, q)
+        out[k] = d
+        remaining -= d
+        mass -= w
     # The last class with positive weight takes what is left.
-    for k in range(K - 1, -1, -1):
-        if weights[k] > 0.0 or k == 0:
-            out[k] += remaining
-            return
+    k = order[K - 1]
+    if weights[k] > 0.0:
+        last = k
+    out[last] += remaining
 
 
 @_jit()
@@ -111,6 +120,7 @@ def run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seed):
     w = np.empty(K)
     q0 = np.empty(K)
     draw = np.empty(K, dtype=np.int64)
+    order = np.arange(K)
     nk = np.zeros(K, dtype=np.int64)
     sjk = np.zeros((J, K), dtype=np.int64)
 
@@ -126,6 +136,7 @@ def run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seed):
             nk[k] = 0
             for j in range(J):
                 sjk[j, k] = 0
+        order = np.argsort(-pi)
         # 1. classes of the observed victims, pattern by pattern
         for p in range(P):
             tot = 0.0
@@ -138,7 +149,7 @@ def run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seed):
                         prob *= 1.0 - lam[j, k]
                 w[k] = prob
                 tot += prob
-            _multinomial_into(counts[p], w, tot, draw)
+            _multinomial_into(counts[p], w, tot, order, draw)
             for k in range(K):
                 d = draw[k]
                 if d > 0:
@@ -158,16 +169,20 @@ def run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seed):
             p0 = 1.0 - 1e-12
         n0 = np.random.negative_binomial(n, 1.0 - p0)
         # 3. their classes
-        _multinomial_into(n0, q0, p0, draw)
+        _multinomial_into(n0, q0, p0, order, draw)
         used = 0
         for k in range(K):
             nk[k] += draw[k]
             if nk[k] > 0:
                 used += 1
         # 4. capture probabilities
-        for j in range(J):
-            for k in range(K):
-                lam[j, k] = np.random.beta(1.0 + sjk[j, k], 1.0 + nk[k] - sjk[j, k])
+        for k in range(K):
+            if nk[k] == 0:  # an empty class: Beta(1, 1) is the uniform distribution
+                for j in range(J):
+                    lam[j, k] = np.random.random()
+            else:
+                for j in range(J):
+                    lam[j, k] = np.random.beta(1.0 + sjk[j, k], 1.0 + nk[k] - sjk[j, k])
         # 5. stick-breaking weights
         tail = 0
         for k in range(K):
@@ -176,7 +191,10 @@ def run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seed):
         log_rest = 0.0
         for k in range(K - 1):
             tail -= nk[k]
-            v = np.random.beta(1.0 + nk[k], alpha + tail)
+            if nk[k] == 0:  # Beta(1, b) by inversion: 1 - U^(1/b)
+                v = 1.0 - np.random.random() ** (1.0 / (alpha + tail))
+            else:
+                v = np.random.beta(1.0 + nk[k], alpha + tail)
             pi[k] = v * rest
             rest *= 1.0 - v
             log_rest += math.log1p(-v) if v < 1.0 else -745.0

@@ -406,13 +406,13 @@ def fit_loglinear(
     max_order: int | None = None,
     models: Sequence[HierarchicalModel] | None = None,
     *,
-    intervals: bool | str = "all",
+    intervals: bool | str | int = "all",
     level: float = 0.95,
 ) -> LoglinearResult:
     """Fit every hierarchical model (or the given ones) and rank them by BIC.
 
     ``intervals``: ``"all"`` (profile interval for every model), ``"best"`` (only for the ten
-    lowest-BIC models) or ``False``.
+    lowest-BIC models), a number of lowest-BIC models, or ``False``.
     """
     if table.t < 2:
         raise ValueError("log-linear MSE needs at least 2 lists")
@@ -425,7 +425,12 @@ def fit_loglinear(
     fits = [fit_model(table, m, interval=False) for m in models]
     fits.sort(key=lambda f: (not f.identifiable, f.bic if math.isfinite(f.bic) else math.inf))
     if intervals:
-        limit = len(fits) if intervals == "all" else min(10, len(fits))
+        if intervals == "all" or intervals is True:
+            limit = len(fits)
+        elif intervals == "best":
+            limit = min(10, len(fits))
+        else:
+            limit = min(int(intervals), len(fits))
         fits[:limit] = [
             fit_model(table, by_name[f.name], interval=True, level=level) if f.identifiable else f for f in fits[:limit]
         ]
