@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import replace
 
 import pytest
-from vault_files import exif_photo, mixed_folder, text_pdf, zip_bomb
+from vault_files import PERSIAN_FONT, exif_photo, mixed_folder, text_pdf, zip_bomb
 
 from dadkhah.access import Principal, Role, operator
 from dadkhah.ingest import DEFAULT_LIMITS, IngestOptions, ingest_paths
@@ -19,7 +19,16 @@ def _by_name(report):
     return {r.path.rsplit("/", 1)[-1]: r for r in report.results}
 
 
+def _ocr_ready() -> bool:
+    from pathlib import Path
+
+    from dadkhah.ingest.ocr import tesseract_languages
+
+    return {"fas", "eng"} <= tesseract_languages() and Path(PERSIAN_FONT).exists()
+
+
 @pytest.mark.slow
+@pytest.mark.skipif(not _ocr_ready(), reason="needs tesseract-ocr-fas/-eng, poppler-utils and fonts-farsiweb")
 def test_every_text_in_a_mixed_folder_becomes_searchable(case, tmp_path):
     files = mixed_folder(tmp_path / "in")
     report = ingest_paths(case, [tmp_path / "in"])
