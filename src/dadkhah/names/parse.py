@@ -219,7 +219,7 @@ def _strip_honorifics(pieces: list[Piece], family_slot_last: bool,
         in_family_slot = family_slot_last and s + n - 1 == last_piece
         for h in hons:
             ok = ((h.where == "lead" and s in lead_run) or (h.where == "trail" and s in trail_run)
-                  or (h.where == "any" and not in_family_slot)
+                  or (h.where == "any" and not in_family_slot and s not in lead_run and 0 < s)
                   or (h.where == "lead" and h.strength == "strong" and not in_family_slot))
             if ok:
                 (strong if h.strength == "strong" else weak).append((s, h))

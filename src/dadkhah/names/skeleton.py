@@ -157,6 +157,12 @@ def word_key(word: str, bare: bool = False, before_bare: bool = False, o_long: b
 
 # --- splitting a written-together word into its known parts --------------------------------------
 
+def _consonants(word: str) -> int:
+    """Consonant letters in the key of a word: the same count whichever script it is written in
+    (a letter count is not: "جری" has three letters, "jari" four)."""
+    return sum(1 for c in word_key(word) if c not in "aiv")
+
+
 def _form(text: str) -> str:
     return text if ARABIC_LETTER.search(text) else collapse_doubles(text)
 
@@ -169,20 +175,17 @@ def split_word(word: str) -> tuple[tuple[str, str], ...]:
     "محمدعلی" → (محمد, compound), (علی, compound); "Pourmohammadi" → (Pour, affix), (mohammadi, affix).
     """
     t = tables()
-    script = "fa" if ARABIC_LETTER.search(word) else "latin"
     n = len(word)
     for i in range(2, n - 1):
         head, rest = word[:i], word[i:]
         if _form(head) in t.first and _form(rest) in t.second:
             return ((head, "compound"), (rest, "compound"))
-    min_rest = t.min_prefix_rest[script]
-    for i in range(n - min_rest, 1, -1):
+    for i in range(n - 2, 1, -1):
         head, rest = word[:i], word[i:]
-        if _form(head) in t.split_prefixes:
+        if _form(head) in t.split_prefixes and _consonants(rest) >= t.min_prefix_rest:
             return ((head, "affix"), *[(p, "affix") for p, _ in split_word(rest)])
-    min_root = t.min_suffix_root[script]
-    for i in range(min_root, n - 1):
+    for i in range(2, n - 1):
         root, tail = word[:i], word[i:]
-        if _form(tail) in t.split_suffixes:
+        if _form(tail) in t.split_suffixes and _consonants(root) >= t.min_suffix_root:
             return (*[(p, "affix") for p, _ in split_word(root)], (tail, "affix"))
     return ((word, "word"),)

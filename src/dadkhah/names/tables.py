@@ -58,8 +58,8 @@ class NameTables:
     bare_suffixes: set[str]
     split_prefixes: set[str]  # affixes also split off a written-together word (both scripts)
     split_suffixes: set[str]
-    min_prefix_rest: dict[str, int]  # script → letters a split-off prefix must leave
-    min_suffix_root: dict[str, int]
+    min_prefix_rest: int  # consonants a split-off prefix must leave
+    min_suffix_root: int  # consonants a split-off suffix must leave
     latin_words: dict[str, str]
     latin_prefixes: list[tuple[re.Pattern, str]]
     latin_keys: dict[str, str]
@@ -169,7 +169,7 @@ def tables() -> NameTables:
 
     return NameTables(
         honorifics=honorifics,
-        honorific_max_words=4,
+        honorific_max_words=6,
         first=set(first_l) | set(first_f),
         second=second,
         prefixes=prefixes,
@@ -177,10 +177,8 @@ def tables() -> NameTables:
         bare_suffixes=bare,
         split_prefixes=set(sp_l) | set(sp_f),
         split_suffixes=set(ss_l) | set(ss_f),
-        min_prefix_rest={"latin": int(aff["min_rest"]["prefix"]["latin"]),
-                         "fa": int(aff["min_rest"]["prefix"]["persian"])},
-        min_suffix_root={"latin": int(aff["min_rest"]["suffix"]["latin"]),
-                         "fa": int(aff["min_rest"]["suffix"]["persian"])},
+        min_prefix_rest=int(aff["min_rest"]["prefix"]),
+        min_suffix_root=int(aff["min_rest"]["suffix"]),
         latin_words=latin_words,
         latin_prefixes=[(re.compile(p), r) for p, r in var["latin_prefixes"].items()],
         latin_keys={latin_form(k): v for k, v in var["latin_keys"].items()},
