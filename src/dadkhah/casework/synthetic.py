@@ -201,7 +201,8 @@ def build_chain_case(case, *, evidence: bool = True, tmp: Path | None = None) ->
                   statement="Manijeh Kazemi was executed at Gohardasht.", citations=[press])
         add_claim(s, id="claim-victim-buried", subject_id="person-victim", predicate="located_at",
                   object_id="place-khavaran", statement="Her family was told she lies at Khavaran.",
-                  citations=[press])
+                  citations=[{"source_id": "src-press", "quotation": "they were told to look for her at Khavaran",
+                              "locator": "p. 4"}])
         for cid, value, date, src in (("claim-khavaran-intact", "intact", "1988-09", "src-press"),
                                       ("claim-khavaran-desecrated", "desecrated", "2005-01", "src-un"),
                                       ("claim-khavaran-built", "built over", "2009", "src-un")):

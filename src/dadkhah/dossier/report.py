@@ -94,12 +94,14 @@ def perpetrators(session: Session, principal) -> list[dict]:
     per: dict[str, list] = defaultdict(list)
     for p in parts:
         per[p.participant_id].append(p)
-    claim_counts = Counter()
+    claim_counts: Counter = Counter()
     if parts:
-        ids = [p.id for p in parts]
-        for subject_id in session.scalars(select(Claim.subject_id).where(Claim.subject_id.in_(ids),
-                                                                          Claim.sensitivity.in_(allowed))):
-            claim_counts[subject_id] += 1
+        ids = {p.id for p in parts}
+        rows = session.execute(select(Claim.subject_id, Claim.object_id).where(
+            (Claim.subject_id.in_(ids) | Claim.object_id.in_(ids)), Claim.sensitivity.in_(allowed)))
+        for subject_id, object_id in rows:
+            for key in {subject_id, object_id} & ids:
+                claim_counts[key] += 1
     out = []
     for pid, plist in per.items():
         who = session.get(Person, pid)
@@ -148,7 +150,7 @@ def case_report(session: Session, audience: str = "internal", *, case_title: str
     """
     principal = audience_for(audience)
     notes = SourceNotes(session, principal)
-    ctx = header("case", case_title or "Case report", audience, case_title)
+    ctx = header("case", "Case report", audience, case_title)
     ctx.update(counts=documented_counts(session, principal), estimate=estimate_summary(estimate),
                estimate_note=estimate_note, contested=contested_groups(session, principal, notes),
                perpetrators=perpetrators(session, principal), timeline=timeline(session, principal),

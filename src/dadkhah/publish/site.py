@@ -58,11 +58,12 @@ class PublishResult:
 
 
 def life_dates(e: MemorialEntry) -> str:
-    """``b. 1960 · d. 1988-08`` (Gregorian, short) for a search result line."""
+    """``b. 1960 · d. 1367/05`` (short, in the calendar each date was written in) for a result line."""
     parts = []
     for prefix, value in (("b.", e.birth), ("d.", e.death)):
         if value is not None:
-            parts.append(f"{prefix} {fmt.show_date(value, 'gregorian')}")
+            calendar = value.calendar if value.calendar in ("jalali", "gregorian") else "gregorian"
+            parts.append(f"{prefix} {fmt.show_date(value, calendar)}")
     return " · ".join(parts)
 
 

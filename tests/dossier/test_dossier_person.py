@@ -1,0 +1,103 @@
+"""The perpetrator dossier (HTML here; PDF in test_dossier_pdf.py), for each audience."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dadkhah.casework.synthetic import CANARY
+from dadkhah.dossier.person import person_dossier
+from dadkhah.dossier.render import render_html
+from dadkhah.errors import NotFound
+
+
+@pytest.fixture(scope="module")
+def dossiers(synthetic):
+    """The HTML dossier of Hamid Abbasi (fictional) for each audience."""
+    case, ids = synthetic
+    out = {}
+    with case.reader() as s:
+        for audience in ("internal", "prosecutor", "public"):
+            ctx = person_dossier(s, "person-abbasi", audience, blobs=case.blobs)
+            out[audience] = render_html("person.html", ctx)
+    return out, ids
+
+
+def section(html: str, anchor: str) -> str:
+    start = html.index(f'id="{anchor}"')
+    nxt = html.find("<h2", start + 10)
+    return html[start: nxt if nxt > 0 else len(html)]
+
+
+def test_identity_lists_every_name_form_the_audience_may_see_with_persian_marked_rtl(dossiers):
+    html, _ = dossiers
+    identity = section(html["internal"], "identity")
+    assert '<span dir="rtl" lang="fa" class="fa">حمید عباسی</span>' in identity
+    assert f"Abbasi {CANARY}" in identity  # a confidential alias: internal only
+    assert f"Abbasi {CANARY}" not in html["prosecutor"]
+    assert 'dir="rtl"' in section(html["public"], "identity") and "Hamid Abbasi" in html["public"]
+
+
+def test_the_career_runs_to_the_present_and_says_where_the_person_is_now(dossiers):
+    html, _ = dossiers
+    now = section(html["public"], "now")
+    assert "Ministry official" in now and "since 2015" in now
+    assert "Stockholm" in now and "2019-11 (1398/08/10 – 1398/09/09)" in now
+    career = section(html["public"], "career")
+    assert career.index("Assistant to the deputy prosecutor") < career.index("Trial in Stockholm")
+    assert "1987 (1365/10/11 – 1366/10/10)" in career  # both calendars
+
+
+def test_the_allegation_matrix_lists_evidence_for_and_against_with_grades(dossiers):
+    html, _ = dossiers
+    matrix = section(html["public"], "matrix")
+    row = matrix[matrix.index('id="claim-claim-abbasi-execution"'):]
+    row = row[: row.index('<div class="allegation"', 10) if '<div class="allegation"' in row[10:] else len(row)]
+    assert "Evidence for (2)" in row and "Evidence against (1)" in row
+    assert re.search(r">A2<.*Report of the Special Rapporteur", row, re.S)
+    assert re.search(r">E5<.*Official denial", row, re.S)
+    assert "contested" in row and "exhibits E1" in row
+
+
+def test_the_exhibit_index_gives_each_exhibit_its_sha256(dossiers):
+    html, ids = dossiers
+    assert ids["sha_public"] in section(html["public"], "exhibits")
+    assert ids["sha_secret"] in section(html["internal"], "exhibits")
+    assert ids["sha_secret"] not in html["prosecutor"] and ids["sha_secret"] not in html["public"]
+
+
+def test_witness_statements_are_redacted_for_the_audience(dossiers):
+    html, _ = dossiers
+    prosecutor = section(html["prosecutor"], "statements")
+    assert "Leila Ahmadi" in prosecutor and "[redacted]" in prosecutor and CANARY not in prosecutor
+    assert CANARY in section(html["internal"], "statements")
+    assert "No witness statement" in section(html["public"], "statements")
+
+
+def test_the_chain_of_command_is_drawn_and_explained(dossiers):
+    html, _ = dossiers
+    chain = section(html["public"], "chain")
+    assert "<svg" in chain and 'data-id="person-deputy"' in chain
+    assert "Naser Tavakoli" in chain and "ناصر توکلی" in chain
+
+
+def test_sources_are_numbered_notes_and_the_citations_point_at_them(dossiers):
+    html, _ = dossiers
+    sources = section(html["public"], "sources")
+    assert 'id="source-1"' in sources and "Report of the Special Rapporteur (fictional)" in sources
+    assert 'href="#source-1"' in html["public"]
+
+
+def test_a_public_dossier_contains_nothing_that_is_not_public(dossiers):
+    html, _ = dossiers
+    assert CANARY not in html["public"]
+    assert "Informant" not in html["public"] and "Interview notes" not in html["public"]
+    assert CANARY in html["prosecutor"]  # restricted material is for the prosecutor…
+    assert "Informant" not in html["prosecutor"]  # …confidential material is not
+
+
+def test_a_person_the_audience_may_not_see_has_no_dossier(synthetic):
+    case, _ = synthetic
+    with case.reader() as s, pytest.raises(NotFound):
+        person_dossier(s, "person-informant", "prosecutor")
