@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 
 from dadkhah.names.parse import Piece, _form, _honorific_matches, _unit, _words, analyse, normalized_name, pieces_of
+from dadkhah.names.skeleton import join_keys
 from dadkhah.names.tables import tables
 
 MIN_TOKEN_KEY = 2
@@ -36,7 +37,7 @@ def name_keys(text: str, order: str = "given-first") -> list[str]:
     keys.append(written)
     unit_keys = [u.key for u in a.units if u.key]
     if len(unit_keys) > 1:
-        keys.append("".join(sorted(unit_keys)))
+        keys.append(join_keys(sorted(unit_keys)))
     return [k for k in dict.fromkeys(keys) if k]
 
 

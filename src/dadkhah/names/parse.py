@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from dadkhah.errors import InputError
 from dadkhah.names.normalize import ZWNJ, normalize_latin, persian_soft
 from dadkhah.names.script import ARABIC_CHAR, ARABIC_LETTER
-from dadkhah.names.skeleton import split_word, word_key
+from dadkhah.names.skeleton import join_keys, split_word, word_key
 from dadkhah.names.tables import Honorific, collapse_doubles, tables
 
 ORDERS = ("given-first", "family-first")
@@ -100,8 +100,8 @@ class Unit:
         """The unit's key; ``o_long`` reads a Latin "o" inside a word as و (an alternative reading)."""
         t = tables()
         bare = [i > 0 and p.form in t.bare_suffixes for i, p in enumerate(self.pieces)]
-        return "".join(word_key(p.text, bare[i], i + 1 < len(bare) and bare[i + 1], o_long)
-                       for i, p in enumerate(self.pieces))
+        return join_keys(word_key(p.text, bare[i], i + 1 < len(bare) and bare[i + 1], o_long)
+                         for i, p in enumerate(self.pieces))
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class Analysis:
 
     @functools.cached_property
     def key(self) -> str:
-        return "".join(u.key for u in self.units)
+        return join_keys(u.key for u in self.units)
 
 
 def _clean(word: str) -> str:

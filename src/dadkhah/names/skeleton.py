@@ -35,6 +35,14 @@ def collapse(key: str) -> str:
     return collapse_doubles(key)
 
 
+def join_keys(keys) -> str:
+    """Concatenate the keys of the parts of a name. Letters doubled across a boundary stay doubled:
+    "Asadollah Lajevardi" (asdl|ljvrdi) is not "Asad Lajevardi" (asd|ljvrdi), and "Zahra Ahmadi"
+    (zhra|ahmdi) is not "Zohreh Ahmadi" (zhre|ahmdi). A written-together word is split into its known
+    parts before keying, so "Rahimmanesh" keys as "Rahim Manesh" does."""
+    return "".join(keys)
+
+
 def _collapse_consonants(word: str) -> str:
     """"hossein" → "hosein", but "ee"/"oo" stay: they are vowel letters of their own."""
     return re.sub(r"([^aeiou])\1+", r"\1", word)
@@ -151,8 +159,8 @@ def word_key(word: str, bare: bool = False, before_bare: bool = False, o_long: b
     if has_latin and not has_fa:
         return latin_word_key(word, bare, before_bare, o_long)
     runs = re.findall(r"[a-z]+|[^a-z]+", word)
-    return "".join(word_key(r, bare and i == 0, before_bare and i == len(runs) - 1, o_long)
-                   for i, r in enumerate(runs))
+    return join_keys(word_key(r, bare and i == 0, before_bare and i == len(runs) - 1, o_long)
+                     for i, r in enumerate(runs))
 
 
 # --- splitting a written-together word into its known parts --------------------------------------
@@ -182,10 +190,14 @@ def split_word(word: str) -> tuple[tuple[str, str], ...]:
             return ((head, "compound"), (rest, "compound"))
     for i in range(n - 2, 1, -1):
         head, rest = word[:i], word[i:]
+        if head[-1] == head[-2]:
+            continue  # "pourr|ahimi": a doubled letter belongs to both sides of the boundary
         if _form(head) in t.split_prefixes and _consonants(rest) >= t.min_prefix_rest:
             return ((head, "affix"), *[(p, "affix") for p, _ in split_word(rest)])
     for i in range(2, n - 1):
         root, tail = word[:i], word[i:]
+        if tail[0] == tail[1]:
+            continue  # "rahi|mmanesh"
         if _form(tail) in t.split_suffixes and _consonants(root) >= t.min_suffix_root:
             return (*[(p, "affix") for p, _ in split_word(root)], (tail, "affix"))
     return ((word, "word"),)
