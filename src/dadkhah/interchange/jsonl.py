@@ -367,13 +367,13 @@ def _reset_sequences(conn, tables) -> None:
 
 
 def _rebuild_index(session) -> None:
-    from dadkhah.model import Claim, Entity
-    from dadkhah.store.search import rebuild
+    """Re-index every record of every class with a registered indexer (entities, claims, evidence…)."""
+    from dadkhah.store.search import indexed_classes, rebuild
 
     session.info["indexing"] = True
     try:
-        rebuild(session, session.scalars(select(Entity)))
-        rebuild(session, session.scalars(select(Claim)))
+        for cls in indexed_classes():
+            rebuild(session, session.scalars(select(cls)))
         session.flush()
     finally:
         session.info["indexing"] = False

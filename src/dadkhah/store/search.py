@@ -65,6 +65,12 @@ def register_indexer(cls: type, indexer: Indexer) -> None:
     _INDEXERS[cls] = indexer
 
 
+def indexed_classes() -> list[type]:
+    """The classes with an indexer, most general first (a subclass of one is covered by it)."""
+    classes = list(_INDEXERS)
+    return [c for c in classes if not any(c is not o and issubclass(c, o) for o in classes)]
+
+
 def indexer_for(obj) -> Indexer | None:
     for cls in type(obj).__mro__:
         if cls in _INDEXERS:
