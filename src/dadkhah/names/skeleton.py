@@ -158,9 +158,14 @@ def word_key(word: str, bare: bool = False, before_bare: bool = False, o_long: b
         return persian_word_key(word, bare, before_bare)
     if has_latin and not has_fa:
         return latin_word_key(word, bare, before_bare, o_long)
-    runs = re.findall(r"[a-z]+|[^a-z]+", word)
+    if not has_fa:
+        return ""  # letters of other scripts (Greek, Cyrillic…) are not keyed
+    runs = _SCRIPT_RUNS.findall(word)
     return join_keys(word_key(r, bare and i == 0, before_bare and i == len(runs) - 1, o_long)
                      for i, r in enumerate(runs))
+
+
+_SCRIPT_RUNS = re.compile(ARABIC_LETTER.pattern + "+|[a-z]+")
 
 
 # --- splitting a written-together word into its known parts --------------------------------------
