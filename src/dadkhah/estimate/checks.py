@@ -93,7 +93,7 @@ def check_table(table: CaptureTable) -> list[EstimateWarning]:
         out.append(
             EstimateWarning(
                 "sparse_cells",
-                f"{sparse} list combination{'s' if sparse != 1 else ''} have fewer than {SPARSE_CELL} victims; "
+                f"{sparse} list combination{'s have' if sparse != 1 else ' has'} fewer than {SPARSE_CELL} victims; "
                 "estimates that depend on high-order interactions will be unstable.",
             )
         )

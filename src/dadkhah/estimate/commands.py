@@ -135,6 +135,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _print_human(doc: dict) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     def fmt(x) -> str:
@@ -152,11 +153,16 @@ def _print_human(doc: dict) -> None:
         out.print(f"log-linear: lowest-BIC model {doc['selected_model']}")
     for s in doc.get("strata", []):
         label = ", ".join(f"{k}={v}" for k, v in s["stratum"].items())
-        first = s if "estimate" in s else next(iter(s["methods"].values()))
+        if "estimate" in s:
+            first, name = s, doc["method"]
+        else:
+            name = doc.get("primary") or next(iter(s["methods"]))
+            first = s["methods"][name]
         out.print(
-            f"  {label}: documented {s['documented']:,}, estimate {fmt(first['estimate'])} "
-            f"({fmt(first['lower'])} – {fmt(first['upper'])})"
+            f"  {label} ({name}): documented {s['documented']:,}, estimate {fmt(first['estimate'])} "
+            f"({fmt(first['lower'])} – {fmt(first['upper'])})",
+            highlight=False,
         )
     for w in doc.get("warnings", []):
-        where = f" [{w['stratum']}]" if w.get("stratum") else ""
-        cliutil.err.print(f"[yellow]warning{where}:[/] {w['message']}", highlight=False)
+        where = f" ({w['stratum']})" if w.get("stratum") else ""
+        cliutil.err.print(f"[yellow]warning{escape(where)}:[/] {escape(w['message'])}", highlight=False)
