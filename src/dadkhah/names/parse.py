@@ -64,11 +64,11 @@ class Piece:
     glued: bool  # written attached to the previous piece (same word)
     kind: str  # word | compound | affix   (affix pieces are never honorifics)
 
-    @property
+    @functools.cached_property
     def script(self) -> str:
         return "fa" if ARABIC_LETTER.search(self.text) else "latin"
 
-    @property
+    @functools.cached_property
     def form(self) -> str:
         return self.text if self.script == "fa" else collapse_doubles(self.text)
 
@@ -158,21 +158,23 @@ def _honorific_matches(pieces: list[Piece]) -> dict[int, tuple[int, list[Honorif
     found: dict[int, tuple[int, list[Honorific]]] = {}
     i = 0
     while i < len(pieces):
-        for n in range(min(t.honorific_max_words, len(pieces) - i), 0, -1):
-            window = pieces[i:i + n]
-            if any(p.kind == "affix" for p in window):
-                continue
-            scripts = {p.script for p in window}
-            if len(scripts) != 1:
-                continue
-            script = scripts.pop()
-            text = "".join(p.text for p in window)
+        best = None
+        script = pieces[i].script
+        text = ""
+        for n in range(1, min(t.honorific_max_words, len(pieces) - i) + 1):
+            p = pieces[i + n - 1]
+            if p.kind == "affix" or p.script != script:
+                break
+            text += p.text
             form = text if script == "fa" else collapse_doubles(text)
+            if (script, form) not in t.honorific_prefixes:
+                break
             hons = t.honorifics.get((script, form))
             if hons:
-                found[i] = (n, hons)
-                i += n
-                break
+                best = (n, hons)
+        if best:
+            found[i] = best
+            i += best[0]
         else:
             i += 1
     return found

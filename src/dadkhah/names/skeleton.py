@@ -81,18 +81,10 @@ def persian_word_key(word: str, bare: bool = False, before_bare: bool = False) -
 
 
 def _latin_groups(word: str) -> list[str]:
-    groups = letters().latin_groups
-    out: list[str] = []
-    i = 0
-    while i < len(word):
-        for src, dst in groups:
-            if word.startswith(src, i):
-                out.append(dst)
-                i += len(src)
-                break
-        else:
-            i += 1  # not a letter the table knows: skip it
-    return out
+    """Latin letter groups of a word, longest first ("kh", "ou", "ee" before single letters), as key tags."""
+    t = letters()
+    table = dict(t.latin_groups)
+    return [table[g] for g in t.latin_group_re.findall(word)]
 
 
 def latin_spelling(word: str) -> str:

@@ -22,9 +22,13 @@ def _load(name: str):
         return yaml.load(fh, Loader=loader)
 
 
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+@functools.lru_cache(maxsize=100_000)
 def collapse_doubles(text: str) -> str:
     """``"seyyed"`` → ``"seyed"``: runs of one letter become one letter."""
-    return re.sub(r"(.)\1+", r"\1", text)
+    return _DOUBLES.sub(r"\1", text)
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,14 @@ class Letters:
     latin_space: dict[int, str]
     persian_key: dict[str, str]
     latin_groups: list[tuple[str, str]]  # longest first
+    latin_group_re: re.Pattern  # one alternation of the groups, longest first
 
 
 @dataclass
 class NameTables:
     honorifics: dict[tuple[str, str], list[Honorific]]  # (script, match form) → honorifics
     honorific_max_words: int
+    honorific_prefixes: set[tuple[str, str]]  # (script, every prefix of every honorific form)
     first: set[str]  # compound first elements, match forms of both scripts
     second: set[str]
     prefixes: set[str]
@@ -86,6 +92,7 @@ def letters() -> Letters:
         latin_space={ord(c): " " for c in raw["latin_space"]},
         persian_key=dict(raw["persian_key"]),
         latin_groups=groups,
+        latin_group_re=re.compile("|".join(re.escape(src) for src, _ in groups)),
     )
 
 
@@ -170,6 +177,7 @@ def tables() -> NameTables:
     return NameTables(
         honorifics=honorifics,
         honorific_max_words=6,
+        honorific_prefixes={(script, form[:i]) for script, form in honorifics for i in range(1, len(form) + 1)},
         first=set(first_l) | set(first_f),
         second=second,
         prefixes=prefixes,
