@@ -201,6 +201,19 @@ def test_transliterate_gives_an_ascii_skeleton(persian, latin):
     assert transliterate(persian) == latin
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_transliterate_always_gives_ascii(text):
+    assert transliterate(text).isascii()
+
+
+def test_a_non_string_text_is_refused_with_a_clear_error():
+    with pytest.raises(TypeError, match="must be a str"):
+        token_keys(12)
+    with pytest.raises(TypeError, match="must be a str"):
+        name_key(b"Ali")
+
+
 def test_transliterate_passes_latin_through_normalised():
     assert transliterate("Ebrahim RAISI") == "ebrahim raisi"
     assert transliterate("") == ""

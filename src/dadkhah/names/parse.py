@@ -125,6 +125,8 @@ def _clean(word: str) -> str:
 
 def normalized_name(text: str) -> str:
     """The name normalised for parsing: Persian rules (ZWNJ kept) then Latin rules."""
+    if not isinstance(text, str):
+        raise TypeError(f"a name or text must be a str, not {type(text).__name__}")
     if ARABIC_CHAR.search(text):
         text = persian_soft(text)
     return normalize_latin(text)
