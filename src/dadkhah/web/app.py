@@ -11,6 +11,7 @@ the access layer (:mod:`dadkhah.access`) filters every query by the caller's rol
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -222,5 +223,5 @@ def serve(case, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "
 
     ensure_first_admin(case, env_password=os.environ.get("DADKHAH_ADMIN_PASSWORD"))
     app = create_app(case)
-    print(f"dadkhah: serving the case on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
+    print(f"dadkhah: serving the case on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)

@@ -18,6 +18,7 @@
   }
 
   var outline = L.geoJSON(null, {
+    interactive: false,
     style: function () { return { color: "#5b6670", weight: 1.5, fillColor: "#f4f1e8", fillOpacity: 0.9 }; },
     pointToLayer: function (feature, latlng) {
       var name = cfg.lang === "fa" ? feature.properties.name_fa : feature.properties.name_en;
@@ -53,7 +54,8 @@
     pointToLayer: function (feature, latlng) {
       var p = feature.properties;
       return L.circleMarker(latlng, {
-        radius: 8, weight: 2, color: "#fff", fillColor: colours[p.place_type] || "#1a5fb4", fillOpacity: 0.95
+        radius: 8, weight: 2, color: "#fff", fillColor: colours[p.place_type] || "#1a5fb4", fillOpacity: 0.95,
+        className: "site-marker site-" + p.place_type
       });
     },
     onEachFeature: function (feature, layer) {
@@ -69,6 +71,8 @@
   if (focusLayer) {
     map.setView(focusLayer.getLatLng(), 9);
     focusLayer.openPopup();
+  } else if (data.features.length) {
+    map.fitBounds(sites.getBounds(), { padding: [40, 40], maxZoom: 10 });
   }
   el.dataset.sites = String(data.features.length);
   el.dataset.ready = "1";

@@ -1,0 +1,243 @@
+"""End to end, in real headless Chromium (Debian's ``chromium``, driven by Playwright).
+
+One server (uvicorn in a thread, on a free loopback port, over a seeded SQLite case) and one browser are
+shared by the whole module. Screenshots go to ``$DADKHAH_SCREENSHOTS`` when set (else a temp folder).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from web_helpers import PASSWORD, seed
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("DADKHAH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+def _two_lists(seed: int = 7) -> tuple[str, str]:
+    """Two victim lists (CSV) sharing 20 people, some under other spellings, birth years or fathers' names,
+    so the linkage model leaves pairs it is unsure about for a reviewer."""
+    import random
+
+    given = ["Hossein", "Reza", "Ali", "Mohammad", "Maryam", "Zahra", "Fatemeh", "Mehdi", "Hassan", "Parvin",
+             "Mahmoud", "Akbar", "Shirin", "Nasrin", "Javad", "Saeed"]
+    family = ["Karimi", "Ahmadi", "Hosseini", "Rahimi", "Rezaei", "Moradi", "Jafari", "Sadeghi", "Mohammadi",
+              "Kazemi", "Ebrahimi", "Ghasemi", "Naderi", "Taheri"]
+    fathers = ["Ali", "Hassan", "Jafar", "Mahmoud", "Abbas", "Ahmad", "Mostafa", "Karim"]
+    prisons = ["Evin", "Gohardasht", "Qezel Hesar", "Dizel Abad"]
+    variant = {"Hossein": "Hosein", "Mohammad": "Mohamad", "Rezaei": "Rezaee", "Hosseini": "Hoseini",
+               "Fatemeh": "Fatemah", "Mehdi": "Mahdi", "Saeed": "Said"}
+    rng = random.Random(seed)
+    people = [(rng.choice(given), rng.choice(family), rng.choice(fathers), rng.randint(1950, 1968),
+               rng.choice(prisons)) for _ in range(40)]
+    header = "name,father,birth_year,prison"
+    a = [header] + [f"{g} {f},{fa},{y},{p}" for g, f, fa, y, p in people[:30]]
+    b = [header]
+    for i, (g, f, fa, y, p) in enumerate(people[10:40]):
+        if i % 4 == 1:
+            g, f = variant.get(g, g), variant.get(f, f)
+        elif i % 4 == 2:
+            y += 1
+        elif i % 4 == 3:
+            fa = rng.choice(fathers)
+        b.append(f"{g} {f},{fa},{y},{p}")
+    return "\n".join(a) + "\n", "\n".join(b) + "\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _linked_lists(case, folder: Path) -> None:
+    """Import the two lists and link them, so pairs wait for review."""
+    from dadkhah.linkage.service import run_linkage
+    from dadkhah.lists.importer import import_list
+
+    for name, text in zip(("list-a", "list-b"), _two_lists(), strict=True):
+        path = folder / f"{name}.csv"
+        path.write_text(text, encoding="utf-8")
+        import_list(case, path, name, actor="e2e")
+    run_linkage(case, actor="e2e")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    import uvicorn
+
+    from dadkhah.case import Case
+    from dadkhah.web.app import Settings, create_app
+    from dadkhah.web.users import create_user
+
+    folder = tmp_path_factory.mktemp("site")
+    case = Case.open(data_dir=folder / "case", create=True, actor="e2e")
+    ids = seed(case)
+    with case.session(actor="e2e") as s:
+        for role in ("admin", "investigator", "reviewer"):
+            create_user(s, role, role, PASSWORD)
+    server = uvicorn.Server(uvicorn.Config(create_app(case, Settings()), host="127.0.0.1", port=_free_port(),
+                                           log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the web server did not start"
+    yield {"url": f"http://127.0.0.1:{server.config.port}", "case": case, "ids": ids, "folder": folder}
+    server.should_exit = True
+    thread.join(timeout=10)
+    case.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (apt install chromium, or set DADKHAH_CHROMIUM)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("DADKHAH_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def log_in(page, site, name: str) -> None:
+    page.goto(f"{site['url']}/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(f"{site['url']}/")
+
+
+def test_a_user_logs_in_and_sees_the_dashboard(page, site):
+    log_in(page, site, "admin")
+    assert page.locator("header .user").inner_text().startswith("admin")
+    assert page.locator(".stat").first.inner_text().strip() != ""
+    page.click("header form[action='/logout'] button")
+    page.wait_for_url(f"{site['url']}/")
+    assert page.locator("header a[href^='/login']").count() == 1
+
+
+def test_a_testimony_entered_in_persian_makes_its_witness_findable_by_a_latin_spelling(page, site):
+    log_in(page, site, "investigator")
+    page.goto(f"{site['url']}/testimony/new?lang=fa")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.fill("#witness-name", "زهرا کریمی")
+    page.fill("#transcript-input", "در مرداد ۱۳۶۷ مرا به زندان اوین بردند. نگهبانان از هیئت مرگ سخن می‌گفتند.")
+    page.fill("input[name=date]", "۱۳۹۸/۰۳/۱۲")
+    page.click("#testimony-form button[type=submit]")
+    page.wait_for_url("**/testimony/testimony-*")
+    assert "زندان اوین بردند" in page.locator("#transcript").inner_text()
+    mentions = page.locator("#mentions li").all_inner_texts()
+    assert any("اوین" in m or "Evin" in m for m in mentions), mentions
+    # the witness, written in Persian, is found by a Latin spelling
+    page.fill("header input[name=q]", "Zahra Karimi")
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url("**/search?q=*")
+    page.locator("#results .hit[data-kind=person] a", has_text="زهرا کریمی").first.click()
+    page.wait_for_url("**/persons/person-*")
+    assert page.locator("h1").inner_text() == "زهرا کریمی"
+
+
+@pytest.fixture(scope="module")
+def linked(site):
+    _linked_lists(site["case"], site["folder"])
+
+
+def test_a_reviewer_decides_a_linkage_pair_shown_side_by_side(page, site, linked, shots):
+    from sqlalchemy import select
+
+    from dadkhah.lists.tables import LinkDecision
+
+    log_in(page, site, "reviewer")
+    page.goto(f"{site['url']}/review")
+    page.locator("#review-queue a.button").first.click()
+    page.wait_for_url("**/review/*")
+    sides = page.locator("#pair .side")
+    assert sides.count() == 2
+    left, right = sides.nth(0).bounding_box(), sides.nth(1).bounding_box()
+    assert abs(left["y"] - right["y"]) < 2 and left["x"] < right["x"], "the records are not side by side"
+    names = [sides.nth(i).locator("h2").inner_text() for i in range(2)]
+    page.screenshot(path=str(shots / "review-pair.png"), full_page=True)
+    page.fill("#decision-form input[name=note]", "same father, same prison")
+    page.click("#decision-form button[value=same]")
+    page.wait_for_load_state()
+    with site["case"].reader() as s:
+        decisions = [(d.decision, d.note) for d in
+                     s.scalars(select(LinkDecision).where(LinkDecision.reviewer == "reviewer"))]
+    assert decisions == [("same", "same father, same prison")], names
+
+
+def test_the_map_shows_prisons_and_grave_sites_over_the_bundled_outline_and_the_timeline_orders_events(page, site,
+                                                                                                       shots):
+    page.goto(f"{site['url']}/map?lang=fa")
+    page.wait_for_selector("#map[data-ready='1'][data-outline='loaded']")
+    page.screenshot(path=str(shots / "map-fa.png"))
+    assert page.locator("#map").get_attribute("data-sites") == "2"
+    assert page.locator("#map path.site-marker").count() == 2
+    assert page.locator("#map path.site-prison").count() == 1 and page.locator("#map path.site-mass_grave").count() == 1
+    assert page.locator("#map .province-label").count() == 31
+    page.locator("#map path.site-prison").click()
+    page.wait_for_selector(".leaflet-popup-content a")
+    assert page.locator(".leaflet-popup-content a").inner_text() == "Evin prison"
+    page.goto(f"{site['url']}/timeline?cal=jalali&lang=en")
+    page.screenshot(path=str(shots / "timeline.png"))
+    years = page.locator("#timeline li.year").all_inner_texts()
+    events = page.locator("#timeline li[data-event-id] a.event").all_inner_texts()
+    assert years == ["1367"]
+    assert events == ["Executions at Evin", "Burials at Khavaran"]
+
+
+def test_a_persian_page_is_laid_out_right_to_left(page, site, shots):
+    victim = site["ids"]["victim"]
+    page.goto(f"{site['url']}/persons/{victim}?lang=fa&cal=jalali")
+    page.evaluate("document.fonts.ready")
+    path = shots / "person-fa.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert page.evaluate("document.fonts.check('16px Vazirmatn')")
+    brand = page.locator("header .brand").bounding_box()
+    prefs = page.locator("header .prefs").bounding_box()
+    assert brand["x"] + brand["width"] > width * 0.85, "the site name should sit at the right edge"
+    assert prefs["x"] < brand["x"], "the preferences should sit to the left of the site name"
+    nav = page.locator("header .mainnav a")
+    first, second = nav.nth(0).bounding_box(), nav.nth(1).bounding_box()
+    assert first["x"] > second["x"], "the menu should run from right to left"
+    h1, panel = page.locator("main h1").first.bounding_box(), page.locator("main .panel").first.bounding_box()
+    assert (panel["x"] + panel["width"]) - (h1["x"] + h1["width"]) < 40, "the heading should start at the right"
+    dt, dd = page.locator("dl.facts dt").first.bounding_box(), page.locator("dl.facts dd").first.bounding_box()
+    assert dt["x"] > dd["x"], "labels should stand to the right of their values"
+    assert "۱۳۴۰" in page.locator("dl.facts").inner_text(), "the birth year in Jalali, in Persian digits"
