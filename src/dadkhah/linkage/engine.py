@@ -1,0 +1,441 @@
+"""Run the Splink model over a feature frame, on DuckDB (embedded) or Spark (beyond one machine).
+
+:func:`predict` estimates the model and scores candidate pairs:
+
+1. the prior (probability that two random records match) from strict deterministic rules;
+2. u probabilities from random pairs;
+3. m probabilities by expectation maximisation, blocked in turn on rules that leave each comparison
+   free to be trained (:data:`dadkhah.linkage.model.TRAINING_RULES`);
+4. when reviewers have said "same" about enough pairs, m probabilities from those labelled pairs too
+   (Splink keeps the median of its estimates, so the labels pull the model without replacing it);
+5. pairs from the chosen blocking rules are scored; those at or above ``floor`` are returned with their
+   comparison levels, so every link can be explained.
+
+The same settings run on both backends: everything backend-specific is the ``DatabaseAPI``
+(``DuckDBAPI`` or ``SparkAPI``), in keeping with Splink's design.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from dadkhah.linkage import model as M
+
+Step = Callable[[str], None]
+BACKENDS = ("duckdb", "spark")
+
+
+@dataclass
+class EngineOptions:
+    backend: str = "duckdb"
+    floor: float = 0.01  # pairs below this probability are not kept
+    budget: int | None = None  # most blocked pairs from broad rules (default 20 per record, at least 2M)
+    u_max_pairs: float = 5e6
+    em_max_pairs: float = 2e6  # EM pairs are sampled down to about this many on large data sets
+    seed: int = 42
+    min_labels: int = 10  # "same" decisions needed before they re-estimate m
+    min_m: float = 0.001  # no level is assumed impossible for true matches (see bounded_model)
+    refine_prior: bool = True
+    veto: float = 0.01  # a pair inside a cluster scored below this keeps its records apart (see link)
+    check_rounds: int = 3
+    deterministic_recall: float = 0.6
+    threads: int | None = None
+    spark_session: object | None = None
+
+
+@dataclass
+class LinkOutput:
+    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_probability, match_weight, gamma_<comparison>…
+    model: dict  # the trained Splink settings (JSON-ready)
+    blocking: list[M.BlockingChoice]
+    comparisons: list[dict]  # per comparison: levels with label, m, u, match weight
+    timings: dict[str, float] = field(default_factory=dict)
+    labels_used: int = 0
+    clustering: object | None = None  # a dadkhah.linkage.cluster.Clustering, from link()
+    vetoes: int = 0
+
+    def level_labels(self) -> dict[str, list[str]]:
+        """comparison → labels of its levels, indexed by gamma value (−1 = null)."""
+        out = {}
+        for c in self.comparisons:
+            out[c["name"]] = {lv["gamma"]: lv["label"] for lv in c["levels"]}
+        return out
+
+
+@contextmanager
+def _quiet_splink():
+    logger = logging.getLogger("splink")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def duckdb_api(threads: int | None = None):
+    import duckdb
+    from splink import DuckDBAPI
+
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return DuckDBAPI(con)
+
+
+def spark_session(cores: int = 2, app: str = "dadkhah-linkage"):
+    """A local Spark session with Splink's similarity functions (for tests and single machines).
+
+    On a cluster, build your own session (with ``splink.backends.spark.similarity_jar_location()``
+    in ``spark.jars``) and pass it as ``EngineOptions.spark_session``.
+    """
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    return (SparkSession.builder.master(f"local[{cores}]").appName(app)
+            .config("spark.jars", similarity_jar_location())
+            .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+            .config("spark.default.parallelism", str(max(2, cores * 2)))
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", "2g")
+            .getOrCreate())
+
+
+def database_api(options: EngineOptions):
+    if options.backend == "duckdb":
+        return duckdb_api(options.threads)
+    if options.backend == "spark":
+        from splink import SparkAPI
+
+        session = options.spark_session or spark_session()
+        session.sparkContext.setCheckpointDir("/tmp/dadkhah-spark-checkpoints")
+        return SparkAPI(spark_session=session, break_lineage_method="parquet")
+    raise ValueError(f"unknown linkage backend {options.backend!r} (use {' or '.join(BACKENDS)})")
+
+
+def _linker(db_api, df: pd.DataFrame, settings, register: bool = True):
+    from splink import Linker
+
+    if register or not hasattr(db_api, "_dadkhah_input"):
+        db_api._dadkhah_input = db_api.register(df)
+    return Linker(db_api._dadkhah_input, settings, log_level=None)
+
+
+def bounded_model(model: dict, min_m: float) -> dict:
+    """The trained model with every level's m probability at least ``min_m`` (renormalised).
+
+    EM happily concludes that true matches *never* disagree on, say, gender, and then one mistyped
+    field outweighs everything else. Real lists contain such mistakes; bounding m keeps any one
+    disagreement to a finite penalty (about log2(min_m / u) bits).
+    """
+    model = copy.deepcopy(model)
+    for comp in model.get("comparisons", []):
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        ms = [lv.get("m_probability") for lv in levels]
+        if all(m is None for m in ms):
+            continue
+        ms = [max(m if isinstance(m, (int, float)) else 0.0, min_m) for m in ms]  # unobserved: min_m
+        total = sum(ms)
+        for lv, m in zip(levels, ms, strict=True):
+            lv["m_probability"] = m / total
+    return model
+
+
+def _logit2(p: float) -> float:
+    import math
+
+    return math.log2(p / (1 - p))
+
+
+def refine_prior(pairs: pd.DataFrame, prior: float, records: int, *, rounds: int = 20,
+                 tolerance: float = 1e-3) -> tuple[float, pd.DataFrame]:
+    """Re-estimate the prior as the expected number of matches among all pairs, at a fixed point.
+
+    The deterministic-rule estimate of the prior needs the rules' recall, which is unknown when most
+    fields are often missing. Given the trained m and u, the expected number of matches is the sum
+    of the match probabilities of the scored pairs (pairs never blocked together are taken as
+    non-matches); dividing by the number of possible pairs gives a new prior, which changes every
+    match weight by the same amount. Repeated to a fixed point.
+    """
+    import numpy as np
+
+    total = records * (records - 1) / 2
+    base = pairs["match_weight"].to_numpy(dtype="float64") - _logit2(prior)
+    current = prior
+    for _ in range(rounds):
+        probs = 1.0 / (1.0 + np.exp2(-(base + _logit2(current))))
+        new = float(min(max(probs.sum() / total, 1e-12), 0.5))
+        done = abs(new - current) <= tolerance * current
+        current = new
+        if done:
+            break
+    pairs = pairs.copy()
+    pairs["match_weight"] = base + _logit2(current)
+    pairs["match_probability"] = 1.0 / (1.0 + np.exp2(-pairs["match_weight"].to_numpy()))
+    return current, pairs
+
+
+def _comparisons_summary(model: dict) -> list[dict]:
+    import math
+
+    out = []
+    for comp in model.get("comparisons", []):
+        levels = []
+        gamma = sum(1 for lv in comp["comparison_levels"] if not lv.get("is_null_level")) - 1
+        for lv in comp["comparison_levels"]:
+            m, u = lv.get("m_probability"), lv.get("u_probability")
+            weight = math.log2(m / u) if m and u else None
+            levels.append({"gamma": -1 if lv.get("is_null_level") else gamma,
+                           "label": lv.get("label_for_charts") or lv.get("sql_condition"),
+                           "m": m, "u": u, "weight": round(weight, 3) if weight is not None else None,
+                           "tf": bool(lv.get("tf_adjustment_column"))})
+            if not lv.get("is_null_level"):
+                gamma -= 1
+        out.append({"name": comp["output_column_name"], "description": comp.get("comparison_description"),
+                    "levels": levels})
+    return out
+
+
+@dataclass
+class Trained:
+    """A trained model and the backend it lives on (for scoring more pairs later in the same run)."""
+
+    db_api: object
+    df: pd.DataFrame
+    model: dict
+    blocking: list[M.BlockingChoice]
+    labels_used: int
+    timings: dict[str, float]
+
+    @property
+    def comparisons(self) -> list[dict]:
+        return _comparisons_summary(self.model)
+
+
+def train(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Sequence[tuple[int, int]] = (),
+          step: Step | None = None) -> Trained:
+    """Estimate the model on ``df`` (a :func:`~dadkhah.linkage.features.feature_frame`); see the module docstring."""
+    options = options or EngineOptions()
+    step = step or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    blocking = M.choose_blocking(df, options.budget)
+    timings["blocking analysis"] = time.perf_counter() - t
+    with _quiet_splink():
+        db_api = database_api(options)
+        linker = _linker(db_api, df, M.settings(blocking))
+        t = time.perf_counter()
+        step("estimating the prior")
+        det = [M.block(r) for r in M.DETERMINISTIC_RULES if M.rule_pairs(df, r) > 0]
+        if det:
+            try:
+                linker.training.estimate_probability_two_random_records_match(det,
+                                                                               recall=options.deterministic_recall)
+            except ValueError:  # the rules found more matches than the recall allows: keep the default
+                pass
+        step("estimating u from random pairs")
+        linker.training.estimate_u_using_random_sampling(max_pairs=options.u_max_pairs, seed=options.seed)
+        timings["prior and u"] = time.perf_counter() - t
+        t = time.perf_counter()
+        for rule in M.TRAINING_RULES:
+            n = M.rule_pairs(df, rule)
+            if n == 0:
+                continue
+            step(f"EM on {' & '.join(rule)}")
+            saved = copy.deepcopy(linker._settings_obj.core_model_settings)
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    M.block(rule), max_pairs=options.em_max_pairs if n > 2 * options.em_max_pairs else None)
+            except Exception as exc:  # noqa: BLE001 - e.g. a level never seen among the pairs (m = 0)
+                # Splink may leave the model without the comparisons it set aside for this session.
+                linker._settings_obj.core_model_settings = saved
+                logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, exc)
+        labels_used = 0
+        if len(labels) >= options.min_labels:
+            step(f"m from {len(labels)} reviewed pairs")
+            lab = pd.DataFrame([(min(a, b), max(a, b)) for a, b in labels], columns=["unique_id_l", "unique_id_r"])
+            linker.training.estimate_m_from_pairwise_labels(db_api.register(lab))
+            labels_used = len(labels)
+        timings["EM"] = time.perf_counter() - t
+        model = bounded_model(linker.misc.save_model_to_json(), options.min_m)
+    return Trained(db_api=db_api, df=df, model=model, blocking=blocking, labels_used=labels_used, timings=timings)
+
+
+def score(trained: Trained, *, options: EngineOptions | None = None, step: Step | None = None) -> pd.DataFrame:
+    """Score the blocked pairs (re-estimating the prior from them); keep those at or above ``floor``."""
+    options = options or EngineOptions()
+    step = step or (lambda _msg: None)
+    t = time.perf_counter()
+    step("scoring candidate pairs")
+    with _quiet_splink():
+        linker = _linker(trained.db_api, trained.df, trained.model, register=False)
+        pairs = linker.inference.predict(threshold_match_probability=options.floor / 100,
+                                         warning_mode="never").as_pandas_dataframe()
+    if options.refine_prior and len(pairs):
+        step("re-estimating the prior from the scored pairs")
+        prior, pairs = refine_prior(pairs, trained.model["probability_two_random_records_match"], len(trained.df))
+        trained.model["probability_two_random_records_match"] = prior
+    pairs = _tidy(pairs[pairs["match_probability"] >= options.floor], trained.comparisons)
+    trained.timings["predict"] = time.perf_counter() - t
+    return pairs
+
+
+def score_within(trained: Trained, groups: dict[int, int]) -> pd.DataFrame:
+    """Score every pair of records that share a group (``record id → group``), blocked or not."""
+    if not groups:
+        return _tidy(_empty_pairs(), [])
+    df = trained.df.copy()
+    df["check_group"] = df["unique_id"].map(groups).astype("Int64")
+    model = copy.deepcopy(trained.model)
+    model["blocking_rules_to_generate_predictions"] = [M.block(("check_group",))]
+    with _quiet_splink():
+        linker = _linker(trained.db_api, df, model)
+        pairs = linker.inference.predict(warning_mode="never").as_pandas_dataframe()
+    return _tidy(pairs, trained.comparisons)
+
+
+def _tidy(pairs: pd.DataFrame, comparisons: list[dict]) -> pd.DataFrame:
+    pairs = _with_levels(pairs, comparisons)
+    keep = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"] + \
+        [c for c in pairs.columns if c.startswith(("gamma_", "w_"))]
+    pairs = pairs[keep].copy()
+    swap = (pairs["unique_id_l"] > pairs["unique_id_r"]).to_numpy()
+    pairs.loc[swap, ["unique_id_l", "unique_id_r"]] = pairs.loc[swap, ["unique_id_r", "unique_id_l"]].to_numpy()
+    return pairs.drop_duplicates(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
+
+
+def link(df: pd.DataFrame, threshold: float, *, same: Sequence[tuple[int, int]] = (),
+         different: Sequence[tuple[int, int]] = (), options: EngineOptions | None = None,
+         step: Step | None = None) -> LinkOutput:
+    """Train, score, and cluster ``df`` at ``threshold`` with reviewers' decisions as constraints.
+
+    Clusters are first grown from the scored links (see :mod:`dadkhah.linkage.cluster`). Then every pair
+    inside each cluster of three or more records is scored — also pairs no blocking rule proposed — and
+    a pair the model finds clearly different (probability below ``options.veto``) keeps its two records
+    apart, like a reviewer's "different" would (but a reviewer's "same" overrides it). This stops a
+    record with little information from chaining two namesakes into one person. Repeated until no
+    cluster holds such a pair.
+    """
+    from dadkhah.linkage.cluster import cluster
+
+    options = options or EngineOptions()
+    step = step or (lambda _msg: None)
+    t0 = time.perf_counter()
+    ids = df["unique_id"].astype("int64").tolist()
+    if len(df) < 2:
+        result = cluster(ids, [], threshold, same=same, different=different)
+        return LinkOutput(pairs=_tidy(_empty_pairs(), []), model={}, blocking=[], comparisons=[], clustering=result)
+    labels = list(same)
+    trained = train(df, options=options, labels=labels, step=step)
+    if not any(b.used for b in trained.blocking):
+        result = cluster(ids, [], threshold, same=same, different=different)
+        return LinkOutput(pairs=_tidy(_empty_pairs(), []), model=trained.model, blocking=trained.blocking,
+                          comparisons=trained.comparisons, clustering=result)
+    pairs = score(trained, options=options, step=step)
+    step("clustering")
+    t = time.perf_counter()
+    veto: set[tuple[int, int]] = set()
+    checked: set[tuple[int, int]] = set()
+    extra: list[pd.DataFrame] = []
+    edges = list(pairs[["unique_id_l", "unique_id_r", "match_probability"]].itertuples(index=False, name=None))
+    result = cluster(ids, edges, threshold, same=same, different=different)
+    for _ in range(options.check_rounds):
+        groups = {rid: c for c, members in result.members().items() if len(members) >= 3 for rid in members}
+        if not groups:
+            break
+        step(f"checking every pair inside {len(set(groups.values())):,} clusters of 3 or more")
+        within = score_within(trained, groups)
+        new = within[[(a, b) not in checked for a, b in zip(within["unique_id_l"], within["unique_id_r"],
+                                                                strict=True)]]
+        checked.update(zip(new["unique_id_l"], new["unique_id_r"], strict=True))
+        extra.append(new)
+        against = new[new["match_probability"] < options.veto]
+        if against.empty:
+            break
+        veto.update(zip(against["unique_id_l"].tolist(), against["unique_id_r"].tolist(), strict=True))
+        result = cluster(ids, edges, threshold, same=same, different=different, veto=veto)
+    trained.timings["clustering"] = time.perf_counter() - t
+    if extra:
+        pairs = pd.concat([pairs, *extra], ignore_index=True).drop_duplicates(["unique_id_l", "unique_id_r"])
+    trained.timings["total"] = time.perf_counter() - t0
+    return LinkOutput(pairs=pairs.reset_index(drop=True), model=trained.model, blocking=trained.blocking,
+                      comparisons=trained.comparisons, timings=trained.timings, labels_used=trained.labels_used,
+                      clustering=result, vetoes=len(veto))
+
+
+def predict(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Sequence[tuple[int, int]] = (),
+            step: Step | None = None) -> LinkOutput:
+    """Train and score (no clustering): the scored pairs at or above ``options.floor``."""
+    options = options or EngineOptions()
+    if len(df) < 2:
+        return LinkOutput(pairs=_tidy(_empty_pairs(), []), model={}, blocking=[], comparisons=[])
+    trained = train(df, options=options, labels=labels, step=step)
+    if not any(b.used for b in trained.blocking):
+        return LinkOutput(pairs=_tidy(_empty_pairs(), []), model=trained.model, blocking=trained.blocking,
+                          comparisons=trained.comparisons)
+    pairs = score(trained, options=options, step=step)
+    return LinkOutput(pairs=pairs, model=trained.model, blocking=trained.blocking, comparisons=trained.comparisons,
+                      timings=trained.timings, labels_used=trained.labels_used)
+
+
+def _with_levels(pairs: pd.DataFrame, comparisons: list[dict]) -> pd.DataFrame:
+    """Add ``gamma_<comparison>`` (the level each pair fell in; −1 = null) and ``w_<comparison>`` (its
+    match weight in bits, term-frequency adjustment included) from Splink's per-comparison weights."""
+    import numpy as np
+
+    pairs = pairs.copy()
+    for comp in comparisons:
+        name = comp["name"]
+        mw = pairs.get(f"mw_{name}")
+        if mw is None:
+            continue
+        mw = mw.to_numpy(dtype="float64")
+        gamma = np.full(len(mw), -1, dtype="int64")
+        best = np.full(len(mw), np.inf)
+        for lv in comp["levels"]:
+            if lv["gamma"] == -1 or lv["weight"] is None:
+                continue
+            import math
+
+            exact = math.log2(lv["m"] / lv["u"])
+            dist = np.abs(mw - exact)
+            closer = (dist < best) & (dist < 1e-6)
+            gamma[closer], best[closer] = lv["gamma"], dist[closer]
+        pairs[f"gamma_{name}"] = gamma
+        adj = pairs.get(f"mw_tf_adj_{name}")
+        pairs[f"w_{name}"] = mw + (adj.fillna(0).to_numpy(dtype="float64") if adj is not None else 0.0)
+    return pairs
+
+
+def _empty_pairs() -> pd.DataFrame:
+    return pd.DataFrame({"unique_id_l": pd.Series(dtype="int64"), "unique_id_r": pd.Series(dtype="int64"),
+                         "match_probability": pd.Series(dtype="float64"), "match_weight": pd.Series(dtype="float64")})
+
+
+def predict_baseline(df: pd.DataFrame, *, floor: float = 0.01, seed: int = 42) -> pd.DataFrame:
+    """Splink with default comparisons on raw names (see :func:`dadkhah.linkage.model.baseline_settings`)."""
+    with _quiet_splink():
+        db_api = duckdb_api()
+        linker = _linker(db_api, df, M.baseline_settings(df))
+        from splink import block_on
+
+        try:
+            linker.training.estimate_probability_two_random_records_match(
+                [block_on("first_name", "surname", "father")], recall=0.6)
+        except ValueError:
+            pass
+        linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=seed)
+        for rule in (("first_name", "surname"), ("dod",)):
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(block_on(*rule), max_pairs=2e6)
+            except Exception as exc:  # noqa: BLE001
+                logging.getLogger(__name__).warning("baseline EM on %s skipped: %s", rule, exc)
+        pairs = linker.inference.predict(threshold_match_probability=floor, warning_mode="never").as_pandas_dataframe()
+    return pairs[["unique_id_l", "unique_id_r", "match_probability"]]

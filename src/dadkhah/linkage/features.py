@@ -1,0 +1,144 @@
+"""List records → the columns the linkage model compares.
+
+Everything script-dependent is settled here, in Python, before the data reaches DuckDB or Spark:
+
+- names become the core cross-script keys (:func:`dadkhah.names.name_key`): ASCII, so that
+  "محمد رضایی", "Mohammad Rezaei" and "MUHAMMAD REZAEE" compare equal, and so that string distances
+  in SQL count characters (DuckDB's distances count bytes, which on Persian script would count each
+  letter twice); for blocking only, also a coarser consonant skeleton and the first or last letters
+  of the keys, so that a typo in one name does not hide a pair;
+- dates become day numbers (``*_lo``/``*_hi``, days since 1900-01-01) so that interval overlap is plain
+  arithmetic on any backend; a year of birth and a month of death are kept for blocking;
+- places are resolved against the gazetteer (:mod:`dadkhah.linkage.gazetteer`): city and province of
+  origin, prison, burial site. A place the gazetteer does not know keeps its name key, prefixed ``?``.
+
+:func:`feature_frame` takes ``(record id, list name, fields)`` triples, where ``fields`` are the
+canonical fields of :mod:`dadkhah.lists.rows`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+
+import pandas as pd
+
+from dadkhah.linkage.gazetteer import DEFAULT_PREFERENCE, ORIGIN_PREFERENCE, resolve
+
+EPOCH = dt.date(1900, 1, 1)
+COLUMNS = [
+    "unique_id", "list_name", "given_key", "family_key", "father_key", "name_sorted", "given_sk", "family_sk",
+    "given_p2", "family_p2", "family_p3", "family_s3", "gender",
+    "birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi", "death_ym",
+    "origin_city", "origin_province", "prison", "prison_city", "burial",
+]
+#: Dates this wide carry no information worth comparing (open-ended ranges).
+MAX_SPAN_DAYS = 20 * 366
+
+
+@functools.lru_cache(maxsize=500_000)
+def key(text: str | None) -> str | None:
+    """The cross-script key of a name part, spaces removed ("Mohammad Reza" = "Mohammadreza")."""
+    if not text:
+        return None
+    from dadkhah.names import name_key
+
+    k = (name_key(text) or "").replace(" ", "").replace("-", "")
+    return k or None
+
+
+_VOWELISH = str.maketrans("", "", "aeiouvwyh")
+
+
+@functools.lru_cache(maxsize=500_000)
+def skeleton(k: str | None) -> str | None:
+    """A coarser key for blocking: the first letter, then the key's consonants without v/w/y/h (which
+    stand for vowels in Persian script as often as for consonants). "rstmi" = "rvstmi", "sdiqi" = "sdqi"."""
+    if not k:
+        return None
+    return k[0] + k[1:].translate(_VOWELISH)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _place(text: str | None, prefer: tuple[str, ...]):
+    if not text:
+        return None, None, None
+    place = resolve(text, prefer)
+    if place is None:
+        k = key(text)
+        return (f"?{k}" if k else None), None, None
+    return place.id, place.city, place.province
+
+
+def _days(iso: str) -> int:
+    return (dt.date.fromisoformat(iso) - EPOCH).days
+
+
+def _interval(date: dict | None) -> tuple[int | None, int | None]:
+    if not date:
+        return None, None
+    try:
+        lo, hi = _days(date["low"]), _days(date["high"])
+    except (KeyError, TypeError, ValueError):
+        return None, None
+    if hi - lo > MAX_SPAN_DAYS:
+        return None, None
+    return lo, hi
+
+
+def _year(lo: int | None, hi: int | None, max_span: int) -> int | None:
+    if lo is None or hi - lo > max_span:
+        return None
+    return (EPOCH + dt.timedelta(days=(lo + hi) // 2)).year
+
+
+def _month(lo: int | None, hi: int | None) -> str | None:
+    if lo is None or hi - lo > 31:
+        return None
+    a, b = EPOCH + dt.timedelta(days=lo), EPOCH + dt.timedelta(days=hi)
+    if (a.year, a.month) != (b.year, b.month):
+        return None
+    return f"{a.year}-{a.month:02d}"
+
+
+def features(record_id: int, list_name: str, fields: dict) -> dict:
+    """The model's columns for one record."""
+    given, family, father = key(fields.get("given")), key(fields.get("family")), key(fields.get("father"))
+    if given is None and family is None:
+        given = key(fields.get("full_name"))
+    birth_lo, birth_hi = _interval(fields.get("birth"))
+    death_lo, death_hi = _interval(fields.get("death"))
+    origin, origin_city, province = _place(fields.get("place_of_origin"), ORIGIN_PREFERENCE)
+    prison, prison_city, _ = _place(fields.get("detention_site"), DEFAULT_PREFERENCE)
+    burial, _, _ = _place(fields.get("burial_site"), ("burial_site", "city", "prison", "province"))
+    return {
+        "unique_id": int(record_id),
+        "list_name": list_name,
+        "given_key": given,
+        "family_key": family,
+        "father_key": father,
+        "name_sorted": "|".join(sorted(k for k in (given, family) if k)) or None,
+        "given_sk": skeleton(given), "family_sk": skeleton(family),
+        "given_p2": given[:2] if given else None, "family_p2": family[:2] if family else None,
+        "family_p3": family[:3] if family else None, "family_s3": family[-3:] if family else None,
+        "gender": fields.get("gender"),
+        "birth_lo": birth_lo, "birth_hi": birth_hi, "birth_year": _year(birth_lo, birth_hi, 800),
+        "death_lo": death_lo, "death_hi": death_hi, "death_ym": _month(death_lo, death_hi),
+        "origin_city": origin_city or origin, "origin_province": province,
+        "prison": prison, "prison_city": prison_city,
+        "burial": burial,
+    }
+
+
+def feature_frame(records: Iterable[tuple[int, str, dict]]) -> pd.DataFrame:
+    """One row per record, the columns of :data:`COLUMNS` (nullable integer and string dtypes)."""
+    rows = [features(rid, name, fields) for rid, name, fields in records]
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    for c in ("birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi"):
+        df[c] = df[c].astype("Int64")
+    df["unique_id"] = df["unique_id"].astype("int64")
+    for c in COLUMNS:
+        if df[c].dtype == object:
+            df[c] = df[c].astype("string")
+    return df

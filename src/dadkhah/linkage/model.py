@@ -1,0 +1,245 @@
+"""The Splink model: comparisons, blocking rules and training rules for victim lists.
+
+Comparisons (each explains itself by the level a pair falls in):
+
+============  ==============================================================================
+given         key equal · Jaro-Winkler ≥ .92 · ≥ .85
+family        key equal · Jaro-Winkler ≥ .92 · ≥ .85
+father        key equal · Jaro-Winkler ≥ .88
+birth         same day · within a week · overlap, both within a year · overlap · ≤ 2 years apart
+death         same day · within a week · overlap, both within a month · overlap · ≤ 90 days apart
+origin        same city · same province
+prison        same prison · same city
+gender        equal
+burial        same burial site
+list          both from the same list (a list repeats a person far less often than two lists share one)
+============  ==============================================================================
+
+Name keys are ASCII (see :mod:`dadkhah.linkage.features`), so string similarity counts characters on
+every backend. Exact agreement on names, father's name, city, prison and burial site is
+term-frequency adjusted: "Mohammad" = "Mohammad" or "Tehran" = "Tehran" weighs less than "Kiumars" =
+"Kiumars" or "Zabol" = "Zabol". Every comparison has a null level: a missing field is no evidence
+either way.
+
+Blocking is chosen per data set (:func:`choose_blocking`): narrow rules (names plus one more field) are
+always used; broad rules (names alone) only while the number of pairs they generate stays within a
+budget, so a million records with thousands of namesakes stay tractable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+#: Blocking rules, narrowest first: each a tuple of columns that must be equal (and not null). The
+#: ``*_sk`` columns are consonant skeletons of the keys, ``*_p2``/``*_p3`` their first letters and
+#: ``family_s3`` the last three (see :mod:`dadkhah.linkage.features`).
+NARROW_RULES: list[tuple[str, ...]] = [
+    ("family_key", "given_key", "father_key"),
+    ("family_key", "given_key", "birth_year"),
+    ("family_key", "given_key", "death_ym"),
+    ("family_key", "given_key", "origin_city"),
+    ("family_key", "given_key", "prison"),
+    ("family_key", "given_key", "burial"),
+    ("family_key", "father_key", "birth_year"),
+    ("given_key", "father_key", "birth_year"),
+    ("family_key", "father_key", "death_ym"),
+    ("given_key", "father_key", "death_ym"),
+    ("family_key", "father_key", "origin_city"),
+    ("given_key", "father_key", "origin_city"),
+    ("given_sk", "family_sk", "prison"),
+    ("given_sk", "family_sk", "origin_city"),
+    ("given_sk", "family_sk", "death_ym"),
+    ("given_sk", "family_sk", "birth_year"),
+    ("given_key", "family_p2", "prison"),
+    ("family_key", "origin_city"),
+    ("family_key", "prison"),
+]
+BROAD_RULES: list[tuple[str, ...]] = [
+    ("name_sorted",),  # the same two names in either order
+    ("given_sk", "family_sk"),  # both names alike but for vowels, v/w/y/h
+    ("family_key", "father_key"),
+    ("given_key", "father_key"),
+    ("family_key", "given_p2"),  # a typo late in the given name
+    ("given_key", "family_p3"),  # … or late in the family name
+    ("given_key", "family_s3"),  # … or early in it
+]
+#: Training: EM on pairs that agree on three fields, so that matches are common among them and EM finds
+#: the match class; each comparison is trained by every session that does not block on it.
+TRAINING_RULES: list[tuple[str, ...]] = [
+    ("family_key", "given_key", "father_key"),  # trains dates, places, gender, list
+    ("family_key", "father_key", "death_ym"),  # trains the given name
+    ("given_key", "father_key", "origin_city"),  # trains the family name
+    ("family_key", "given_key", "origin_city"),  # trains the father's name
+]
+DETERMINISTIC_RULES: list[tuple[str, ...]] = [
+    ("family_key", "given_key", "father_key", "birth_year"),
+    ("family_key", "given_key", "father_key", "death_ym"),
+]
+
+
+@dataclass
+class BlockingChoice:
+    rule: tuple[str, ...]
+    pairs: int
+    used: bool
+
+    def to_dict(self) -> dict:
+        return {"rule": " = ".join(self.rule) if len(self.rule) == 1 else " & ".join(self.rule),
+                "pairs": self.pairs, "used": self.used}
+
+
+def rule_pairs(df: pd.DataFrame, rule: tuple[str, ...]) -> int:
+    """How many pairs a blocking rule generates (records with a null in the rule generate none)."""
+    sub = df[list(rule)].dropna()
+    if sub.empty:
+        return 0
+    sizes = sub.groupby(list(rule), sort=False, observed=True).size()
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def choose_blocking(df: pd.DataFrame, budget: int | None = None) -> list[BlockingChoice]:
+    """Every narrow rule, then broad rules while the total stays within ``budget`` pairs."""
+    budget = budget if budget is not None else max(2_000_000, 20 * len(df))
+    out: list[BlockingChoice] = []
+    total = 0
+    for rule in NARROW_RULES:
+        n = rule_pairs(df, rule)
+        out.append(BlockingChoice(rule, n, n > 0))
+        total += n if n > 0 else 0
+    for rule in BROAD_RULES:
+        n = rule_pairs(df, rule)
+        use = n > 0 and total + n <= budget
+        out.append(BlockingChoice(rule, n, use))
+        total += n if use else 0
+    return out
+
+
+def _jw(col: str, threshold: float):
+    import splink.comparison_level_library as cll
+
+    return cll.JaroWinklerLevel(col, threshold)
+
+
+def _name(col: str, label: str):
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=label,
+        comparison_description=f"{label} name (cross-script key)",
+        comparison_levels=[
+            cll.NullLevel(col),
+            cll.ExactMatchLevel(col, term_frequency_adjustments=True).configure(label_for_charts="same key"),
+            _jw(col, 0.92).configure(label_for_charts="Jaro-Winkler >= 0.92"),
+            _jw(col, 0.85).configure(label_for_charts="Jaro-Winkler >= 0.85"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _interval(prefix: str, label: str, narrow: int, near: int):
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    lo, hi = f"{prefix}_lo", f"{prefix}_hi"
+    overlap = f"{lo}_l <= {hi}_r AND {lo}_r <= {hi}_l"
+    days = f"{hi}_l = {lo}_l AND {hi}_r = {lo}_r"  # both known to the day
+    return cl.CustomComparison(
+        output_column_name=label,
+        comparison_description=f"{label} date intervals",
+        comparison_levels=[
+            cll.NullLevel(lo),
+            cll.CustomLevel(f"{days} AND {lo}_l = {lo}_r", "same day"),
+            cll.CustomLevel(f"{days} AND {lo}_l - {lo}_r <= 7 AND {lo}_r - {lo}_l <= 7", "within a week"),
+            cll.CustomLevel(f"{overlap} AND {hi}_l - {lo}_l <= {narrow} AND {hi}_r - {lo}_r <= {narrow}",
+                            f"overlap, both within {narrow} days"),
+            cll.CustomLevel(overlap, "intervals overlap"),
+            cll.CustomLevel(f"{lo}_l - {hi}_r <= {near} AND {lo}_r - {hi}_l <= {near}", f"within {near} days"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _place(col: str, parent: str | None, label: str, parent_label: str | None = None, *, tf: bool = True):
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    levels = [cll.NullLevel(col),
+              cll.ExactMatchLevel(col, term_frequency_adjustments=tf).configure(label_for_charts=f"same {label}")]
+    if parent:
+        levels.append(cll.ExactMatchLevel(parent).configure(label_for_charts=f"same {parent_label}"))
+    levels.append(cll.ElseLevel())
+    return cl.CustomComparison(output_column_name=label, comparison_description=label, comparison_levels=levels)
+
+
+def comparisons() -> list:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return [
+        _name("given_key", "given"),
+        _name("family_key", "family"),
+        cl.CustomComparison(output_column_name="father", comparison_description="father's name", comparison_levels=[
+            cll.NullLevel("father_key"),
+            cll.ExactMatchLevel("father_key", term_frequency_adjustments=True).configure(label_for_charts="same key"),
+            _jw("father_key", 0.88).configure(label_for_charts="Jaro-Winkler >= 0.88"),
+            cll.ElseLevel(),
+        ]),
+        _interval("birth", "birth", 366, 730),
+        _interval("death", "death", 31, 90),
+        _place("origin_city", "origin_province", "origin", "province"),
+        _place("prison", "prison_city", "prison", "city"),
+        _place("gender", None, "gender", tf=False),
+        _place("burial", None, "burial"),
+        cl.CustomComparison(output_column_name="list", comparison_description="both records from the same list",
+                            comparison_levels=[
+                                cll.ExactMatchLevel("list_name").configure(label_for_charts="same list"),
+                                cll.ElseLevel().configure(label_for_charts="different lists"),
+                            ]),
+    ]
+
+
+def block(rule: tuple[str, ...]):
+    from splink import block_on
+
+    return block_on(*rule)
+
+
+def settings(blocking: list[BlockingChoice], *, probability_two_random_records_match: float = 1e-4):
+    """Splink settings for a dedupe of all records together (within and across lists)."""
+    from splink import SettingsCreator
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=[block(b.rule) for b in blocking if b.used],
+        probability_two_random_records_match=probability_two_random_records_match,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=True,  # keeps gamma_* (the level of each comparison)
+        max_iterations=20,
+        em_convergence=0.001,
+    )
+
+
+# --- the baseline a user would try first: Splink's defaults on the raw names -----------------------
+
+def baseline_settings(df: pd.DataFrame):
+    """Splink with default comparisons on the raw columns, blocking on raw first and last name."""
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    comps = [cl.NameComparison("first_name"), cl.NameComparison("surname"), cl.NameComparison("father"),
+             cl.ExactMatch("dob"), cl.ExactMatch("dod"), cl.LevenshteinAtThresholds("city", 2),
+             cl.LevenshteinAtThresholds("prison", 2), cl.ExactMatch("gender")]
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comps,
+        blocking_rules_to_generate_predictions=[block_on("first_name", "surname"), block_on("surname", "father"),
+                                                block_on("first_name", "father"), block_on("dod")],
+        retain_matching_columns=False,
+        additional_columns_to_retain=["list_name"],
+    )
