@@ -47,7 +47,13 @@ def current(engine: Engine) -> set[str]:
 
 
 def is_current(engine: Engine) -> bool:
-    return current(engine) == heads()
+    """True when every migration (of every capability branch) has been applied."""
+    cur = current(engine)
+    if not cur:
+        return False
+    script = ScriptDirectory.from_config(alembic_config())
+    applied = {r.revision for r in script.iterate_revisions(tuple(cur), "base")}
+    return heads() <= applied
 
 
 def main(argv: list[str]) -> None:  # pragma: no cover - developer tool
