@@ -92,10 +92,24 @@ def test_an_api_token_acts_as_its_user_and_a_revoked_or_unknown_token_is_refused
     bogus = web.api()
     bogus.headers["Authorization"] = "Bearer dk_not-a-token"
     assert bogus.get("/api/me").status_code == 401
+    with web.case.reader() as s:
+        token_id = s.scalar(select(ApiToken.id).join(ApiToken.user).where(ApiToken.user.has(name="analyst")))
+    admin = web.client("admin")
+    r = admin.post("/admin/users", data={"action": "revoke", "name": "analyst", "token_id": str(token_id),
+                                         "csrf_token": csrf_of(admin, "/admin/users")})
+    assert r.status_code == 200
+    assert web.api("analyst").get("/api/me").status_code == 401
+
+
+def test_a_token_revoked_behind_the_servers_back_stops_working_within_the_cache_lifetime(web):
+    from dadkhah.web.tables import ApiToken
+
+    assert web.api("viewer").get("/api/me").status_code == 200
     with web.case.session() as s:
         for tok in s.scalars(select(ApiToken)):
             tok.revoked = True
-    assert web.api("analyst").get("/api/me").status_code == 401
+    web.app.state.accounts.ttl = 0  # as if the cache lifetime had passed
+    assert web.api("viewer").get("/api/me").status_code == 401
 
 
 def test_anonymous_api_writes_get_401_and_read_only_roles_get_403(web):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -25,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dadkhah.access import Forbidden
 from dadkhah.errors import InputError, NotFound
-from dadkhah.web.context import AuthRequired, CsrfFailed, get_ctx
+from dadkhah.web.context import AccountCache, AuthRequired, CsrfFailed, get_ctx
 from dadkhah.web.security import LoginLimiter
 
 STATIC = Path(__file__).parent / "static"
@@ -39,13 +40,17 @@ class Settings:
     tiles_attribution: str = ""  # [DADKHAH_MAP_ATTRIBUTION]
     secure_cookies: bool = False  # set the Secure flag (behind HTTPS) [DADKHAH_SECURE_COOKIES=1]
     max_upload_mb: int = 512  # [DADKHAH_MAX_UPLOAD_MB]
+    threads: int = 16  # requests served at once by one process (the rest queue) [DADKHAH_WEB_THREADS]
+    writers: int = 4  # of which writes at most (writes queue on the audit chain's lock) [DADKHAH_WEB_WRITERS]
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(tiles=os.environ.get("DADKHAH_MAP_TILES") or None,
                    tiles_attribution=os.environ.get("DADKHAH_MAP_ATTRIBUTION", ""),
                    secure_cookies=os.environ.get("DADKHAH_SECURE_COOKIES", "") in ("1", "true", "yes"),
-                   max_upload_mb=int(os.environ.get("DADKHAH_MAX_UPLOAD_MB", "512")))
+                   max_upload_mb=int(os.environ.get("DADKHAH_MAX_UPLOAD_MB", "512")),
+                   threads=int(os.environ.get("DADKHAH_WEB_THREADS", "16")),
+                   writers=int(os.environ.get("DADKHAH_WEB_WRITERS", "4")))
 
     @property
     def tile_origin(self) -> str:
@@ -61,7 +66,18 @@ def create_app(case, settings: Settings | None = None) -> FastAPI:
     from dadkhah.web import api, pages
 
     settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        # Fewer threads than anyio's default 40: requests that hold a database transaction finish sooner
+        # when they do not share the interpreter with dozens of others; the rest wait their turn.
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="dadkhah API",
         version="1",
         description="REST API of a dadkhah case: records, claims with their sources, search, evidence, "
@@ -74,11 +90,13 @@ def create_app(case, settings: Settings | None = None) -> FastAPI:
     app.state.case = case
     app.state.settings = settings
     app.state.limiter = LoginLimiter()
+    app.state.accounts = AccountCache()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     _install_error_handlers(app)
     app.add_middleware(ResponseCookies, settings=settings)
+    app.add_middleware(WriteGate, limit=settings.writers)
     return app
 
 
@@ -156,6 +174,33 @@ def _install_error_handlers(app: FastAPI) -> None:
         return await _page(request, exc.status_code, key)
 
 
+# --- concurrency -----------------------------------------------------------------------------------
+
+class WriteGate:
+    """Pure ASGI middleware: at most ``limit`` writing requests (POST, PUT, PATCH, DELETE) run at once.
+
+    Every write appends to the audit chain, which PostgreSQL serialises with a lock; without a gate,
+    writers waiting for that lock would occupy every worker thread and reads would queue behind them.
+    Uploads are not gated (they stream for long, and write in batches of their own)."""
+
+    UNGATED = ("/api/evidence", "/evidence")
+
+    def __init__(self, app, limit: int = 4):
+        self.app, self.limit = app, max(1, limit)
+        self._semaphore = None
+
+    async def __call__(self, scope, receive, send):
+        if (scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS")
+                or scope.get("path", "").startswith(self.UNGATED)):
+            return await self.app(scope, receive, send)
+        if self._semaphore is None:
+            import anyio
+
+            self._semaphore = anyio.Semaphore(self.limit)
+        async with self._semaphore:
+            await self.app(scope, receive, send)
+
+
 # --- cookies and security headers -----------------------------------------------------------------
 
 class ResponseCookies:
@@ -215,13 +260,34 @@ def _cookie(name: str, value: str, settings: Settings) -> str:
 
 # --- running ----------------------------------------------------------------------------------------
 
-def serve(case, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "info") -> None:
-    """Run the web application on ``host:port`` (blocking), creating the first admin if there are no users."""
+def serve(case, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "info", workers: int = 1) -> None:
+    """Run the web application on ``host:port`` (blocking), creating the first admin if there are no users.
+
+    With ``workers`` > 1 (PostgreSQL), that many server processes each open the case named by the
+    ``DADKHAH_DB``/``DADKHAH_DATA``/``DADKHAH_BLOBS`` environment (see :func:`app_from_env`)."""
     import uvicorn
 
     from dadkhah.web.users import ensure_first_admin
 
     ensure_first_admin(case, env_password=os.environ.get("DADKHAH_ADMIN_PASSWORD"))
-    app = create_app(case)
     print(f"dadkhah: serving the case on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    if workers > 1:
+        if case.backend != "postgresql":
+            raise ValueError("several workers need PostgreSQL (SQLite allows one writer at a time)")
+        os.environ["DADKHAH_DB"] = case.engine.url.render_as_string(hide_password=False)
+        os.environ["DADKHAH_DATA"] = str(case.data_dir)
+        if case.blob_spec:
+            os.environ["DADKHAH_BLOBS"] = case.blob_spec
+        uvicorn.run("dadkhah.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level, access_log=False)
+        return
+    uvicorn.run(create_app(case), host=host, port=port, log_level=log_level, access_log=False)
+
+
+def app_from_env() -> FastAPI:
+    """An app over the case named by ``DADKHAH_DB`` (or ``DADKHAH_DATA``): for multi-process servers."""
+    from dadkhah.case import Case
+
+    case = Case.open(data_dir=os.environ.get("DADKHAH_DATA", "dadkhah-data"), db_url=os.environ.get("DADKHAH_DB"),
+                     blobs=os.environ.get("DADKHAH_BLOBS"), actor="dadkhah-web")
+    return create_app(case)

@@ -23,6 +23,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for every interface)"),
         port: int = typer.Option(8000, "--port", help="Port to listen on"),
+        workers: int = typer.Option(1, "--workers", help="Server processes (PostgreSQL only)"),
     ) -> None:
         """Run the web application (Persian and English) over the case, on SQLite or PostgreSQL.
 
@@ -32,7 +33,9 @@ def register(app: typer.Typer) -> None:
 
         case = cliutil.open_case(ctx, create=True)
         try:
-            serve(case, host=host, port=port)
+            serve(case, host=host, port=port, workers=workers)
+        except ValueError as exc:
+            cliutil.fail(str(exc))
         finally:
             case.close()
 

@@ -9,6 +9,8 @@ writing through ``ctx.write()`` — so the access layer sees every query.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -106,23 +108,59 @@ class Ctx:
             yield s
 
 
+class AccountCache:
+    """Who a session cookie or API token stands for, remembered for ``ttl`` seconds (keyed by the secret's
+    SHA-256), so most requests need no database round trip to authenticate. Logging out, revoking a token
+    or changing a user clears it in this process; other server processes notice within ``ttl``."""
+
+    def __init__(self, ttl: float = 10.0, size: int = 4096):
+        self.ttl, self.size = ttl, size
+        self._entries: dict[str, tuple[float, Account]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Account | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None or time.monotonic() - hit[0] >= self.ttl:
+                self._entries.pop(key, None)
+                return None
+            return hit[1]
+
+    def put(self, key: str, account: Account) -> None:
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic(), account)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 def _resolve_account(case, request: Request) -> tuple[Account | None, bool]:
+    from dadkhah.web.security import digest
     from dadkhah.web.users import user_for_session, user_for_token
 
     auth = request.headers.get("authorization", "")
-    via_token = False
+    via_token = auth.lower().startswith("bearer ")
+    secret = auth[7:].strip() if via_token else request.cookies.get(SESSION_COOKIE)
+    if not secret:
+        return None, False
+    cache: AccountCache = request.app.state.accounts
+    key = ("t:" if via_token else "s:") + digest(secret)
+    account = cache.get(key)
+    if account is not None:
+        return account, via_token
     with case.reader() as s:
-        if auth.lower().startswith("bearer "):
-            user = user_for_token(s, auth[7:].strip())
-            via_token = True
-            if user is None:
-                raise AuthRequired()
-        else:
-            user = user_for_session(s, request.cookies.get(SESSION_COOKIE))
+        user = user_for_token(s, secret) if via_token else user_for_session(s, secret)
         if user is None:
-            return None, via_token
-        return Account(user.id, user.name, user.display_name or user.name, user.role, user.lang,
-                       user.calendar, tuple(user.grants or ())), via_token
+            if via_token:
+                raise AuthRequired()
+            return None, False
+        account = Account(user.id, user.name, user.display_name or user.name, user.role, user.lang,
+                          user.calendar, tuple(user.grants or ()))
+    cache.put(key, account)
+    return account, via_token
 
 
 def get_ctx(request: Request) -> Ctx:

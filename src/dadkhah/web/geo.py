@@ -19,9 +19,14 @@ def map_features(s: Session, principal: Principal, *, lang: str = "en", all_plac
     stmt = visible(select(Place), Place, principal).where(Place.latitude.is_not(None), Place.longitude.is_not(None))
     if not all_places:
         stmt = stmt.where(Place.place_type.in_(MAP_TYPES))
+    from sqlalchemy import func
+
+    places = list(s.scalars(stmt.order_by(Place.label)))
+    counts = dict(s.execute(visible(select(Event.place_id, func.count()), Event, principal)
+                            .where(Event.place_id.in_([p.id for p in places])).group_by(Event.place_id)).all())
     features = []
-    for p in s.scalars(stmt.order_by(Place.label)):
-        n_events = len(s.scalars(visible(select(Event.id), Event, principal).where(Event.place_id == p.id)).all())
+    for p in places:
+        n_events = counts.get(p.id, 0)
         features.append({
             "type": "Feature",
             "id": p.id,
@@ -48,16 +53,17 @@ def timeline(s: Session, principal: Principal, *, calendar: str = "gregorian", e
         stmt = stmt.where(Event.event_type == event_type)
     events = list(s.scalars(stmt))
     dated = sorted((e for e in events if e.date_low is not None), key=lambda e: (e.date_low, e.date_high, e.label))
+    places = readmodel.refs(s, [e.place_id for e in events], principal)
     groups: list[dict] = []
     for e in dated:
         year = _year(e.date_low, calendar)
         if not groups or groups[-1]["year"] != year:
             groups.append({"year": year, "events": []})
-        groups[-1]["events"].append(_event_row(s, e, principal))
-    undated = [_event_row(s, e, principal) for e in sorted(events, key=lambda e: e.label) if e.date_low is None]
+        groups[-1]["events"].append(_event_row(e, places))
+    undated = [_event_row(e, places) for e in sorted(events, key=lambda e: e.label) if e.date_low is None]
     return {"groups": groups, "undated": undated}
 
 
-def _event_row(s: Session, e: Event, principal: Principal) -> dict:
+def _event_row(e: Event, places: dict[str, dict]) -> dict:
     return {"id": e.id, "label": e.label, "event_type": e.event_type, "date": e.date.to_dict() if e.date else None,
-            "place": readmodel.ref(s, e.place_id, principal), "sensitivity": e.sensitivity}
+            "place": places.get(e.place_id), "sensitivity": e.sensitivity}

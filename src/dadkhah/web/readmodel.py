@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Principal, can_see, visible
+from dadkhah.access import Principal, allowed_sensitivities, can_see, visible
 from dadkhah.errors import NotFound
 from dadkhah.model import (
     KIND_CLASSES,
@@ -43,9 +43,18 @@ def visible_entity(s: Session, entity_id: str | None, principal: Principal, kind
 
 
 def ref(s: Session, entity_id: str | None, principal: Principal) -> dict | None:
-    """``{"id", "kind", "label"}`` of a visible entity, else None."""
-    e = visible_entity(s, entity_id, principal)
-    return {"id": e.id, "kind": e.kind, "label": e.label, "sensitivity": e.sensitivity} if e else None
+    """``{"id", "kind", "label", "sensitivity"}`` of a visible entity, else None."""
+    return refs(s, [entity_id], principal).get(entity_id) if entity_id else None
+
+
+def refs(s: Session, ids, principal: Principal) -> dict[str, dict]:
+    """:func:`ref` for many ids in one query: id → reference, for the visible ones only."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    stmt = visible(select(Entity.id, Entity.kind, Entity.label, Entity.sensitivity), Entity, principal)
+    return {r.id: {"id": r.id, "kind": r.kind, "label": r.label, "sensitivity": r.sensitivity}
+            for r in s.execute(stmt.where(Entity.id.in_(sorted(wanted))))}
 
 
 def count_visible(s: Session, kind: str, principal: Principal) -> int:
@@ -89,15 +98,17 @@ def entity_view(s: Session, entity: Entity, principal: Principal) -> dict:
     from dadkhah.records import entity_to_dict
 
     d = entity_to_dict(s, entity, principal)
-    for key in ("place_id", "parent_id", "organization_id", "event_id", "member_id", "participant_id"):
+    keys = ("place_id", "parent_id", "organization_id", "event_id", "member_id", "participant_id")
+    known = refs(s, [d.get(k) for k in keys] + [r["event_id"] for r in d.get("roles", [])]
+                 + [p["organization_id"] for p in d.get("positions", [])], principal)
+    for key in keys:
         if key in d:
-            d[key.removesuffix("_id")] = ref(s, d[key], principal)
+            d[key.removesuffix("_id")] = known.get(d[key])
     if "roles" in d:
-        d["roles"] = [dict(r, event=ref(s, r["event_id"], principal)) for r in d["roles"]]
-        d["roles"] = [r for r in d["roles"] if r["event"]]
+        d["roles"] = [dict(r, event=known[r["event_id"]]) for r in d["roles"] if r["event_id"] in known]
     if "positions" in d:
-        d["positions"] = [dict(p, organization=ref(s, p["organization_id"], principal)) for p in d["positions"]]
-        d["positions"] = [p for p in d["positions"] if p["organization"]]
+        d["positions"] = [dict(p, organization=known[p["organization_id"]]) for p in d["positions"]
+                          if p["organization_id"] in known]
     if isinstance(entity, Organization):
         d["members"] = _members(s, entity.id, principal)
         d["units"] = [summary(o) for o in s.scalars(visible(select(Organization), Organization, principal)
@@ -124,23 +135,20 @@ def entity_view(s: Session, entity: Entity, principal: Principal) -> dict:
 
 
 def _members(s: Session, org_id: str, principal: Principal) -> list[dict]:
-    rows = []
-    for m in s.scalars(visible(select(Membership), Membership, principal)
-                       .where(Membership.organization_id == org_id)):
-        who = ref(s, m.member_id, principal)
-        if who:
-            rows.append({"id": m.id, "member": who, "role": m.role, "title": m.title, "start": _date(m.start),
-                         "end": _date(m.end), "sensitivity": m.sensitivity})
+    mems = list(s.scalars(visible(select(Membership), Membership, principal)
+                          .where(Membership.organization_id == org_id)))
+    who = refs(s, [m.member_id for m in mems], principal)
+    rows = [{"id": m.id, "member": who[m.member_id], "role": m.role, "title": m.title, "start": _date(m.start),
+             "end": _date(m.end), "sensitivity": m.sensitivity} for m in mems if m.member_id in who]
     return sorted(rows, key=lambda r: r["member"]["label"])
 
 
 def _participants(s: Session, event_id: str, principal: Principal) -> list[dict]:
-    rows = []
-    for p in s.scalars(visible(select(Participation), Participation, principal)
-                       .where(Participation.event_id == event_id)):
-        who = ref(s, p.participant_id, principal)
-        if who:
-            rows.append({"id": p.id, "participant": who, "role": p.role, "sensitivity": p.sensitivity})
+    parts = list(s.scalars(visible(select(Participation), Participation, principal)
+                           .where(Participation.event_id == event_id)))
+    who = refs(s, [p.participant_id for p in parts], principal)
+    rows = [{"id": p.id, "participant": who[p.participant_id], "role": p.role, "sensitivity": p.sensitivity}
+            for p in parts if p.participant_id in who]
     return sorted(rows, key=lambda r: (r["role"], r["participant"]["label"]))
 
 
@@ -169,22 +177,35 @@ def claim_view(s: Session, claim_id: str, principal: Principal) -> dict:
 
 
 def dashboard(s: Session, principal: Principal) -> dict:
-    from dadkhah.claims.service import list_claims
-
+    """Counts of what the principal may see, contested and recent claims (a few queries, any case size)."""
     counts = {k: count_visible(s, k, principal) for k in PAGE_KINDS}
-    claims = list_claims(s, principal=principal)
-    counts["claim"] = len(claims)
-    by_status: dict[str, int] = {}
-    for c in claims:
-        by_status[c.status] = by_status.get(c.status, 0) + 1
-    contested = [c for c in claims if c.status == "contested"][:8]
-    recent = sorted(claims, key=lambda c: c.updated_at or c.created_at, reverse=True)[:8]
+    rows = s.execute(visible(select(Claim.status, func.count()), Claim, principal).group_by(Claim.status)).all()
+    by_status = {status: n for status, n in rows}
+    counts["claim"] = sum(by_status.values())
+    contested, recent = _latest_claims(s, principal, status="contested"), _latest_claims(s, principal)
+    subjects = refs(s, [c.subject_id for c in contested + recent], principal)
     return {"counts": counts, "by_status": by_status,
-            "contested": [_claim_line(s, c, principal) for c in contested],
-            "recent": [_claim_line(s, c, principal) for c in recent]}
+            "contested": [_claim_line(c, subjects) for c in contested],
+            "recent": [_claim_line(c, subjects) for c in recent]}
 
 
-def _claim_line(s: Session, claim: Claim, principal: Principal) -> dict:
-    subject = ref(s, claim.subject_id, principal)
+def _latest_claims(s: Session, principal: Principal, *, status: str | None = None, n: int = 8) -> list[Claim]:
+    """The ``n`` most recently changed claims the principal may see, each with a source they may see."""
+    from sqlalchemy.orm import selectinload
+
+    allowed = set(allowed_sensitivities(principal))
+    stmt = visible(select(Claim), Claim, principal).options(selectinload(Claim.citations).selectinload(Citation.source))
+    if status:
+        stmt = stmt.where(Claim.status == status)
+    out: list[Claim] = []
+    for claim in s.scalars(stmt.order_by(Claim.updated_at.desc(), Claim.id).limit(n * 4)):
+        if any(c.source.sensitivity in allowed for c in claim.citations):
+            out.append(claim)
+            if len(out) == n:
+                break
+    return out
+
+
+def _claim_line(claim: Claim, subjects: dict[str, dict]) -> dict:
     return {"id": claim.id, "predicate": claim.predicate, "value": claim.value_display(), "status": claim.status,
-            "subject": subject, "statement": claim.statement}
+            "subject": subjects.get(claim.subject_id), "statement": claim.statement}

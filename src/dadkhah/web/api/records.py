@@ -36,9 +36,9 @@ def _create(ctx: Ctx, kind: str, body) -> dict:
     if "names" in args:
         args["names"] = [{k: v for k, v in n.items() if v is not None} for n in args["names"]]
     with ctx.write() as s:
-        entity = adders[kind](s, **args)
-        view = readmodel.entity_view(s, entity, ctx.principal)
-    return view
+        entity_id = adders[kind](s, **args).id
+    with ctx.read() as s:  # after the commit: the write lock is not held while the answer is built
+        return readmodel.entity_view(s, _get(ctx, s, kind, entity_id), ctx.principal)
 
 
 def _register(kind: str) -> None:
@@ -69,9 +69,9 @@ def _register(kind: str) -> None:
 
         changes = body.model_dump(exclude_unset=True)
         with ctx.write() as s:
-            e = _get(ctx, s, kind, entity_id)
-            update_entity(s, e, changes)
-            return readmodel.entity_view(s, e, ctx.principal)
+            update_entity(s, _get(ctx, s, kind, entity_id), changes)
+        with ctx.read() as s:
+            return readmodel.entity_view(s, _get(ctx, s, kind, entity_id), ctx.principal)
 
     if kind in ("person", "organization", "place"):
         @router.post(f"/{plural}/{{entity_id}}/names", status_code=201, summary=f"Add a name form to a {kind}",
@@ -80,10 +80,10 @@ def _register(kind: str) -> None:
             from dadkhah.records import add_name
 
             with ctx.write() as s:
-                e = _get(ctx, s, kind, entity_id)
-                add_name(s, e, body.text, kind=body.kind, lang=body.lang, sensitivity=body.sensitivity,
-                         primary=body.primary)
-                return readmodel.entity_view(s, e, ctx.principal)
+                add_name(s, _get(ctx, s, kind, entity_id), body.text, kind=body.kind, lang=body.lang,
+                         sensitivity=body.sensitivity, primary=body.primary)
+            with ctx.read() as s:
+                return readmodel.entity_view(s, _get(ctx, s, kind, entity_id), ctx.principal)
 
 
 for _kind in readmodel.PAGE_KINDS:

@@ -75,6 +75,7 @@ def logout(request: Request, ctx: Ctx = Depends(get_ctx)):
     if secret:
         with ctx.case.session(actor=ctx.principal.name) as s:
             end_session(s, secret)
+        request.app.state.accounts.clear()
     ctx.cookies[SESSION_COOKIE] = ""
     ctx.cookies[CSRF_COOKIE] = new_secret()
     return RedirectResponse("/", status_code=303)
@@ -113,6 +114,7 @@ def update_account(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data))
                 ctx.cookies[SESSION_COOKIE] = ""
     except InputError as exc:
         error = exc.message
+    ctx.request.app.state.accounts.clear()
     if new_password and error is None:
         return RedirectResponse("/login", status_code=303)
     return page(ctx, "account.html", message=None if error else ctx.t("account.saved"), error=error)
@@ -176,4 +178,6 @@ def users_action(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
                     raise InputError(f"unknown action {action!r}", field="action")
     except InputError as exc:
         return _users_page(ctx, error=exc.message, status=422)
+    finally:
+        ctx.request.app.state.accounts.clear()
     return _users_page(ctx, new_token=new_token)
