@@ -45,6 +45,7 @@ class EngineOptions:
     refine_prior: bool = True
     veto: float = 0.01  # a pair inside a cluster scored below this keeps its records apart (see link)
     check_rounds: int = 3
+    model: dict | None = None  # a trained model (LinkRun.model) to score with, instead of training anew
     deterministic_recall: float = 0.6
     threads: int | None = None
     spark_session: object | None = None
@@ -228,6 +229,8 @@ def train(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Seq
     t = time.perf_counter()
     blocking = M.choose_blocking(df, options.budget)
     timings["blocking analysis"] = time.perf_counter() - t
+    if options.model:
+        return _pretrained(df, options, blocking, timings)
     with _quiet_splink():
         db_api = database_api(options)
         linker = _linker(db_api, df, M.settings(blocking))
@@ -266,6 +269,18 @@ def train(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Seq
         timings["EM"] = time.perf_counter() - t
         model = bounded_model(linker.misc.save_model_to_json(), options.min_m)
     return Trained(db_api=db_api, df=df, model=model, blocking=blocking, labels_used=labels_used, timings=timings)
+
+
+def _pretrained(df: pd.DataFrame, options: EngineOptions, blocking: list[M.BlockingChoice],
+                timings: dict[str, float]) -> Trained:
+    """A model trained before (e.g. by an earlier run), with this data set's blocking rules."""
+    model = copy.deepcopy(options.model)
+    model["blocking_rules_to_generate_predictions"] = [
+        M.block(b.rule).get_blocking_rule("duckdb" if options.backend == "duckdb" else "spark").as_dict()
+        for b in blocking if b.used]
+    model.pop("linker_uid", None)
+    return Trained(db_api=database_api(options), df=df, model=model, blocking=blocking, labels_used=0,
+                   timings=timings)
 
 
 def score(trained: Trained, *, options: EngineOptions | None = None, step: Step | None = None) -> pd.DataFrame:
@@ -419,13 +434,16 @@ def _empty_pairs() -> pd.DataFrame:
                          "match_probability": pd.Series(dtype="float64"), "match_weight": pd.Series(dtype="float64")})
 
 
-def predict_baseline(df: pd.DataFrame, *, floor: float = 0.01, seed: int = 42) -> pd.DataFrame:
-    """Splink with default comparisons on raw names (see :func:`dadkhah.linkage.model.baseline_settings`)."""
+def predict_baseline(df: pd.DataFrame, *, floor: float = 0.01, seed: int = 42,
+                     refine: bool = False) -> pd.DataFrame:
+    """Splink with default comparisons on raw names (see :func:`dadkhah.linkage.model.baseline_settings`),
+    trained the way Splink's tutorials do. With ``refine``, the prior is then re-estimated from the
+    scored pairs as dadkhah does (:func:`refine_prior`), to separate that step's effect from the features'."""
+    from splink import block_on
+
     with _quiet_splink():
         db_api = duckdb_api()
         linker = _linker(db_api, df, M.baseline_settings(df))
-        from splink import block_on
-
         try:
             linker.training.estimate_probability_two_random_records_match(
                 [block_on("first_name", "surname", "father")], recall=0.6)
@@ -434,8 +452,13 @@ def predict_baseline(df: pd.DataFrame, *, floor: float = 0.01, seed: int = 42) -
         linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=seed)
         for rule in (("first_name", "surname"), ("dod",)):
             try:
-                linker.training.estimate_parameters_using_expectation_maximisation(block_on(*rule), max_pairs=2e6)
+                linker.training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
             except Exception as exc:  # noqa: BLE001
                 logging.getLogger(__name__).warning("baseline EM on %s skipped: %s", rule, exc)
-        pairs = linker.inference.predict(threshold_match_probability=floor, warning_mode="never").as_pandas_dataframe()
+        prior = linker._settings_obj._probability_two_random_records_match
+        pairs = linker.inference.predict(threshold_match_probability=floor / 100 if refine else floor,
+                                         warning_mode="never").as_pandas_dataframe()
+    if refine and len(pairs):
+        _prior, pairs = refine_prior(pairs, prior, len(df))
+        pairs = pairs[pairs["match_probability"] >= floor]
     return pairs[["unique_id_l", "unique_id_r", "match_probability"]]

@@ -226,6 +226,28 @@ def settings(blocking: list[BlockingChoice], *, probability_two_random_records_m
 
 # --- the baseline a user would try first: Splink's defaults on the raw names -----------------------
 
+def baseline_frame(records) -> pd.DataFrame:
+    """The raw columns a user would hand Splink first: names as written (a full name split at its first
+    space), dates and places as written — no keys, no gazetteer, no date parsing; only lower case and
+    trimmed, the cleaning Splink's tutorials start with."""
+    rows = []
+    for rid, name, f in records:
+        given, family = f.get("given"), f.get("family")
+        if f.get("name_split"):  # the list gives whole names: split at the first space, as written
+            parts = (f.get("full_name") or "").split(" ", 1)
+            given, family = parts[0], (parts[1] if len(parts) > 1 else None)
+        rows.append({"unique_id": int(rid), "list_name": name, "first_name": given, "surname": family,
+                     "father": f.get("father"), "dob": (f.get("birth") or {}).get("text") if not f.get(
+                         "birth_from_age") else f.get("age"),
+                     "dod": (f.get("death") or {}).get("text"), "city": f.get("place_of_origin"),
+                     "prison": f.get("detention_site"), "gender": f.get("gender")})
+    df = pd.DataFrame(rows)
+    for c in df.columns:
+        if df[c].dtype == object:
+            df[c] = df[c].astype("string").str.strip().str.lower()
+    return df
+
+
 def baseline_settings(df: pd.DataFrame):
     """Splink with default comparisons on the raw columns, blocking on raw first and last name."""
     import splink.comparison_library as cl

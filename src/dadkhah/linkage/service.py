@@ -30,7 +30,7 @@ from dadkhah.lists.tables import DECISIONS, LinkAssignment, LinkDecision, LinkPa
 from dadkhah.model.base import utcnow
 from dadkhah.store import audit
 
-DEFAULT_THRESHOLD = 0.9
+DEFAULT_THRESHOLD = 0.5
 BATCH = 10_000
 Step = Callable[[str], None]
 
@@ -132,6 +132,16 @@ def stored_edges(session: Session, run_id: int, threshold: float) -> list[tuple[
     return [(a, b, p) for a, b, p in session.execute(stmt)]
 
 
+def stored_vetoes(session: Session, run: LinkRun) -> list[tuple[int, int]]:
+    """Pairs the run found clearly different when it checked every pair inside its clusters."""
+    veto = run.summary.get("veto")
+    if not veto:
+        return []
+    t = LinkPair.__table__
+    stmt = select(t.c.record_l, t.c.record_r).where(t.c.run_id == run.id, t.c.match_probability < veto)
+    return [(a, b) for a, b in session.execute(stmt)]
+
+
 def current_clusters(session: Session) -> dict[int, str]:
     """record id → cluster key, for every record clustered by the latest run or re-clustering."""
     t = LinkAssignment.__table__
@@ -152,7 +162,8 @@ def clusters_at(session: Session, threshold: float | None = None, *, principal: 
                          f"re-run the linkage with a lower floor to cluster at {threshold}", field="threshold")
     ids = [rid for rid, _, _ in active_records(session, principal)]
     same, different = constraints(session)
-    result = cluster(ids, stored_edges(session, run.id, threshold), threshold, same=same, different=different)
+    result = cluster(ids, stored_edges(session, run.id, threshold), threshold, same=same, different=different,
+                     veto=stored_vetoes(session, run))
     return {rid: cluster_key(c) for rid, c in result.clusters.items()}
 
 
@@ -223,11 +234,11 @@ def run_linkage(case, *, threshold: float = DEFAULT_THRESHOLD, options: engine.E
     step(f"computing name keys, dates and places for {len(recs):,} records")
     df = feature_frame(recs)
     active = {r[0] for r in recs}
-    labels = [p for p in same if p[0] in active and p[1] in active]
-    out = engine.predict(df, options=options, labels=labels, step=step)
-    step("clustering")
+    same = [p for p in same if p[0] in active and p[1] in active]
+    different = [p for p in different if p[0] in active and p[1] in active]
+    out = engine.link(df, threshold, same=same, different=different, options=options, step=step)
+    result = out.clustering
     edges = list(out.pairs[["unique_id_l", "unique_id_r", "match_probability"]].itertuples(index=False, name=None))
-    result = cluster(sorted(active), edges, threshold, same=same, different=different)
     timings = {"read": 0.0, **out.timings}
     step("saving pairs and clusters")
     t = time.perf_counter()
@@ -254,7 +265,7 @@ def run_linkage(case, *, threshold: float = DEFAULT_THRESHOLD, options: engine.E
             timings=timings, persons=persons)
         timings["save"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - t0
-        run.summary = {**report.to_dict(), "floor": options.floor}
+        run.summary = {**report.to_dict(), "floor": options.floor, "veto": options.veto, "vetoes": out.vetoes}
         run.finished_at = utcnow()
     return report
 
@@ -272,7 +283,8 @@ def _recluster(s: Session, actor: str, merge: bool) -> Clustering:
     run = require_run(s)
     ids = [rid for rid, _, _ in active_records(s)]
     same, different = constraints(s)
-    result = cluster(ids, stored_edges(s, run.id, run.threshold), run.threshold, same=same, different=different)
+    result = cluster(ids, stored_edges(s, run.id, run.threshold), run.threshold, same=same, different=different,
+                     veto=stored_vetoes(s, run))
     _write_assignments(s, run.id, result, actor)
     if merge and _has_merges(s):
         from dadkhah.linkage.merge import sync_persons

@@ -107,6 +107,31 @@ class Simulation:
     def records(self) -> int:
         return sum(len(sl.rows) for sl in self.lists)
 
+    def parsed(self) -> tuple[list[tuple[int, str, dict]], dict[int, int], list[dict]]:
+        """The lists read as `dadkhah lists import` reads them (same mappings, same row parser), without a
+        case: ``(records, truth, errors)`` with records ``(id, list, fields)`` numbered 1, 2, … in import
+        order (list by list, row by row, bad rows skipped) and ``truth`` record id → person."""
+        from dadkhah.errors import InputError
+        from dadkhah.lists.mapping import Mapping
+        from dadkhah.lists.readers import RawRow
+        from dadkhah.lists.rows import parse_row
+
+        records: list[tuple[int, str, dict]] = []
+        truth: dict[int, int] = {}
+        errors: list[dict] = []
+        for sl in self.lists:
+            mapping = Mapping.from_dict(sl.mapping)
+            for row, (values, person) in enumerate(zip(sl.rows, sl.persons, strict=True), start=1):
+                try:
+                    fields = parse_row(RawRow(row=row, line=row + 1, values=values), mapping)
+                except InputError as exc:
+                    errors.append({"list": sl.name, "row": row, "field": exc.field, "message": exc.message})
+                    continue
+                rid = len(records) + 1
+                records.append((rid, sl.name, fields))
+                truth[rid] = person
+        return records, truth, errors
+
     def write(self, folder: str | Path) -> dict[str, Path]:
         """Write each list (file + ``<name>.mapping.yaml``), ``truth.csv`` and ``lists.txt`` (import order)."""
         folder = Path(folder)
@@ -467,7 +492,8 @@ def _cemetery(v: Victim, rng: random.Random) -> dict:
         "سن": _digits_fa(str(_age(v))) if rng.random() < 0.5 else "",
         "تاریخ دفن": _date_fa(burial, rng, {"day": 0.85, "month": 0.15}, persian_digits=0.5)
         if rng.random() < 0.98 else "",
-        "محل دفن": _arabic_forms(_place_fa("burial_site", v.burial, rng), rng) if rng.random() < 0.95 else "",
+        "محل دفن": _arabic_forms(_place_fa("burial_site", v.burial, rng), rng)
+        if v.burial and rng.random() < 0.95 else "",
     }
 
 

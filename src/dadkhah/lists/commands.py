@@ -13,6 +13,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from dadkhah.cliutil import case_options, emit_json, err, fail, open_case, out, progress
 
@@ -38,6 +39,11 @@ def _errors():
         fail(str(exc))
 
 
+def say(message: str) -> None:
+    """A message for people, on stderr, never wrapped (so lines stay greppable)."""
+    err.print(message, soft_wrap=True, highlight=False, markup=False)
+
+
 def _actor(ctx: typer.Context, case) -> str:
     return case_options(ctx).actor or case.actor
 
@@ -47,12 +53,12 @@ def _actor(ctx: typer.Context, case) -> str:
 def _show_mapping(mapping, headers: list[str]) -> None:
     table = Table("canonical field", "column in the file", title="mapping", show_lines=False)
     for f, h in mapping.columns.items():
-        table.add_row(f, h)
+        table.add_row(f, _t(h))
     unmapped = [h for h in headers if h not in mapping.columns.values()]
     err.print(table)
-    err.print(f"name_order: {mapping.name_order}   sensitivity: {mapping.sensitivity}")
+    say(f"name_order: {mapping.name_order}   sensitivity: {mapping.sensitivity}")
     if unmapped:
-        err.print(f"not mapped (kept in the original values only): {', '.join(unmapped)}")
+        say(f"not mapped (kept in the original values only): {', '.join(unmapped)}")
 
 
 @lists_app.command("propose")
@@ -66,13 +72,13 @@ def propose(file: Path = typer.Argument(..., help="CSV, XLSX or JSON list"),
         table, mapping = read_and_map(file, None)
     if output:
         output.write_text(mapping.to_yaml(), encoding="utf-8")
-        err.print(f"wrote {output}")
+        say(f"wrote {output}")
     if json_:
         emit_json({"file": str(file), "headers": table.headers, "rows": len(table.rows), "mapping": mapping.to_dict()})
         return
     _show_mapping(mapping, table.headers)
     if not output:
-        out.print(mapping.to_yaml(), end="")
+        sys.stdout.write(mapping.to_yaml())
 
 
 @lists_app.command("import")
@@ -109,15 +115,15 @@ def import_list(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV, 
                             progress=lambda done, total: bar.update(task, completed=done, total=total),
                             strict=strict)
     c = report.counts
-    err.print(f"{report.list} v{report.version}: {c['good']} of {c['rows']} rows imported — {c['added']} new, "
+    say(f"{report.list} v{report.version}: {c['good']} of {c['rows']} rows imported — {c['added']} new, "
               f"{c['updated']} changed, {c['unchanged']} unchanged, {c['restored']} restored, "
               f"{c['withdrawn']} withdrawn; {c['bad']} bad row(s)")
     for e in report.errors[:50]:
         where = f"line {e['line']} (row {e['row']})"
-        err.print(f"  [yellow]{file.name}:{where}[/]: {('field ' + repr(e['field']) + ': ') if e['field'] else ''}"
-                  f"{e['message']}", highlight=False)
+        say(f"  {file.name}:{where}: {('field ' + repr(e['field']) + ': ') if e['field'] else ''}"
+            f"{e['message']}")
     if len(report.errors) > 50:
-        err.print(f"  … and {len(report.errors) - 50} more (see `dadkhah lists errors {report.list!r}`)")
+        say(f"  … and {len(report.errors) - 50} more (see `dadkhah lists errors {report.list!r}`)")
     if json_:
         emit_json(report.to_dict())
 
@@ -137,8 +143,8 @@ def show(ctx: typer.Context, name: str = typer.Argument(None, help="One list (de
         return
     table = Table("#", "list", "records", "withdrawn", "version", "sensitivity", "source")
     for d in data:
-        table.add_row(str(d["position"]), d["name"], str(d["records"]), str(d["withdrawn"]), str(d["version"]),
-                      d["sensitivity"], d["source_id"])
+        table.add_row(*(_t(d[k]) for k in ("position", "name", "records", "withdrawn", "version", "sensitivity",
+                                           "source_id")))
     out.print(table)
 
 
@@ -157,7 +163,7 @@ def errors(ctx: typer.Context, name: str = typer.Argument(...),
         return
     for e in rows:
         out.print(f"line {e['line']} (row {e['row']}): {('field ' + repr(e['field']) + ': ') if e['field'] else ''}"
-                  f"{e['message']}", highlight=False)
+                  f"{e['message']}", highlight=False, markup=False)
 
 
 # --- link ------------------------------------------------------------------------------------------------
@@ -186,18 +192,18 @@ def run(ctx: typer.Context,
 
 
 def _print_run(r) -> None:
-    err.print(f"run {r.run_id} ({r.backend}): {r.records:,} records from {len(r.lists)} list(s) → "
+    say(f"run {r.run_id} ({r.backend}): {r.records:,} records from {len(r.lists)} list(s) → "
               f"{r.clusters:,} clusters at threshold {r.threshold} ({r.links:,} links ≥ threshold, "
               f"{r.pairs_stored:,} pairs kept); prior {r.prior:.3g}")
     sizes = ", ".join(f"{n}×{size}" for size, n in r.cluster_sizes.items())
-    err.print(f"cluster sizes (count×size): {sizes}")
+    say(f"cluster sizes (count×size): {sizes}")
     if r.decisions["same"] or r.decisions["different"]:
-        err.print(f"decisions applied: {r.decisions['same']} same, {r.decisions['different']} different; "
+        say(f"decisions applied: {r.decisions['same']} same, {r.decisions['different']} different; "
                   f"{r.refused} link(s) refused by 'different'; {len(r.conflicts)} conflicting 'same'")
     if r.persons:
-        err.print("persons: " + ", ".join(f"{v} {k}" for k, v in r.persons.items()))
+        say("persons: " + ", ".join(f"{v} {k}" for k, v in r.persons.items()))
     used = [b["rule"] for b in r.blocking if b["used"]]
-    err.print(f"blocking: {len(used)} rule(s) · timings: "
+    say(f"blocking: {len(used)} rule(s) · timings: "
               + ", ".join(f"{k} {v:.1f}s" for k, v in r.timings.items()))
 
 
@@ -213,9 +219,14 @@ def status(ctx: typer.Context, json_: bool = typer.Option(False, "--json")) -> N
         emit_json(data)
         return
     if data["run"] is None:
-        err.print("no linkage run yet: `dadkhah link run`")
+        say("no linkage run yet: `dadkhah link run`")
         return
     out.print(data)
+
+
+def _t(value) -> Text:
+    """User content as plain text in a table (never read as Rich markup)."""
+    return Text("" if value is None else str(value))
 
 
 def _side_by_side(d: dict) -> None:
@@ -225,12 +236,12 @@ def _side_by_side(d: dict) -> None:
                         f"p = {d['match_probability']} · threshold {d['threshold']}")
     keys = list(dict.fromkeys([*left["original"], *right["original"]]))
     for k in keys:
-        table.add_row(k, str(left["original"].get(k, "")), str(right["original"].get(k, "")))
+        table.add_row(_t(k), _t(left["original"].get(k)), _t(right["original"].get(k)))
     table.add_section()
     for k in ("name", "father", "gender", "place_of_origin", "detention_site", "burial_site"):
-        table.add_row(f"[dim]{k}[/]", str(left.get(k) or ""), str(right.get(k) or ""))
+        table.add_row(f"[dim]{k}[/]", _t(left.get(k)), _t(right.get(k)))
     for k in ("birth", "death"):
-        table.add_row(f"[dim]{k}[/]", left["dates"].get(k, ""), right["dates"].get(k, ""))
+        table.add_row(f"[dim]{k}[/]", _t(left["dates"].get(k)), _t(right["dates"].get(k)))
     out.print(table)
     if d["comparisons"]:
         comp = Table("comparison", "level", "weight (bits)")
@@ -240,7 +251,7 @@ def _side_by_side(d: dict) -> None:
     out.print(f"clusters now: {d['clusters'][0]} / {d['clusters'][1]}"
               + ("  (together)" if d["same_cluster"] else "  (apart)"))
     for h in d["decisions"]:
-        out.print(f"  earlier: {h['decision']} by {h['reviewer']} at {h['decided_at']}")
+        out.print(f"  earlier: {h['decision']} by {h['reviewer']} at {h['decided_at']}", markup=False)
 
 
 @link_app.command("review")
@@ -257,7 +268,7 @@ def review(ctx: typer.Context, n: int = typer.Option(10, "-n", "--n", help="How 
             emit_json([pair_detail(case, p["pair"]) for p in pairs])
             return
         if not pairs:
-            err.print("nothing to review: no undecided pair is uncertain")
+            say("nothing to review: no undecided pair is uncertain")
             return
         who = reviewer or _actor(ctx, case)
         if not sys.stdin.isatty():
@@ -273,7 +284,7 @@ def review(ctx: typer.Context, n: int = typer.Option(10, "-n", "--n", help="How 
                 note = typer.prompt("note (optional)", default="", err=True, show_default=False)
                 r = decide(case, p["pair"], choices[answer], who, note=note or None)
                 conflict = " (conflicts with earlier decisions)" if r["conflict"] else ""
-                err.print(f"recorded: {r['decision']} — clusters now {r['clusters_after'][0]} / "
+                say(f"recorded: {r['decision']} — clusters now {r['clusters_after'][0]} / "
                           f"{r['clusters_after'][1]}{conflict}")
 
 
@@ -320,7 +331,7 @@ def decide_cmd(ctx: typer.Context,
     with _errors():
         r = decide(case, _pair_arg(args[:-1]), args[-1], reviewer or _actor(ctx, case), note=note)
     conflict = " (conflicts with earlier decisions: not applied)" if r["conflict"] else ""
-    err.print(f"{r['decision']}: records {r['records'][0]} & {r['records'][1]} — clusters "
+    say(f"{r['decision']}: records {r['records'][0]} & {r['records'][1]} — clusters "
               f"{r['clusters_before'][0]}/{r['clusters_before'][1]} → {r['clusters_after'][0]}/"
               f"{r['clusters_after'][1]}{conflict}")
     if json_:
@@ -347,7 +358,7 @@ def clusters(ctx: typer.Context, min_size: int = typer.Option(2, "--min-size"),
         emit_json(data)
         return
     for d in data:
-        out.print(f"{d['cluster']}: {', '.join(map(str, d['records']))}")
+        out.print(f"{d['cluster']}: {', '.join(map(str, d['records']))}", markup=False)
 
 
 @link_app.command("explain")
@@ -365,17 +376,19 @@ def explain(ctx: typer.Context, cluster: str = typer.Argument(..., help="A clust
     out.print(f"[bold]{d['cluster']}[/] — {d['why']}" + (f" · person {d['person']}" if d["person"] else ""))
     table = Table("record", "list", "row", "name", "father", "birth", "death", "origin", "prison")
     for r in d["records"]:
-        table.add_row(str(r["id"]), r["list"], str(r["row"]), r["name"] or "", r["father"] or "", r["birth"] or "",
-                      r["death"] or "", r["place_of_origin"] or "", r["detention_site"] or "")
+        table.add_row(*(_t(r[k]) for k in ("id", "list", "row", "name", "father", "birth", "death", "place_of_origin",
+                                           "detention_site")))
     out.print(table)
     for title, links in (("links", d["links"]), ("near misses", d["near_misses"])):
         if links:
             out.print(f"[bold]{title}[/]")
         for link in links:
             levels = "; ".join(f"{c['comparison']}: {c['level']}" for c in link["levels"] if c["gamma"] != -1)
-            out.print(f"  {link['records'][0]}–{link['records'][1]}  p={link['match_probability']}  {levels}")
+            a, b = link["records"]
+            out.print(f"  {a}–{b}  p={link['match_probability']}  {levels}", markup=False)
     for dec in d["decisions"]:
-        out.print(f"  decision: {dec['records'][0]}–{dec['records'][1]} {dec['decision']} by {dec['reviewer']}")
+        a, b = dec["records"]
+        out.print(f"  decision: {a}–{b} {dec['decision']} by {dec['reviewer']}", markup=False)
 
 
 @link_app.command("export")
@@ -405,7 +418,7 @@ def export(ctx: typer.Context, format: str = typer.Option("csv", "--format", hel
         text = buf.getvalue()
     if output:
         output.write_text(text, encoding="utf-8")
-        err.print(f"wrote {len(rows):,} records in {len({r[2] for r in rows}):,} clusters to {output}")
+        say(f"wrote {len(rows):,} records in {len({r[2] for r in rows}):,} clusters to {output}")
     else:
         sys.stdout.write(text)
 
@@ -424,7 +437,7 @@ def capture(ctx: typer.Context,
         df = capture_history(case, [s.strip() for s in strata.split(",") if s.strip()], threshold)
     if output:
         df.to_csv(output, index=False)
-        err.print(f"wrote {len(df):,} clusters to {output}")
+        say(f"wrote {len(df):,} clusters to {output}")
     lists = df.attrs["lists"]
     patterns = df.groupby(lists).size().reset_index(name="count") if len(df) else df
     if json_:
@@ -445,7 +458,7 @@ def unmerge(ctx: typer.Context, person: str = typer.Argument(..., help="The merg
     case = open_case(ctx)
     with _errors():
         r = undo_merge(case, person, actor=_actor(ctx, case), note=note)
-    err.print(f"undid merge {r['merge']} of {r['person']}: {len(r['parts'])} parts kept apart by "
+    say(f"undid merge {r['merge']} of {r['person']}: {len(r['parts'])} parts kept apart by "
               f"{r['decisions']} 'different' decision(s); persons now {', '.join(r['persons'])}")
     if json_:
         emit_json(r)

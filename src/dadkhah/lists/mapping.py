@@ -160,7 +160,7 @@ class Mapping:
         m.calendar = cal
         m.age_reference = str(data["age_reference"]) if data.get("age_reference") is not None else None
         m.sheet = str(data["sheet"]) if data.get("sheet") is not None else None
-        m.check()
+        m.check(file=file)
         return m
 
     def check(self, headers: list[str] | None = None, *, file: str | None = None) -> None:

@@ -3,7 +3,8 @@
 The canonical fields kept for a record (``ListRecord.fields``)::
 
     full_name      the name as written (composed from given + family when the list splits it)
-    given, family, father     name parts as written (split from the full name with the core name rules)
+    given, family, father     name parts as written (or split from the full name with the core name rules,
+                   then ``name_split`` is true and they are in the rules' normalised form)
     gender         "male" | "female" | None
     birth, death   FuzzyDate dicts (Jalali or Gregorian, Persian digits, partial…) or None
     birth_from_age True when the birth interval was derived from an age
@@ -99,7 +100,8 @@ def parse_row(raw: RawRow, mapping: Mapping) -> dict:
 
     fields: dict = {}
     full, given, family, father = value("full_name"), value("given_name"), value("family_name"), value("father_name")
-    if full and not (given or family):
+    split = bool(full and not (given or family))
+    if split:
         g, f, fa = split_name(full, mapping.name_order)
         given, family = g, f
         father = father or fa
@@ -109,7 +111,7 @@ def parse_row(raw: RawRow, mapping: Mapping) -> dict:
         named = [col[f] for f in ("full_name", "given_name", "family_name") if f in col]
         raise InputError(f"no name: {' and '.join(map(repr, named))} empty", field="name")
     fields.update(full_name=full, given=given or None, family=family or None, father=father or None,
-                  name_order=mapping.name_order)
+                  name_order=mapping.name_order, name_split=split)
 
     fields["gender"] = parse_gender(value("gender")) if "gender" in col else None
 

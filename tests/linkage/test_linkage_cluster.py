@@ -1,0 +1,43 @@
+"""Clusters from scored pairs, with reviewers' decisions as hard constraints."""
+
+from dadkhah.linkage.cluster import cluster
+
+
+def groups(result):
+    return sorted(result.members().values())
+
+
+def test_records_linked_above_the_threshold_form_clusters_named_after_their_smallest_id():
+    result = cluster([1, 2, 3, 4, 5], [(1, 2, 0.99), (2, 3, 0.95), (4, 5, 0.4)], 0.9)
+    assert groups(result) == [[1, 2, 3], [4], [5]]
+    assert result.clusters[3] == 1 and result.sizes() == {1: 2, 3: 1}
+
+
+def test_a_different_decision_splits_a_chain_even_when_other_links_join_it():
+    edges = [(1, 2, 0.99), (2, 3, 0.97), (3, 4, 0.95)]
+    result = cluster([1, 2, 3, 4], edges, 0.9, different=[(1, 4)])
+    assert groups(result) == [[1, 2, 3], [4]]  # the weakest link is the one refused
+    assert result.refused == [(3, 4, 0.95)]
+
+
+def test_a_same_decision_joins_records_the_model_kept_apart():
+    result = cluster([1, 2, 3], [(1, 2, 0.3)], 0.9, same=[(3, 1)])
+    assert groups(result) == [[1, 3], [2]]
+
+
+def test_a_same_decision_that_contradicts_a_different_one_is_reported_and_not_applied():
+    result = cluster([1, 2, 3], [], 0.9, same=[(1, 2), (2, 3)], different=[(1, 3)])
+    assert result.conflicts == [(2, 3)] and groups(result) == [[1, 2], [3]]
+
+
+def test_the_models_own_vetoes_refuse_links_but_never_a_reviewers_same():
+    edges = [(1, 2, 0.99), (2, 3, 0.98)]
+    vetoed = cluster([1, 2, 3], edges, 0.9, veto=[(1, 3)])
+    assert groups(vetoed) == [[1, 2], [3]]
+    overruled = cluster([1, 2, 3], edges, 0.9, same=[(1, 3)], veto=[(1, 3)])
+    assert groups(overruled) == [[1, 2, 3]]
+
+
+def test_clustering_ignores_records_it_was_not_asked_about():
+    result = cluster([1, 2], [(1, 2, 0.99), (2, 9, 0.99)], 0.5, same=[(1, 8)])
+    assert groups(result) == [[1, 2]]

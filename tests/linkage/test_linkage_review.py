@@ -1,0 +1,133 @@
+"""Clerical review: uncertain pairs side by side, decisions as hard constraints that survive re-runs, undo."""
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from dadkhah.access import Forbidden, Principal, Role
+from dadkhah.errors import InputError
+from dadkhah.linkage.merge import active_merges, undo_merge
+from dadkhah.linkage.review import decide, next_pairs, pair_detail
+from dadkhah.linkage.service import current_clusters
+from dadkhah.lists.tables import LinkDecision
+
+
+def clusters(case) -> dict[int, str]:
+    with case.reader() as s:
+        return current_clusters(s)
+
+
+def a_cluster_of(case, size: int) -> list[int]:
+    c = clusters(case)
+    key = next(k for k, n in Counter(c.values()).items() if n >= size)
+    return sorted(r for r, k in c.items() if k == key)
+
+
+def test_review_offers_the_most_uncertain_undecided_pairs_first(linked):
+    case, report = linked
+    pairs = next_pairs(case, 5)
+    assert pairs, "the simulated lists have uncertain pairs"
+    distance = [abs(p["match_probability"] - report.threshold) for p in pairs]
+    assert all(0.2 <= p["match_probability"] < 0.995 for p in pairs)
+    assert distance[0] <= distance[-1] + 0.5
+
+
+def test_a_pair_is_shown_side_by_side_in_the_original_script_with_the_models_reasons(linked):
+    case, _ = linked
+    a, b = a_cluster_of(case, 2)[:2]
+    d = pair_detail(case, (b, a))
+    assert d["records"] == [a, b] and d["same_cluster"]
+    sides = (d["left"], d["right"])
+    assert all(side["original"] and side["list"] and side["row"] >= 1 for side in sides)
+    headers = {h for side in sides for h in side["original"]}
+    assert headers  # the list's own headers, e.g. "نام پدر" or "Father's Name"
+    assert {c["comparison"] for c in d["comparisons"]} >= {"given", "family"} or d["pair"] is None
+
+
+def test_a_different_decision_splits_a_cluster_and_survives_a_rerun(linked, relink):
+    case, _ = linked
+    members = a_cluster_of(case, 2)
+    a, b = members[0], members[-1]
+    result = decide(case, (a, b), "different", "maryam", note="different fathers")
+    assert result["clusters_before"][0] == result["clusters_before"][1]
+    assert result["clusters_after"][0] != result["clusters_after"][1]
+    with case.reader() as s:
+        d = s.scalars(select(LinkDecision)).one()
+        assert (d.decision, d.reviewer, d.note, d.record_l, d.record_r) == ("different", "maryam",
+                                                                            "different fathers", a, b)
+        assert d.decided_at is not None
+    again = relink(case)
+    assert again.decisions["different"] == 1
+    after = clusters(case)
+    assert after[a] != after[b]
+
+
+def test_a_same_decision_merges_two_clusters_and_survives_a_rerun(linked, relink):
+    case, _ = linked
+    c = clusters(case)
+    singles = [r for r, k in c.items() if list(c.values()).count(k) == 1][:2]
+    a, b = singles
+    result = decide(case, (a, b), "same", "maryam")
+    assert result["clusters_after"][0] == result["clusters_after"][1]
+    relink(case)
+    after = clusters(case)
+    assert after[a] == after[b]
+    assert len(pair_detail(case, (a, b))["decisions"]) == 1
+
+
+def test_an_unsure_decision_is_recorded_but_changes_no_cluster(linked):
+    case, _ = linked
+    before = clusters(case)
+    a, b = a_cluster_of(case, 2)[:2]
+    decide(case, (a, b), "unsure", "maryam")
+    assert clusters(case) == before
+    assert next_pairs(case, 1000, include_decided=False) == [p for p in next_pairs(case, 1000)
+                                                            if set(p["records"]) != {a, b}]
+
+
+def test_a_later_decision_on_the_same_pair_supersedes_the_earlier_one(linked):
+    case, _ = linked
+    a, b = a_cluster_of(case, 2)[:2]
+    decide(case, (a, b), "different", "maryam")
+    decide(case, (a, b), "same", "reza", note="same father after all")
+    assert clusters(case)[a] == clusters(case)[b]
+    history = pair_detail(case, (a, b))["decisions"]
+    assert [(h["decision"], h["reviewer"]) for h in history] == [("different", "maryam"), ("same", "reza")]
+
+
+def test_decisions_need_a_known_decision_a_reviewer_and_the_right_to_review(linked):
+    case, _ = linked
+    a, b = a_cluster_of(case, 2)[:2]
+    with pytest.raises(InputError, match="same, different, unsure"):
+        decide(case, (a, b), "maybe", "maryam")
+    with pytest.raises(InputError, match="reviewer"):
+        decide(case, (a, b), "same", " ")
+    with pytest.raises(Forbidden):
+        decide(case, (a, b), "same", "guest", principal=Principal("guest", Role.viewer))
+
+
+def test_undoing_a_merge_separates_its_records_and_keeps_them_apart_in_reruns(linked, relink):
+    case, _ = linked
+    with case.reader() as s:
+        merge = next(m for m in active_merges(s) if len(m.records) >= 2)
+        person, records = merge.person_id, sorted(merge.records)
+    result = undo_merge(case, person, actor="maryam")
+    assert result["decisions"] == len(records) * (len(records) - 1) // 2
+    after = clusters(case)
+    assert len({after[r] for r in records}) == len(records)
+    with case.reader() as s:
+        assert person in {m.person_id for m in active_merges(s)}  # the person keeps one of its records
+        origins = {d.origin for d in s.scalars(select(LinkDecision))}
+        assert origins == {"undo-merge"}
+    relink(case)
+    again = clusters(case)
+    assert len({again[r] for r in records}) == len(records)
+
+
+def test_undoing_a_person_of_a_single_record_is_refused(linked):
+    case, _ = linked
+    with case.reader() as s:
+        single = next(m.person_id for m in active_merges(s) if len(m.records) == 1)
+    with pytest.raises(InputError, match="nothing to undo"):
+        undo_merge(case, single)

@@ -1,0 +1,99 @@
+"""Linking imported lists in a case: clusters, export, capture histories, merged persons."""
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from dadkhah.linkage.capture import capture_history
+from dadkhah.linkage.evaluate import score
+from dadkhah.linkage.merge import active_merges
+from dadkhah.linkage.service import current_clusters, explain_cluster, export_rows
+from dadkhah.lists.tables import ListRecord
+from dadkhah.model import Person
+
+
+def exported(case):
+    with case.reader() as s:
+        return export_rows(s)
+
+
+def test_linking_a_generated_population_finds_its_victims(linked_once, lists):
+    case, report = linked_once
+    rows = exported(case)
+    truth = lists.truth()
+    s = score({(name, row): c for name, row, c in rows}, {k: truth[k] for name, row, _ in rows for k in [(name, row)]})
+    assert s.f1 >= 0.9 and s.b3_f1 >= 0.95, s.line()
+    assert report.records == len(rows) == lists.sim.records
+    assert report.clusters == len({c for _, _, c in rows})
+
+
+def test_export_rows_give_list_row_and_cluster_for_every_record_in_file_order(linked_once, lists):
+    case, _ = linked_once
+    rows = exported(case)
+    names = [sl.name for sl in lists.sim.lists]
+    assert [r[0] for r in rows] == sorted((r[0] for r in rows), key=names.index)
+    first = [r for r in rows if r[0] == names[0]]
+    assert [r[1] for r in first] == list(range(1, len(first) + 1))
+    assert all(c.startswith("c") for _, _, c in rows)
+
+
+def test_capture_history_has_one_row_per_cluster_a_column_per_list_and_the_strata(linked_once, lists):
+    case, _ = linked_once
+    table = capture_history(case, strata=("province", "gender", "period"))
+    names = [sl.name for sl in lists.sim.lists]
+    assert list(table.columns) == [*names, "province", "gender", "period", "cluster"]
+    rows = exported(case)
+    assert len(table) == len({c for _, _, c in rows}) and table["cluster"].is_unique
+    for name in names:
+        assert table[name].dtype == "int64" and set(table[name]) <= {0, 1}
+        assert table[name].sum() == len({c for n, _, c in rows if n == name})
+    assert (table[names].sum(axis=1) >= 1).all()
+    assert set(table["gender"].dropna()) <= {"male", "female"}
+    assert set(table["period"].dropna()) <= set(range(1981, 1989))
+    assert table["province"].notna().mean() > 0.5
+
+
+def test_capture_history_at_a_stricter_threshold_has_at_least_as_many_clusters(linked_once):
+    case, _ = linked_once
+    assert len(capture_history(case, threshold=0.99)) >= len(capture_history(case))
+
+
+def test_every_cluster_has_a_merged_person_with_every_name_form_and_its_provenance(linked_once):
+    case, report = linked_once
+    with case.reader() as s:
+        clusters = current_clusters(s)
+        merges = active_merges(s)
+        assert report.persons["created"] == len(merges) == len(set(clusters.values()))
+        big = max(merges, key=lambda m: len(m.records))
+        person = s.get(Person, big.person_id)
+        records = s.scalars(select(ListRecord).where(ListRecord.id.in_(big.records))).all()
+        assert {n.text for n in person.names} == {r.fields["full_name"] for r in records}
+        assert {n.script for n in person.names} >= {"fa", "latin"} or len(records) < 2
+        assert person.sensitivity == "restricted"
+        provenance = person.extra["linkage"]["records"]
+        where = {r.id: r.file_row for r in records}
+        assert sorted((p["record"], p["row"]) for p in provenance) == sorted(where.items())
+        assert all(p["source_id"].startswith("source-") and p["list"] for p in provenance)
+
+
+def test_a_rerun_keeps_every_person_and_creates_nothing_new(linked, relink):
+    case, first = linked
+    with case.reader() as s:
+        before = {m.person_id: sorted(m.records) for m in active_merges(s)}
+    again = relink(case)
+    with case.reader() as s:
+        after = {m.person_id: sorted(m.records) for m in active_merges(s)}
+    assert again.persons["created"] == 0 and again.persons["unchanged"] == first.clusters
+    assert after == before
+
+
+def test_explaining_a_cluster_lists_its_records_and_the_levels_that_linked_them(linked_once):
+    case, _ = linked_once
+    with case.reader() as s:
+        sizes = Counter(current_clusters(s).values())
+        key = next(c for c, n in sizes.items() if n >= 2)
+        d = explain_cluster(s, key)
+    assert len(d["records"]) == sizes[key] and d["person"]
+    assert d["links"] and all(link["levels"] for link in d["links"])
+    assert {lv["comparison"] for lv in d["links"][0]["levels"]} >= {"given", "family", "death"}
+    assert "joined by" in d["why"]
