@@ -80,7 +80,8 @@ def indexer_for(obj) -> Indexer | None:
 
 def replace_docs(session: Session, kind: str, record_id: str, docs: list[Doc]) -> None:
     """Replace every search row of one record by ``docs``."""
-    session.execute(delete(SearchDoc).where(SearchDoc.kind == kind, SearchDoc.record_id == record_id))
+    session.execute(delete(SearchDoc).where(SearchDoc.kind == kind, SearchDoc.record_id == record_id)
+                    .execution_options(synchronize_session="fetch"))  # not "evaluate": O(identity map) per call
     for d in docs:
         session.add(SearchDoc(kind=d.kind, record_id=d.record_id, part=d.part, entity_id=d.entity_id,
                               label=d.label[:500], body=d.body, keys=" ".join(dict.fromkeys(d.keys)),
