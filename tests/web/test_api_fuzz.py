@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from web_helpers import seed
 
-EXAMPLES = 6
+EXAMPLES = 4
 
 
 # PostgreSQL is where careless input fails loudly (NUL characters, over-long strings, integer overflow),

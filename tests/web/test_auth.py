@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import select
 from web_helpers import PASSWORD, csrf_of, login
+
+# Authentication is the same code on both backends: SQLite only (the API tests and the access matrix run on both).
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 def test_login_sets_an_http_only_session_cookie_and_shows_the_user(web):

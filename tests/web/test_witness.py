@@ -7,6 +7,9 @@ import pytest
 from sqlalchemy import select
 from web_helpers import CANARY_WITNESS, csrf_of, seed
 
+# The vault's encryption does not depend on the backend: SQLite only (the API tests and the access matrix run on both).
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 def key_file(tmp_path):
