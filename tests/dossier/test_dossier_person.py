@@ -54,9 +54,12 @@ def test_the_allegation_matrix_lists_evidence_for_and_against_with_grades(dossie
     matrix = section(html["public"], "matrix")
     row = matrix[matrix.index('id="claim-claim-abbasi-execution"'):]
     row = row[: row.index('<div class="allegation"', 10) if '<div class="allegation"' in row[10:] else len(row)]
-    assert "Evidence for (2)" in row and "Evidence against (1)" in row
-    assert re.search(r">A2<.*Report of the Special Rapporteur", row, re.S)
-    assert re.search(r">E5<.*Official denial", row, re.S)
+    evidence_for, evidence_against = row.split("Against (1):")
+    assert "For (2):" in evidence_for
+    assert re.search(r">A2</b> Report of the Special Rapporteur \(fictional\), para. 12", evidence_for)
+    assert re.search(r">C3</b> Survivors describe the summer of 1988", evidence_for)
+    assert "“Prisoners at Gohardasht were executed in groups.”" in evidence_for  # the quotation
+    assert re.search(r">E5</b> Official denial", evidence_against)
     assert "contested" in row and "exhibits E1" in row
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from dadkhah.access import Principal, can_see
-from dadkhah.casework.allegations import claims_by_record, person_links, visible_claims
-from dadkhah.model import Entity, Event, Organization
+from dadkhah.casework.allegations import PersonRecords, load_person
+from dadkhah.model import Entity
 from dadkhah.model.vocab import label as vocab_label
 
 
@@ -54,14 +54,14 @@ class Career:
                 "whereabouts": [e.to_dict() for e in self.whereabouts]}
 
 
-def career(session: Session, person_id: str, principal: Principal) -> Career:
+def career(session: Session, person_id: str, principal: Principal, *,
+           records: PersonRecords | None = None) -> Career:
     """The person's positions, roles in events and reported whereabouts, in date order (undated last)."""
-    parts, mems = person_links(session, person_id, principal)
-    by_subject = claims_by_record(session, [*(m.id for m in mems), *(p.id for p in parts)], principal)
-    by_subject[person_id] = [c for c, _ in visible_claims(session, [person_id], principal, include_object=False)]
+    rec = records or load_person(session, person_id, principal)
+    by_subject = rec.claims_by_record
     entries: list[TimelineEntry] = []
-    for m in mems:
-        org = session.get(Organization, m.organization_id)
+    for m in rec.memberships:
+        org = rec.organizations[m.organization_id]
         claims = by_subject.get(m.id, [])
         entries.append(TimelineEntry(
             kind="position", record_id=m.id, title=m.title or vocab_label("position_role", m.role),
@@ -69,8 +69,8 @@ def career(session: Session, person_id: str, principal: Principal) -> Career:
             role_fa=vocab_label("position_role", m.role, "fa"), start=m.start, end=m.end,
             sort_low=m.start_low or m.end_low, current=m.end_text is None,
             claim_ids=[c.id for c in claims], statuses=sorted({c.status for c in claims})))
-    for p in parts:
-        ev = session.get(Event, p.event_id)
+    for p in rec.participations:
+        ev = rec.events[p.event_id]
         claims = by_subject.get(p.id, [])
         entries.append(TimelineEntry(
             kind="event", record_id=p.id, title=ev.label, where_id=ev.id, where_label=ev.label, role=p.role,
@@ -79,7 +79,7 @@ def career(session: Session, person_id: str, principal: Principal) -> Career:
             statuses=sorted({c.status for c in claims})))
     whereabouts = []
     for claim in by_subject.get(person_id, []):
-        if claim.predicate != "located_at":
+        if claim.predicate != "located_at" or claim.subject_id != person_id:
             continue
         place = session.get(Entity, claim.object_id) if claim.object_id else None
         where = place.label if place is not None and can_see(principal, place) else (claim.value_text or "")

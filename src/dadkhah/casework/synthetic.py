@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -312,3 +312,21 @@ def synthetic_case(folder: Path, *, db_url: str | None = None, evidence: bool = 
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             admin.dispose()
+
+
+_SHARED: dict[str, tuple] = {}
+_SHARED_STACK = ExitStack()
+
+
+def shared_synthetic_case(backend: str, folder_factory, *, db_url: str | None = None) -> tuple:
+    """For test suites: one fictional case per backend and process, shared by every caller (building it
+    takes seconds). ``folder_factory()`` gives a fresh folder; :func:`close_shared_cases` ends them all.
+    Callers must only read it, or change nothing another reader depends on."""
+    if backend not in _SHARED:
+        _SHARED[backend] = _SHARED_STACK.enter_context(synthetic_case(folder_factory(), db_url=db_url))
+    return _SHARED[backend]
+
+
+def close_shared_cases() -> None:
+    _SHARED.clear()
+    _SHARED_STACK.close()

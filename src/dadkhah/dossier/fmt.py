@@ -15,12 +15,10 @@ from markupsafe import Markup, escape
 from dadkhah.casework.naming import is_persian
 from dadkhah.model.vocab import label as vocab_label
 
-# A run of Arabic-script words, with the spaces, ZWNJ and punctuation between them.
-_FA_RUN = re.compile(
-    r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]"
-    r"(?:[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF\u200c\u200d\s\d۰-۹«»().،؛-]*"
-    r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF۰-۹)»])?"
-)
+# A run of Arabic-script words, with the spaces, ZWNJ and digits between them (punctuation such as
+# brackets stays outside, in the surrounding text's direction).
+_ARABIC = "\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF"
+_FA_RUN = re.compile(f"[{_ARABIC}](?:[{_ARABIC}\u200c\u200d\\s\\d-]*[{_ARABIC}\\d])?")
 
 
 def fa(text) -> Markup:
@@ -99,8 +97,8 @@ def filesize(n: int | None) -> str:
 def grade_class(grade: str | None) -> str:
     """A CSS class for an Admiralty grade: good (A–B), fair (C–D), poor (E–F)."""
     if not grade:
-        return "grade-none"
-    return {"A": "grade-good", "B": "grade-good", "C": "grade-fair", "D": "grade-fair"}.get(grade[0], "grade-poor")
+        return "g-none"
+    return {"A": "g-good", "B": "g-good", "C": "g-fair", "D": "g-fair"}.get(grade[0], "g-poor")
 
 
 def diagram(graph, focus: str | None = None, title: str = "Chain of command", for_pdf: bool = False) -> Markup:

@@ -96,4 +96,5 @@ def js_key_rules() -> dict:
         "latinRules": [[p.pattern, r] for p, r in t.latin_rules],
         "persianFinalAlef": sorted(t.persian_final_alef),
         "persianRules": [[p.pattern, r] for p, r in t.persian_rules],
+        "persianSecond": sorted(w for w in t.second if ARABIC_LETTER.search(w)),
     }

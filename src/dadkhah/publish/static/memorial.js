@@ -13,14 +13,16 @@
   var MemorialKeys = function (R) {
     var ARABIC_LETTER = new RegExp(R.arabicLetter);
     var ARABIC_CHAR = new RegExp(R.arabicChar);
+    var SCRIPT_RUNS = new RegExp(R.arabicLetter + "+|[a-z]+", "g");
     var NON_ARABIC_RUN = new RegExp("[^" + R.arabicChar.slice(1, -1) + "]+", "g");
     var MARKS = new RegExp("[" + R.persianMarks.map(function (r) { return r[0] + "-" + r[1]; }).join("") + "]", "g");
     var ZERO_WIDTH = new RegExp("[" + R.zeroWidth.join("") + "]", "g");
     var PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹", ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩";
     var ZWNJ = "\u200c";
     var VOWEL_TAGS = "AEOUIY";
-    var FINAL_ALEF = {};
+    var FINAL_ALEF = {}, SECOND = {};
     R.persianFinalAlef.forEach(function (w) { FINAL_ALEF[w] = true; });
+    R.persianSecond.forEach(function (w) { SECOND[w] = true; });
     function compile(rules, flags) {
       return rules.map(function (r) { return [new RegExp(r[0], flags), r[1]]; });
     }
@@ -93,6 +95,7 @@
     /* skeleton.persian_word_key */
     function persianWordKey(word, bare) {
       if (FINAL_ALEF[word]) { word = word.slice(0, -1) + "ا"; }
+      if (word.indexOf("ال") === 0 && SECOND[word.slice(2)]) { word = word.slice(1); }
       PERSIAN_RULES.forEach(function (r) { word = word.replace(r[0], r[1]); });
       var letters = "";
       for (var i = 0; i < word.length; i++) {
@@ -108,7 +111,7 @@
         } else if (ch === "ا") {
           if (j === last) { out += "a"; }
         } else if (ch === "ه" && j === last && j > 0 && "او".indexOf(word[j - 1]) < 0) {
-          continue;
+          out += "e";  /* silent final heh: فاطمه Fatemeh */
         } else {
           out += has(R.persianKey, ch) ? R.persianKey[ch] : "";
         }
@@ -143,7 +146,7 @@
     }
 
     var START = { A: "a", E: "a", O: "a", I: "ai", U: "av", Y: "i" };
-    var END = { A: "a", E: "", O: "v", I: "i", U: "v", Y: "i" };
+    var END = { A: "a", E: "e", O: "v", I: "i", U: "v", Y: "i" };
     var INSIDE = { A: "", E: "", O: "", I: "i", U: "v", Y: "i" };
 
     /* skeleton.latin_word_key */
@@ -155,13 +158,17 @@
       var w = latinSpelling(word);
       LATIN_RULES.forEach(function (r) { w = w.replace(r[0], r[1]); });
       var g = latinGroups(w);
-      if (g.length > 1 && g[g.length - 1] === "h" && g[g.length - 2] === "E") { g.pop(); }
+      var endsEh = g.length > 1 && g[g.length - 1] === "h" && g[g.length - 2] === "E";
+      if (endsEh) { g.pop(); }
       var out = "", last = g.length - 1;
       for (var i = 0; i < g.length; i++) {
         var tag = g[i];
         if (VOWEL_TAGS.indexOf(tag) < 0) { out += tag; }
         else if (i === 0 && !bare) { out += START[tag]; }
-        else if (i === last) { out += END[tag]; }
+        else if (i === last) {
+          if (tag === "E" && !endsEh && (g[i - 1] === "I" || g[i - 1] === "Y")) { continue; }  /* Mirzaie */
+          out += END[tag];
+        }
         else { out += INSIDE[tag]; }
       }
       return collapseDoubles(out);
@@ -171,11 +178,11 @@
     function wordKey(word, bare) {
       if (!word) { return ""; }
       var hasFa = ARABIC_LETTER.test(word), hasLatin = /[a-z]/.test(word);
-      if (!hasFa && !hasLatin) { return ""; }
       if (hasFa && !hasLatin) { return persianWordKey(word, !!bare); }
       if (hasLatin && !hasFa) { return latinWordKey(word, !!bare); }
-      var runs = word.match(/[a-z]+|[^a-z]+/g) || [];
-      return collapseDoubles(runs.map(function (r, i) { return wordKey(r, !!bare && i === 0); }).join(""));
+      if (!hasFa) { return ""; }  /* digits, punctuation, other scripts: not keyed */
+      var runs = word.match(SCRIPT_RUNS) || [];
+      return runs.map(function (r, i) { return wordKey(r, !!bare && i === 0); }).join("");
     }
 
     return { normalize: normalize, wordKey: wordKey };
