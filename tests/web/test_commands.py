@@ -1,0 +1,48 @@
+"""The web capability's commands: users and tokens from the command line."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from dadkhah.cli import app
+
+
+def test_users_are_added_listed_and_given_tokens_from_the_command_line(tmp_path, monkeypatch):
+    data = str(tmp_path / "case")
+    runner = CliRunner()
+    monkeypatch.setenv("NEW_PASSWORD", "a long enough password")
+    assert runner.invoke(app, ["--data", data, "init"]).exit_code == 0
+    r = runner.invoke(app, ["--data", data, "users", "add", "maryam", "--role", "reviewer", "--password-env",
+                            "NEW_PASSWORD", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == {"name": "maryam", "role": "reviewer"}
+    r = runner.invoke(app, ["--data", data, "users", "token", "maryam", "--name", "script", "--json"])
+    token = json.loads(r.stdout)["token"]
+    assert token.startswith("dk_")
+    r = runner.invoke(app, ["--data", data, "users", "list", "--json"])
+    assert json.loads(r.stdout) == [{"name": "maryam", "role": "reviewer", "active": True, "tokens": 1}]
+
+    from fastapi.testclient import TestClient
+
+    from dadkhah.case import Case
+    from dadkhah.web.app import Settings, create_app
+
+    with Case.open(data_dir=data) as case:
+        me = TestClient(create_app(case, Settings())).get("/api/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.json()["name"] == "maryam"
+
+
+def test_bad_user_input_is_refused_with_a_clear_message(tmp_path, monkeypatch):
+    data = str(tmp_path / "case")
+    runner = CliRunner()
+    monkeypatch.setenv("PW", "short")
+    runner.invoke(app, ["--data", data, "init"])
+    r = runner.invoke(app, ["--data", data, "users", "add", "x", "--role", "viewer", "--password-env", "PW"])
+    assert r.exit_code == 1 and "at least 8 characters" in r.output
+    monkeypatch.setenv("PW", "long enough password")
+    r = runner.invoke(app, ["--data", data, "users", "add", "x", "--role", "emperor", "--password-env", "PW"])
+    assert r.exit_code == 1 and "unknown role" in r.output
+    r = runner.invoke(app, ["--data", data, "users", "token", "nobody"])
+    assert r.exit_code == 1 and "no user named" in r.output
