@@ -54,8 +54,8 @@ def test_the_allegation_matrix_lists_evidence_for_and_against_with_grades(dossie
     matrix = section(html["public"], "matrix")
     row = matrix[matrix.index('id="claim-claim-abbasi-execution"'):]
     row = row[: row.index('<div class="allegation"', 10) if '<div class="allegation"' in row[10:] else len(row)]
-    evidence_for, evidence_against = row.split("Against (1):")
-    assert "For (2):" in evidence_for
+    evidence_for, evidence_against = row.split("Evidence against (1):")
+    assert "Evidence for (2):" in evidence_for
     assert re.search(r">A2</b> Report of the Special Rapporteur \(fictional\), para. 12", evidence_for)
     assert re.search(r">C3</b> Survivors describe the summer of 1988", evidence_for)
     assert "“Prisoners at Gohardasht were executed in groups.”" in evidence_for  # the quotation
@@ -104,3 +104,24 @@ def test_a_person_the_audience_may_not_see_has_no_dossier(synthetic):
     case, _ = synthetic
     with case.reader() as s, pytest.raises(NotFound):
         person_dossier(s, "person-informant", "prosecutor")
+
+
+def test_a_person_with_many_roles_gets_a_summary_and_a_compact_matrix_in_pdf(synthetic, monkeypatch):
+    import dadkhah.dossier.person as person_module
+
+    monkeypatch.setattr(person_module, "DETAIL_LIMIT", 1)  # Abbasi has two roles: summarise them
+    case, _ = synthetic
+    with case.reader() as s:
+        ctx = person_dossier(s, "person-abbasi", "public")
+        pdf_html = render_html("person.html", ctx, for_pdf=True)
+        html = render_html("person.html", ctx)
+    assert not ctx["detailed"]
+    summary = {(g["role"], g["event_type"]): g["count"] for g in ctx["roles_summary"]}
+    assert summary == {("perpetrator_direct", "execution"): 1, ("defendant", "trial_abroad"): 1}
+    roles = section(pdf_html, "roles")
+    assert "Kind of event" in roles and "Executions at Gohardasht, August 1988" not in roles
+    matrix = section(pdf_html, "matrix")
+    assert "this PDF cites each source by its grade" in matrix
+    assert "FOR: A2 [2] para. 12; C3 [1] p. 3" in matrix and "AGAINST: E5 [3]" in matrix
+    assert "Prisoners at Gohardasht were executed in groups." not in matrix  # quotations: HTML edition only
+    assert "Prisoners at Gohardasht were executed in groups." in section(html, "matrix")
