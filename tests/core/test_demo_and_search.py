@@ -19,11 +19,11 @@ def demo_case(case):
     return case
 
 
-@pytest.mark.parametrize("query", ["رئیسی", "Raeisi", "Raisi", "ابراهيم رئيسي", "EBRAHIM RAISI"])
-def test_raisi_is_found_first_in_either_script(demo_case, query):
-    with demo_case.reader() as s:
-        hits = search(s, query, principal=operator())
-    assert hits and hits[0].id == "person-raisi"
+def test_raisi_is_found_first_in_either_script(demo_case):
+    for query in ["رئیسی", "Raeisi", "Raisi", "ابراهيم رئيسي", "EBRAHIM RAISI", "raeesi"]:
+        with demo_case.reader() as s:
+            hits = search(s, query, principal=operator())
+        assert hits and hits[0].id == "person-raisi", query
 
 
 def test_the_death_toll_claims_stand_side_by_side_as_contested(demo_case):
