@@ -115,7 +115,7 @@ def start_server(db_url: str, data_dir: Path, port: int, workers: int) -> subpro
         cmd += ["--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"the server exited: {proc.stderr.read().decode()[-2000:]}")
@@ -125,7 +125,7 @@ def start_server(db_url: str, data_dir: Path, port: int, workers: int) -> subpro
         except httpx.HTTPError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("the server did not start within 60 s")
+    raise SystemExit("the server did not start within 120 s")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -301,6 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     server = start_server(db_url, data_dir, port, args.workers)
     tag = "b" + secrets.token_hex(3)
+    try:
+        import uvloop  # a faster event loop for the load generator, when installed
+
+        uvloop.install()
+    except ImportError:
+        pass
     try:
         results, wall = asyncio.run(run_users(f"http://127.0.0.1:{port}", setup, tag, args.users, args.duration,
                                               args.think, args.writes))

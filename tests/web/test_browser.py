@@ -86,7 +86,9 @@ def site(tmp_path_factory):
     with case.session(actor="e2e") as s:
         for role in ("admin", "investigator", "reviewer"):
             create_user(s, role, role, PASSWORD)
-    server = uvicorn.Server(uvicorn.Config(create_app(case, Settings()), host="127.0.0.1", port=_free_port(),
+    # map tiles from a server that is not there: the map must fall back to the bundled outline
+    settings = Settings(tiles=f"http://127.0.0.1:{_free_port()}/tiles/{{z}}/{{x}}/{{y}}.png")
+    server = uvicorn.Server(uvicorn.Config(create_app(case, settings), host="127.0.0.1", port=_free_port(),
                                            log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -198,10 +200,11 @@ def test_a_reviewer_decides_a_linkage_pair_shown_side_by_side(page, site, linked
     assert decisions == [("same", "same father, same prison")], names
 
 
-def test_the_map_shows_prisons_and_grave_sites_over_the_bundled_outline_and_the_timeline_orders_events(page, site,
-                                                                                                       shots):
+def test_the_map_falls_back_to_the_bundled_outline_shows_the_sites_and_the_timeline_orders_events(page, site,
+                                                                                                      shots):
     page.goto(f"{site['url']}/map?lang=fa")
-    page.wait_for_selector("#map[data-ready='1'][data-outline='loaded']")
+    page.wait_for_selector("#map[data-ready='1'][data-outline='loaded'][data-tiles='failed']")
+    assert "کاشی‌های نقشه بارگذاری نشد" in page.locator("#map-note").inner_text()
     page.screenshot(path=str(shots / "map-fa.png"))
     assert page.locator("#map").get_attribute("data-sites") == "2"
     assert page.locator("#map path.site-marker").count() == 2

@@ -15,7 +15,7 @@ from dadkhah.web import readmodel
 
 FACETS = ("role", "place", "period", "organization")
 ENTITY_FACETS = {"place", "organization"}  # values are entity ids, shown by their labels
-MAX_HITS = 200
+MAX_HITS = 100
 
 
 @dataclass
