@@ -194,3 +194,19 @@ def test_estimate_reports_need_the_analyse_right(web):
     assert web.client("viewer").get("/estimates").status_code == 403
     assert web.api("viewer").get("/api/estimates").status_code == 403
     assert web.client("analyst").get("/estimates").status_code == 200
+
+
+def test_an_estimate_without_linked_lists_fails_with_a_plain_explanation(web):
+    import time
+
+    api = web.api("analyst")
+    run_id = api.post("/api/estimates", json={"method": "loglinear", "seed": 1}).json()["id"]
+    for _ in range(100):
+        run = api.get(f"/api/estimates/{run_id}").json()
+        if run["state"] != "running":
+            break
+        time.sleep(0.1)
+    assert run["state"] == "failed" and run["error"]
+    assert run["error"] in web.client("analyst").get(f"/estimates/{run_id}").text
+    assert api.get(f"/api/estimates/{run_id}/../../etc").status_code == 404
+    assert web.client("analyst").get(f"/estimates/{run_id}/report/..%2Fstatus.json").status_code == 404
