@@ -37,15 +37,37 @@ def vocabulary_names() -> list[str]:
 
 def vocabulary(name: str, session=None) -> dict[str, dict]:
     """Terms of a vocabulary, with the case's own additions when a session is given."""
-    terms = dict(_shipped(name))
-    if session is not None:
+    if session is None:
+        return dict(_shipped(name))
+    cache = session.info.setdefault("vocab_cache", {})
+    if name not in cache:
         from sqlalchemy import select
 
         from dadkhah.model.vocab_table import VocabTerm
 
+        terms = dict(_shipped(name))
         for row in session.scalars(select(VocabTerm).where(VocabTerm.vocabulary == name)):
             terms[row.term] = {"id": row.term, "en": row.label_en, "fa": row.label_fa, "case": True}
-    return terms
+        cache[name] = terms
+    return cache[name]
+
+
+def _forget_cached_terms(session, _ctx) -> None:
+    from dadkhah.model.vocab_table import VocabTerm
+
+    if any(isinstance(o, VocabTerm) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop("vocab_cache", None)
+
+
+def _install_cache_invalidation() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_flush", _forget_cached_terms):
+        event.listen(Session, "after_flush", _forget_cached_terms)
+
+
+_install_cache_invalidation()
 
 
 def check_term(name: str, term: str, session=None) -> str:

@@ -91,6 +91,8 @@ def refresh_label(entity: Entity) -> None:
                                                                                      "pseudonym", "alias")]
     if not safe:
         return
+    if entity.label and entity.label not in {n.text for n in entity.names}:
+        return  # a label given explicitly (e.g. an event's title) stays
     safe.sort(key=lambda n: (not n.is_primary, n.script != "latin", n.position))
     entity.label = safe[0].text
 
