@@ -68,6 +68,12 @@ def link(case, model: dict, **kw):
 
 
 @pytest.fixture
+def import_lists(lists):
+    """Import the simulated lists into a case."""
+    return lambda case: import_all(case, lists)
+
+
+@pytest.fixture
 def relink(trained_model):
     """Run the linkage again on a case (with the session's model)."""
     return lambda case, **kw: link(case, trained_model, **kw)

@@ -131,3 +131,18 @@ def test_undoing_a_person_of_a_single_record_is_refused(linked):
         single = next(m.person_id for m in active_merges(s) if len(m.records) == 1)
     with pytest.raises(InputError, match="nothing to undo"):
         undo_merge(case, single)
+
+
+def test_same_decisions_re_estimate_the_model_at_the_next_run(sqlite_case, import_lists):
+    from dadkhah.linkage.engine import EngineOptions
+    from dadkhah.linkage.service import run_linkage
+
+    import_lists(sqlite_case)
+    options = EngineOptions(min_labels=3)
+    run_linkage(sqlite_case, options=options)
+    for c in list({k for k in clusters(sqlite_case).values()})[:40]:
+        members = sorted(r for r, k in clusters(sqlite_case).items() if k == c)
+        if len(members) >= 2:
+            decide(sqlite_case, (members[0], members[1]), "same", "maryam")
+    again = run_linkage(sqlite_case, options=options)
+    assert again.labels_used >= 3 and again.decisions["same"] == again.labels_used

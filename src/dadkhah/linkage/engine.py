@@ -46,6 +46,7 @@ class EngineOptions:
     veto: float = 0.01  # a pair inside a cluster scored below this keeps its records apart (see link)
     check_rounds: int = 3
     model: dict | None = None  # a trained model (LinkRun.model) to score with, instead of training anew
+    spark_lineage: str = "persist"  # Splink's break_lineage_method on Spark: persist, parquet, checkpoint…
     deterministic_recall: float = 0.6
     threads: int | None = None
     spark_session: object | None = None
@@ -74,7 +75,7 @@ class LinkOutput:
 def _quiet_splink():
     logger = logging.getLogger("splink")
     level = logger.level
-    logger.setLevel(logging.WARNING)
+    logger.setLevel(logging.ERROR)  # its warnings (levels not observed, sampling notes) are not for our users
     try:
         yield
     finally:
@@ -102,9 +103,10 @@ def spark_session(cores: int = 2, app: str = "dadkhah-linkage"):
 
     return (SparkSession.builder.master(f"local[{cores}]").appName(app)
             .config("spark.jars", similarity_jar_location())
-            .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
-            .config("spark.default.parallelism", str(max(2, cores * 2)))
+            .config("spark.sql.shuffle.partitions", str(cores))
+            .config("spark.default.parallelism", str(cores))
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.memory", "2g")
             .getOrCreate())
 
@@ -117,7 +119,7 @@ def database_api(options: EngineOptions):
 
         session = options.spark_session or spark_session()
         session.sparkContext.setCheckpointDir("/tmp/dadkhah-spark-checkpoints")
-        return SparkAPI(spark_session=session, break_lineage_method="parquet")
+        return SparkAPI(spark_session=session, break_lineage_method=options.spark_lineage)
     raise ValueError(f"unknown linkage backend {options.backend!r} (use {' or '.join(BACKENDS)})")
 
 
@@ -271,14 +273,37 @@ def train(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Seq
     return Trained(db_api=db_api, df=df, model=model, blocking=blocking, labels_used=labels_used, timings=timings)
 
 
+def dialect_of(options: EngineOptions) -> str:
+    return "duckdb" if options.backend == "duckdb" else "spark"
+
+
+def transfer_model(model: dict, blocking: list[M.BlockingChoice], dialect: str) -> dict:
+    """A trained model rewritten for another SQL dialect (and this data set's blocking rules).
+
+    Splink saves comparisons as SQL in the dialect they were trained in; dadkhah's comparisons are built
+    by code, so they are built again for ``dialect`` and the trained m and u probabilities and prior are
+    copied level by level. A model trained on DuckDB (on a sample, on one machine) can so score on Spark.
+    """
+    fresh = M.settings(blocking).create_settings_dict(dialect)
+    by_name = {c["output_column_name"]: c for c in model.get("comparisons", [])}
+    for comp in fresh["comparisons"]:
+        trained = by_name.get(comp["output_column_name"])
+        if trained is None or len(trained["comparison_levels"]) != len(comp["comparison_levels"]):
+            raise ValueError(f"the model was trained with another comparison {comp['output_column_name']!r}: "
+                             "train anew")
+        for level, old in zip(comp["comparison_levels"], trained["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if old.get(key) is not None:
+                    level[key] = old[key]
+    fresh["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    fresh["sql_dialect"] = dialect
+    return fresh
+
+
 def _pretrained(df: pd.DataFrame, options: EngineOptions, blocking: list[M.BlockingChoice],
                 timings: dict[str, float]) -> Trained:
-    """A model trained before (e.g. by an earlier run), with this data set's blocking rules."""
-    model = copy.deepcopy(options.model)
-    model["blocking_rules_to_generate_predictions"] = [
-        M.block(b.rule).get_blocking_rule("duckdb" if options.backend == "duckdb" else "spark").as_dict()
-        for b in blocking if b.used]
-    model.pop("linker_uid", None)
+    """A model trained before (by an earlier run, or on another backend), with this data set's blocking."""
+    model = transfer_model(options.model, blocking, dialect_of(options))
     return Trained(db_api=database_api(options), df=df, model=model, blocking=blocking, labels_used=0,
                    timings=timings)
 

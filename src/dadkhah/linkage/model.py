@@ -195,6 +195,7 @@ def comparisons() -> list:
         _place("burial", None, "burial"),
         cl.CustomComparison(output_column_name="list", comparison_description="both records from the same list",
                             comparison_levels=[
+                                cll.NullLevel("list_name"),  # never: every record has a list
                                 cll.ExactMatchLevel("list_name").configure(label_for_charts="same list"),
                                 cll.ElseLevel().configure(label_for_charts="different lists"),
                             ]),
