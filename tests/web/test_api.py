@@ -137,3 +137,20 @@ def test_vocabularies_come_in_english_and_persian(web):
     terms = web.api().get("/api/vocab/event_type").json()["terms"]
     execution = next(t for t in terms if t["id"] == "execution")
     assert execution["en"] == "Execution" and execution["fa"] == "اعدام"
+
+
+def test_removing_the_name_shown_as_the_label_relabels_the_record(web, ids):
+    import re
+
+    c = web.client("investigator")
+    from web_helpers import csrf_of
+
+    form = c.get(f"/persons/{ids['victim']}/edit").text
+    label = web.api("investigator").get(f"/api/persons/{ids['victim']}").json()["label"]
+    name_id = re.search(r'<span dir="auto">' + re.escape(label) + r'</span>.*?name="remove_name\[\]" value="(\d+)"',
+                        form, re.S).group(1)
+    r = c.post(f"/persons/{ids['victim']}/edit", follow_redirects=False,
+               data={"csrf_token": csrf_of(c, "/"), "remove_name[]": [name_id], "sensitivity": "public"})
+    assert r.status_code == 303
+    person = web.api("investigator").get(f"/api/persons/{ids['victim']}").json()
+    assert person["label"] != label and person["label"] in [n["text"] for n in person["names"]]

@@ -101,8 +101,11 @@ def remove_names(session: Session, entity: Entity, name_ids: list[int]) -> None:
     doomed = [n for n in entity.names if n.id in set(name_ids)]
     if doomed and len(doomed) == len(entity.names) and isinstance(entity, (Person, Organization, Place)):
         raise InputError("keep at least one name", field="names")
+    removed = {n.text for n in doomed}
     for n in doomed:
         entity.names.remove(n)
+    if entity.label in removed and entity.label not in {n.text for n in entity.names}:
+        entity.label = ""  # a removed name must not live on as the label
     for i, n in enumerate(entity.names):
         n.position = i
     _relabel(entity)
@@ -114,6 +117,8 @@ def _relabel(entity: Entity) -> None:
         return
     from dadkhah.records.service import refresh_label
 
+    if entity.label and entity.label not in {n.text for n in entity.names}:
+        return  # a label given explicitly stays (see refresh_label)
     level = RANK[entity.sensitivity or "public"]
     safe = [n for n in entity.names if RANK[n.sensitivity] <= level and n.kind in ("full", "official", "pseudonym",
                                                                                  "alias")]
