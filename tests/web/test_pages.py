@@ -170,6 +170,7 @@ def test_evidence_is_uploaded_through_the_api_and_shown_with_its_custody_log(web
     assert again.json()["status"] == "duplicate"
     html = web.client("viewer").get(f"/evidence/{item_id}").text
     assert "report.txt" in html and "ingest" in html and "Prisoners were taken from Evin." in html
+    assert f'href="/entity/{ids["evin"]}"' in html and "Evin prison" in html  # the link to the place
     assert web.api("viewer").post("/api/evidence", files={"file": ("x.txt", b"x")}).status_code == 403
 
 
