@@ -91,6 +91,7 @@ def create_app(case, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.limiter = LoginLimiter()
     app.state.accounts = AccountCache()
+    app.state.dashboard_cache = {}  # figures per reading level, a few seconds fresh (pages/dashboard.py)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -37,7 +37,7 @@ def faceted_search(s: Session, q: str, principal: Principal, *, kind: str | None
     from dadkhah.store.search import SearchDoc, search
 
     selected = {k: v for k, v in (selected or {}).items() if k in FACETS and v}
-    hits = search(s, q, principal=principal, limit=MAX_HITS)
+    hits = search(s, q, principal=principal, limit=min(MAX_HITS, max(limit, 50)))
     values: dict[tuple[str, str], dict[str, set]] = {}
     if hits:
         ids = list({h.id for h in hits})
