@@ -156,8 +156,8 @@ def _touch(session: Session, obj) -> None:
             touched[("entity", other.id)] = other
     if indexer_for(obj) is not None:
         ident = inspect(obj).identity
-        key = (type(obj).__name__, ident[0] if ident else id(obj))
-        touched[key] = obj
+        family = "entity" if isinstance(obj, Entity) else "claim" if isinstance(obj, Claim) else type(obj).__name__
+        touched[(family, ident[0] if ident else id(obj))] = obj
 
 
 @event.listens_for(Session, "after_flush")
