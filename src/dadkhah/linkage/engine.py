@@ -46,6 +46,8 @@ class EngineOptions:
     veto: float = 0.01  # a pair inside a cluster scored below this keeps its records apart (see link)
     check_rounds: int = 3
     model: dict | None = None  # a trained model (LinkRun.model) to score with, instead of training anew
+    memory_limit: str | None = None  # DuckDB's memory_limit, e.g. "4GB" (it spills to temp_directory)
+    temp_directory: str | None = None
     spark_lineage: str = "persist"  # Splink's break_lineage_method on Spark: persist, parquet, checkpoint…
     deterministic_recall: float = 0.6
     threads: int | None = None
@@ -82,13 +84,21 @@ def _quiet_splink():
         logger.setLevel(level)
 
 
-def duckdb_api(threads: int | None = None):
+def duckdb_api(threads: int | None = None, memory_limit: str | None = None, temp_directory: str | None = None):
+    import re
+    import tempfile
+
     import duckdb
     from splink import DuckDBAPI
 
     con = duckdb.connect(":memory:")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.IGNORECASE):
+            raise ValueError(f"a memory limit looks like 4GB or 500MB, not {memory_limit!r}")
+        con.execute(f"SET memory_limit = '{memory_limit.strip()}'")
+        con.execute(f"SET temp_directory = '{temp_directory or tempfile.gettempdir()}'")
     return DuckDBAPI(con)
 
 
@@ -113,7 +123,7 @@ def spark_session(cores: int = 2, app: str = "dadkhah-linkage"):
 
 def database_api(options: EngineOptions):
     if options.backend == "duckdb":
-        return duckdb_api(options.threads)
+        return duckdb_api(options.threads, options.memory_limit, options.temp_directory)
     if options.backend == "spark":
         from splink import SparkAPI
 
@@ -157,32 +167,42 @@ def _logit2(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def refine_prior(pairs: pd.DataFrame, prior: float, records: int, *, rounds: int = 20,
-                 tolerance: float = 1e-3) -> tuple[float, pd.DataFrame]:
+def refine_prior_value(weights, prior: float, records: int, *, rounds: int = 50, tolerance: float = 1e-4) -> float:
     """Re-estimate the prior as the expected number of matches among all pairs, at a fixed point.
 
     The deterministic-rule estimate of the prior needs the rules' recall, which is unknown when most
-    fields are often missing. Given the trained m and u, the expected number of matches is the sum
-    of the match probabilities of the scored pairs (pairs never blocked together are taken as
-    non-matches); dividing by the number of possible pairs gives a new prior, which changes every
-    match weight by the same amount. Repeated to a fixed point.
+    fields are often missing. Given the trained m and u, the expected number of matches is the sum of
+    the match probabilities of the blocked pairs (pairs never blocked together count as non-matches);
+    divided by the number of possible pairs it is a new prior, which moves every match weight by the
+    same amount. ``weights`` are the pairs' match weights under ``prior``. Repeated to a fixed point.
     """
     import numpy as np
 
     total = records * (records - 1) / 2
-    base = pairs["match_weight"].to_numpy(dtype="float64") - _logit2(prior)
+    base = np.asarray(weights, dtype="float64") - _logit2(prior)
     current = prior
     for _ in range(rounds):
-        probs = 1.0 / (1.0 + np.exp2(-(base + _logit2(current))))
-        new = float(min(max(probs.sum() / total, 1e-12), 0.5))
+        new = float(min(max(np.sum(1.0 / (1.0 + np.exp2(-(base + _logit2(current))))) / total, 1e-15), 0.5))
         done = abs(new - current) <= tolerance * current
         current = new
         if done:
             break
+    return current
+
+
+def _shift_prior(pairs: pd.DataFrame, old: float, new: float) -> pd.DataFrame:
+    import numpy as np
+
     pairs = pairs.copy()
-    pairs["match_weight"] = base + _logit2(current)
+    pairs["match_weight"] = pairs["match_weight"].astype("float64") + _logit2(new) - _logit2(old)
     pairs["match_probability"] = 1.0 / (1.0 + np.exp2(-pairs["match_weight"].to_numpy()))
-    return current, pairs
+    return pairs
+
+
+def refine_prior(pairs: pd.DataFrame, prior: float, records: int) -> tuple[float, pd.DataFrame]:
+    """:func:`refine_prior_value` on a frame of scored pairs; returns the prior and the re-scored pairs."""
+    new = refine_prior_value(pairs["match_weight"].to_numpy(dtype="float64"), prior, records)
+    return new, _shift_prior(pairs, prior, new)
 
 
 def _comparisons_summary(model: dict) -> list[dict]:
@@ -316,12 +336,23 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
     step("scoring candidate pairs")
     with _quiet_splink():
         linker = _linker(trained.db_api, trained.df, trained.model, register=False)
-        pairs = linker.inference.predict(threshold_match_probability=options.floor / 100,
-                                         warning_mode="never").as_pandas_dataframe()
-    if options.refine_prior and len(pairs):
-        step("re-estimating the prior from the scored pairs")
-        prior, pairs = refine_prior(pairs, trained.model["probability_two_random_records_match"], len(trained.df))
-        trained.model["probability_two_random_records_match"] = prior
+        if not options.refine_prior:
+            pairs = linker.inference.predict(threshold_match_probability=options.floor,
+                                             warning_mode="never").as_pandas_dataframe()
+        else:
+            # Every blocked pair's weight (one column, in memory); the rows themselves stay in the backend
+            # until the re-estimated prior says which reach the floor.
+            scored = linker.inference.predict(warning_mode="never")
+            weights = linker.misc.query_sql(f"SELECT match_weight FROM {scored.physical_name}", "pandas")
+            old = trained.model["probability_two_random_records_match"]
+            step("re-estimating the prior from the scored pairs")
+            new = refine_prior_value(weights["match_weight"].to_numpy(dtype="float64"), old, len(trained.df))
+            cutoff = _logit2(options.floor) + _logit2(old) - _logit2(new)
+            pairs = linker.misc.query_sql(f"SELECT * FROM {scored.physical_name} WHERE match_weight >= {cutoff!r}",
+                                          "pandas")
+            scored.drop_table_from_database_and_remove_from_cache()
+            pairs = _shift_prior(pairs, old, new)
+            trained.model["probability_two_random_records_match"] = new
     pairs = _tidy(pairs[pairs["match_probability"] >= options.floor], trained.comparisons)
     trained.timings["predict"] = time.perf_counter() - t
     return pairs

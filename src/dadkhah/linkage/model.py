@@ -21,9 +21,9 @@ term-frequency adjusted: "Mohammad" = "Mohammad" or "Tehran" = "Tehran" weighs l
 "Kiumars" or "Zabol" = "Zabol". Every comparison has a null level: a missing field is no evidence
 either way.
 
-Blocking is chosen per data set (:func:`choose_blocking`): narrow rules (names plus one more field) are
-always used; broad rules (names alone) only while the number of pairs they generate stays within a
-budget, so a million records with thousands of namesakes stay tractable.
+Blocking is chosen per data set (:func:`choose_blocking`): narrow rules (names plus one more field) first,
+then broad rules (names alone), each only while the number of pairs stays within a budget, so a million
+records with thousands of namesakes stay tractable.
 """
 
 from __future__ import annotations
@@ -100,17 +100,15 @@ def rule_pairs(df: pd.DataFrame, rule: tuple[str, ...]) -> int:
 
 
 def choose_blocking(df: pd.DataFrame, budget: int | None = None) -> list[BlockingChoice]:
-    """Every narrow rule, then broad rules while the total stays within ``budget`` pairs."""
+    """Narrow rules, then broad ones, each while the total number of pairs stays within ``budget``
+    (default: 20 pairs per record, at least 2 million). A rule whose pairs alone would burst the budget is
+    left out and reported, so that thousands of "Mohammad Mohammadi"s never make a block of millions."""
     budget = budget if budget is not None else max(2_000_000, 20 * len(df))
     out: list[BlockingChoice] = []
     total = 0
-    for rule in NARROW_RULES:
+    for rule in (*NARROW_RULES, *BROAD_RULES):
         n = rule_pairs(df, rule)
-        out.append(BlockingChoice(rule, n, n > 0))
-        total += n if n > 0 else 0
-    for rule in BROAD_RULES:
-        n = rule_pairs(df, rule)
-        use = n > 0 and total + n <= budget
+        use = 0 < n and total + n <= budget
         out.append(BlockingChoice(rule, n, use))
         total += n if use else 0
     return out
