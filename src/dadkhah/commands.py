@@ -34,6 +34,8 @@ def init(ctx: typer.Context) -> None:
 def demo(ctx: typer.Context,
          serve: bool = typer.Option(False, "--serve", help="Then serve the web app on it"),
          host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+         lists: bool = typer.Option(False, "--lists", help="Also import SIMULATED victim lists and link them "
+                                    "(to try linkage, review and `dadkhah estimate --report` on the demo)"),
          json_: bool = typer.Option(False, "--json", help="Print what was loaded as JSON")) -> None:
     """Build the demo case, "The 1988 prison massacre in Iran", from the seed articles."""
     from sqlalchemy import func, select
@@ -50,8 +52,21 @@ def demo(ctx: typer.Context,
     else:
         counts = build_demo(case)
         err.print(f"built the demo case: {TITLE} — " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    simulated = None
+    if lists:
+        from dadkhah.demo.lists import add_demo_lists
+        from dadkhah.lists.tables import VictimList
+
+        with case.reader() as s:
+            have = s.scalar(select(func.count()).select_from(VictimList).where(VictimList.name.like("simulated-%")))
+        if have:
+            err.print("the simulated demo lists are already imported")
+        else:
+            err.print("importing SIMULATED victim lists (invented names) and linking them…")
+            simulated = add_demo_lists(case)
+            err.print(f"imported {', '.join(simulated['lists'])}; linked")
     if json_:
-        emit_json({"title": TITLE, "loaded": counts})
+        emit_json({"title": TITLE, "loaded": counts, "simulated_lists": simulated})
     err.print('try: dadkhah search "رئیسی"   ·   dadkhah claims --contested   ·   dadkhah verify')
     if serve:
         from dadkhah.web.app import serve as serve_app
