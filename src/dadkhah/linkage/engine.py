@@ -41,6 +41,7 @@ class EngineOptions:
     em_max_pairs: float = 2e6  # EM pairs are sampled down to about this many on large data sets
     seed: int = 42
     min_labels: int = 10  # "same" decisions needed before they re-estimate m
+    train_records: int = 40_000  # beyond this, m is learnt on a few provinces' records (training_region)
     min_m: float = 0.001  # no level is assumed impossible for true matches (see bounded_model)
     refine_prior: bool = True
     veto: float = 0.01  # a pair inside a cluster scored below this keeps its records apart (see link)
@@ -269,28 +270,69 @@ def train(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Seq
         linker.training.estimate_u_using_random_sampling(max_pairs=options.u_max_pairs, seed=options.seed)
         timings["prior and u"] = time.perf_counter() - t
         t = time.perf_counter()
-        for rule in M.TRAINING_RULES:
-            n = M.rule_pairs(df, rule)
-            if n == 0:
-                continue
-            step(f"EM on {' & '.join(rule)}")
-            saved = copy.deepcopy(linker._settings_obj.core_model_settings)
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    M.block(rule), max_pairs=options.em_max_pairs if n > 2 * options.em_max_pairs else None)
-            except Exception as exc:  # noqa: BLE001 - e.g. a level never seen among the pairs (m = 0)
-                # Splink may leave the model without the comparisons it set aside for this session.
-                linker._settings_obj.core_model_settings = saved
-                logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, exc)
+        region = training_region(df, options.train_records, options.seed)
+        if region is not None:
+            # m from a few provinces only (see training_region); u stays the whole data set's.
+            step(f"EM on the {len(region):,} records of {region['origin_province'].nunique()} province(s)")
+            em_df = region.reset_index(drop=True)
+            whole = db_api._dadkhah_input
+            em_linker = _linker(db_api, em_df, linker.misc.save_model_to_json())
+            db_api._dadkhah_input = whole  # scoring is on the whole data set
+            labels = [p for p in labels if p[0] in set(em_df["unique_id"]) and p[1] in set(em_df["unique_id"])]
+        else:
+            em_df, em_linker = df, linker
+        _em(em_linker, em_df, options, step)
         labels_used = 0
         if len(labels) >= options.min_labels:
             step(f"m from {len(labels)} reviewed pairs")
             lab = pd.DataFrame([(min(a, b), max(a, b)) for a, b in labels], columns=["unique_id_l", "unique_id_r"])
-            linker.training.estimate_m_from_pairwise_labels(db_api.register(lab))
+            em_linker.training.estimate_m_from_pairwise_labels(db_api.register(lab))
             labels_used = len(labels)
         timings["EM"] = time.perf_counter() - t
-        model = bounded_model(linker.misc.save_model_to_json(), options.min_m)
+        model = bounded_model(em_linker.misc.save_model_to_json(), options.min_m)
     return Trained(db_api=db_api, df=df, model=model, blocking=blocking, labels_used=labels_used, timings=timings)
+
+
+def training_region(df: pd.DataFrame, most: int, seed: int) -> pd.DataFrame | None:
+    """Records of a few provinces of origin (together at most ``most`` records), or None for a small data set.
+
+    EM finds the match class among pairs that agree on some fields. In a large population most such pairs
+    are namesakes — a million records hold thousands of "Mohammad Mohammadi, son of Ali" — and EM then
+    learns the wrong class. How often a person's records agree on a field (m) does not depend on how many
+    people there are, so m is learnt where namesakes are as rare as in a smaller population: among the
+    records of a few provinces, drawn at random (whole provinces, so that a person's records stay
+    together). Records without a place of origin take no part in it.
+    """
+    if len(df) <= most:
+        return None
+    import hashlib
+
+    counts = df["origin_province"].value_counts()
+    order = sorted(counts.index, key=lambda p: hashlib.sha256(f"{seed}:{p}".encode()).hexdigest())
+    chosen, total = [], 0
+    for province in order:
+        if total + counts[province] <= most:
+            chosen.append(province)
+            total += counts[province]
+    if total < most // 4:
+        return None
+    return df[df["origin_province"].isin(chosen)]
+
+
+def _em(linker, df: pd.DataFrame, options: EngineOptions, step: Step) -> None:
+    for rule in M.TRAINING_RULES:
+        n = M.rule_pairs(df, rule)
+        if n == 0:
+            continue
+        step(f"EM on {' & '.join(rule)}")
+        saved = copy.deepcopy(linker._settings_obj.core_model_settings)
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                M.block(rule), max_pairs=options.em_max_pairs if n > 2 * options.em_max_pairs else None)
+        except Exception as exc:  # noqa: BLE001 - e.g. a level never seen among the pairs (m = 0)
+            # Splink may leave the model without the comparisons it set aside for this session.
+            linker._settings_obj.core_model_settings = saved
+            logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, exc)
 
 
 def dialect_of(options: EngineOptions) -> str:

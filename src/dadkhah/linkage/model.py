@@ -100,17 +100,18 @@ def rule_pairs(df: pd.DataFrame, rule: tuple[str, ...]) -> int:
 
 
 def choose_blocking(df: pd.DataFrame, budget: int | None = None) -> list[BlockingChoice]:
-    """Narrow rules, then broad ones, each while the total number of pairs stays within ``budget``
+    """Narrow rules, then broad ones, cheapest first, each while the total number of pairs stays within ``budget``
     (default: 20 pairs per record, at least 2 million). A rule whose pairs alone would burst the budget is
     left out and reported, so that thousands of "Mohammad Mohammadi"s never make a block of millions."""
     budget = budget if budget is not None else max(2_000_000, 20 * len(df))
     out: list[BlockingChoice] = []
     total = 0
-    for rule in (*NARROW_RULES, *BROAD_RULES):
-        n = rule_pairs(df, rule)
-        use = 0 < n and total + n <= budget
-        out.append(BlockingChoice(rule, n, use))
-        total += n if use else 0
+    for rules in (NARROW_RULES, BROAD_RULES):
+        costs = [(rule_pairs(df, rule), i, rule) for i, rule in enumerate(rules)]
+        for n, _i, rule in sorted(costs):  # cheapest first: as many rules as the budget allows
+            use = 0 < n and total + n <= budget
+            out.append(BlockingChoice(rule, n, use))
+            total += n if use else 0
     return out
 
 
