@@ -4,6 +4,7 @@ import csv
 import io
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from dadkhah.cli import app
@@ -15,6 +16,7 @@ def dadkhah(data, *args):
     return result
 
 
+@pytest.mark.slow  # trains the model twice (about 10 s)
 def test_import_run_export_review_and_decide_from_the_command_line(tmp_path, lists):
     data = tmp_path / "case"
     for sl in lists.sim.lists:

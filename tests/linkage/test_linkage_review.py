@@ -133,6 +133,7 @@ def test_undoing_a_person_of_a_single_record_is_refused(linked):
         undo_merge(case, single)
 
 
+@pytest.mark.slow  # trains the model twice (about 10 s)
 def test_same_decisions_re_estimate_the_model_at_the_next_run(sqlite_case, import_lists):
     from dadkhah.linkage.engine import EngineOptions
     from dadkhah.linkage.service import run_linkage
