@@ -111,13 +111,8 @@ def dossier_victim(ctx: typer.Context, person: str = typer.Argument(..., help="P
     """The victim file of one person: identity, what happened, the facts and their sources."""
     from dadkhah.dossier.victim import victim_file
 
-    _check_output(output, fmt_name)
-    case = open_case(ctx)
-    with case.reader() as s:
-        context = _guard(victim_file, s, person, audience, case_title=_case_title(case), blobs=case.blobs)
-        path = _render("victim.html", context, output, fmt_name)
-    _report({"output": str(path), "audience": audience, "events": len(context["fate"]),
-             "exhibits": len(context["exhibits"])}, json_)
+    _record_file(ctx, victim_file, "victim.html", person, output, audience, fmt_name, json_,
+                 counts={"events": "fate", "exhibits": "exhibits"})
 
 
 @dossier_app.command("site")
@@ -128,13 +123,20 @@ def dossier_site(ctx: typer.Context, place: str = typer.Argument(..., help="Plac
     """The site file of a place: location, status history with dated evidence, victims linked to it."""
     from dadkhah.dossier.site import site_file
 
+    _record_file(ctx, site_file, "site.html", place, output, audience, fmt_name, json_,
+                 counts={"history": "history", "victims": "victims"})
+
+
+def _record_file(ctx: typer.Context, build, template: str, record_id: str, output: Path, audience: str,
+                 fmt_name: str | None, json_: bool, *, counts: dict[str, str]) -> None:
+    """Build one record's file for an audience, render it, and report what it holds."""
     _check_output(output, fmt_name)
     case = open_case(ctx)
     with case.reader() as s:
-        context = _guard(site_file, s, place, audience, case_title=_case_title(case), blobs=case.blobs)
-        path = _render("site.html", context, output, fmt_name)
-    _report({"output": str(path), "audience": audience, "history": len(context["history"]),
-             "victims": len(context["victims"])}, json_)
+        context = _guard(build, s, record_id, audience, case_title=_case_title(case), blobs=case.blobs)
+        path = _render(template, context, output, fmt_name)
+    _report({"output": str(path), "audience": audience,
+             **{name: len(context[key]) for name, key in counts.items()}}, json_)
 
 
 @dossier_app.command("case")
