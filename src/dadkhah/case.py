@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import dadkhah.records.indexing  # noqa: F401  (registers the core search indexers)
 from dadkhah.access import Principal, operator
-from dadkhah.model import Citation, Claim, Entity, Membership, NameForm, Participation, load_all_tables
+from dadkhah.model import Citation, Claim, Entity, Event, Membership, NameForm, Participation, load_all_tables
 from dadkhah.store import migrate
 from dadkhah.store.engine import make_engine, sqlite_url
 
@@ -154,10 +154,27 @@ def _touch(session: Session, obj) -> None:
         other = session.get(Entity, obj.member_id if isinstance(obj, Membership) else obj.participant_id)
         if other is not None:
             touched[("entity", other.id)] = other
+    if isinstance(obj, Event) and not state_is_new(obj) and _moved(obj):
+        # participants' place and period facets come from their events
+        ids = select(Participation.participant_id).where(Participation.event_id == obj.id)
+        for other in session.scalars(select(Entity).where(Entity.id.in_(ids))):
+            touched[("entity", other.id)] = other
     if indexer_for(obj) is not None:
-        ident = inspect(obj).identity
+        state = inspect(obj)
+        # a row inserted by this flush has no identity key yet, but its primary key is set
+        ident = state.identity or state.mapper.primary_key_from_instance(obj)
+        key = ident[0] if ident and ident[0] is not None else id(obj)
         family = "entity" if isinstance(obj, Entity) else "claim" if isinstance(obj, Claim) else type(obj).__name__
-        touched[(family, ident[0] if ident else id(obj))] = obj
+        touched[(family, key)] = obj
+
+
+def state_is_new(obj) -> bool:
+    return inspect(obj).key is None
+
+
+def _moved(event_: Event) -> bool:
+    state = inspect(event_)
+    return any(state.attrs[a].history.has_changes() for a in ("place_id", "date_low", "date_high", "sensitivity"))
 
 
 @event.listens_for(Session, "after_flush")
@@ -168,7 +185,7 @@ def _collect_touched(session: Session, _ctx) -> None:
         _touch(session, obj)
 
 
-@event.listens_for(Session, "before_commit")
+@event.listens_for(Session, "before_commit", insert=True)  # before the audit chain's
 def _refresh_derived(session: Session) -> None:
     if "case" not in session.info:
         return

@@ -104,6 +104,28 @@ def test_search_facets_count_roles_and_filter_by_them(web, ids):
     assert ids["victim"] not in [h["id"] for h in filtered["hits"]]
 
 
+def test_search_facets_offer_the_place_and_period_of_a_persons_events(web, ids):
+    api = web.api("viewer")
+    result = api.get("/api/search", params={"q": "Rezaei"}).json()
+    places = {f["value"]: f["label"] for f in result["facets"].get("place", [])}
+    assert places.get(ids["evin"]) == "Evin prison"
+    assert "1988" in {f["value"] for f in result["facets"].get("period", [])}
+    at_evin = api.get("/api/search", params={"q": "Rezaei", "place": ids["evin"]}).json()
+    assert ids["victim"] in [h["id"] for h in at_evin["hits"]]
+    at_khavaran = api.get("/api/search", params={"q": "Rezaei", "place": ids["khavaran"]}).json()
+    assert ids["victim"] not in [h["id"] for h in at_khavaran["hits"]]
+
+
+def test_moving_an_event_moves_its_participants_facets(web, ids):
+    r = web.api("investigator").patch(f"/api/events/{ids['execs']}",
+                                      json={"place_id": ids["khavaran"], "date": "1367"})
+    assert r.status_code == 200, r.text
+    result = web.api("viewer").get("/api/search", params={"q": "Rezaei", "place": ids["khavaran"]}).json()
+    assert ids["victim"] in [h["id"] for h in result["hits"]]
+    periods = {f["value"] for f in result["facets"].get("period", [])}
+    assert {"1988", "1989"} <= periods  # the Jalali year 1367 spans March 1988 to March 1989
+
+
 def test_the_map_lists_prisons_and_grave_sites_as_geojson(web, ids):
     fc = web.api().get("/api/map").json()
     assert fc["type"] == "FeatureCollection"

@@ -303,7 +303,7 @@ def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[st
                 for chunk in _chunks(_order_rows(table, rows), 500):
                     conn.execute(table.insert(), chunk)
                 counts[name] = len(rows)
-        audit.append(conn, actor=s.info["actor"], action="import", table="*", record_id=fname,
+        audit.append(s, actor=s.info["actor"], action="import", table="*", record_id=fname,
                      after={"sha256": digest, "rows": counts})
         _reset_sequences(conn, tables)
         _rebuild_index(s)

@@ -180,13 +180,12 @@ def _write_assignments(session: Session, run_id: int, result: Clustering, actor:
     rows = [{"record_id": rid, "cluster": cluster_key(c), "run_id": run_id} for rid, c in result.clusters.items()]
     for i in range(0, len(rows), BATCH):
         conn.execute(insert(t), rows[i:i + BATCH])
-    audit.append(conn, actor=actor, action="replace", table="link_assignment", record_id=f"run {run_id}",
+    audit.append(session, actor=actor, action="replace", table="link_assignment", record_id=f"run {run_id}",
                  after={"records": len(rows), "clusters": len(set(result.clusters.values())),
                         "sha256": _digest(rows)})
 
 
 def _write_pairs(session: Session, run_id: int, pairs, actor: str) -> int:
-    conn = session.connection()
     t = LinkPair.__table__
     gammas = [c for c in pairs.columns if c.startswith("gamma_")]
     names = [c[len("gamma_"):] for c in gammas]
@@ -198,16 +197,16 @@ def _write_pairs(session: Session, run_id: int, pairs, actor: str) -> int:
                       "match_probability": float(row[2]), "match_weight": float(row[3]),
                       "levels": {n: int(g) for n, g in zip(names, row[4:], strict=True)}})
         if len(batch) >= BATCH:
-            total += _flush_pairs(conn, t, batch, run_id, actor)
+            total += _flush_pairs(session, t, batch, run_id, actor)
             batch = []
     if batch:
-        total += _flush_pairs(conn, t, batch, run_id, actor)
+        total += _flush_pairs(session, t, batch, run_id, actor)
     return total
 
 
-def _flush_pairs(conn, t, batch: list[dict], run_id: int, actor: str) -> int:
-    conn.execute(insert(t), batch)
-    audit.append(conn, actor=actor, action="bulk-insert", table="link_pair", record_id=f"run {run_id}",
+def _flush_pairs(session: Session, t, batch: list[dict], run_id: int, actor: str) -> int:
+    session.connection().execute(insert(t), batch)
+    audit.append(session, actor=actor, action="bulk-insert", table="link_pair", record_id=f"run {run_id}",
                  after={"pairs": len(batch), "sha256": _digest(batch)})
     return len(batch)
 

@@ -214,7 +214,7 @@ def _write_records(s: Session, vl: VictimList, good: list[tuple], sensitivity: s
     for i in range(0, len(inserts), BATCH):
         batch = inserts[i:i + BATCH]
         conn.execute(insert(t), batch)
-        audit.append(conn, actor=actor, action="bulk-insert", table="list_record",
+        audit.append(s, actor=actor, action="bulk-insert", table="list_record",
                      record_id=f"list {vl.name} v{version} rows {batch[0]['file_row']}-{batch[-1]['file_row']}",
                      after={"rows": len(batch), "sha256": batch_digest(batch)})
         done += len(batch)
@@ -228,7 +228,7 @@ def _write_records(s: Session, vl: VictimList, good: list[tuple], sensitivity: s
         for i in range(0, len(rows), BATCH):
             batch = rows[i:i + BATCH]
             conn.execute(stmt, [{"_id": b["_id"], **{"b_" + c: b[c] for c in columns}} for b in batch])
-            audit.append(conn, actor=actor, action="bulk-update", table="list_record",
+            audit.append(s, actor=actor, action="bulk-update", table="list_record",
                          record_id=f"list {vl.name} v{version} ({len(batch)} records: {', '.join(columns)})",
                          after={"rows": len(batch), "ids": [b["_id"] for b in batch][:50],
                                 "sha256": batch_digest(batch)})

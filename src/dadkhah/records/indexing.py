@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from dadkhah.model import Claim, Entity, Membership, Participation, Source
+from dadkhah.model import Claim, Entity, Event, Membership, Participation, Source
 from dadkhah.store.search import Doc, register_indexer
 
 RANK = {"public": 0, "restricted": 1, "confidential": 2}
@@ -59,19 +59,48 @@ def _source_text(source: Source) -> list[str]:
 
 
 def entity_facets(session: Session, entity: Entity) -> dict:
+    """Search facets of an entity, from public records only (facets are offered to every reader).
+
+    A person or organisation: the roles it played in events, the places and years (``period``) of those
+    events, and the organisations it belonged to. An event: its type, place and years."""
     facets: dict[str, list] = {}
     if entity.kind in ("person", "organization"):
-        parts = session.scalars(select(Participation).where(Participation.participant_id == entity.id)).all()
-        facets["role"] = sorted({p.role for p in parts if p.sensitivity == "public"})
-        mems = session.scalars(select(Membership).where(Membership.member_id == entity.id)).all()
-        facets["organization"] = sorted({m.organization_id for m in mems if m.sensitivity == "public"})
+        event = aliased(Event)
+        roles, places, years = set(), set(), set()
+        for role, place_id, low, high in session.execute(
+                select(Participation.role, event.place_id, event.date_low, event.date_high)
+                .join(event, event.id == Participation.event_id)
+                .where(Participation.participant_id == entity.id, Participation.sensitivity == "public",
+                       event.sensitivity == "public")):
+            roles.add(role)
+            if place_id:
+                places.add(place_id)
+            years |= _years(low, high)
+        facets["role"] = sorted(roles)
+        if places:
+            facets["place"] = sorted(places)
+        if years:
+            facets["period"] = sorted(years)
+        facets["organization"] = sorted(set(session.scalars(
+            select(Membership.organization_id).where(Membership.member_id == entity.id,
+                                                     Membership.sensitivity == "public"))))
     if entity.kind == "event":
         facets["event_type"] = [entity.event_type]
         if entity.place_id:
             facets["place"] = [entity.place_id]
         if entity.date_low:
-            facets["period"] = sorted({str(y) for y in range(entity.date_low.year, entity.date_high.year + 1)})
+            facets["period"] = sorted(_years(entity.date_low, entity.date_high))
     return facets
+
+
+def _years(low, high) -> set[str]:
+    """The years a date interval touches (at most a century: an open-ended interval is not a period)."""
+    if low is None:
+        return set()
+    high = high or low
+    if high.year - low.year > 100:
+        return set()
+    return {str(y) for y in range(low.year, high.year + 1)}
 
 
 def claim_docs(session: Session, claim: Claim) -> list[Doc]:

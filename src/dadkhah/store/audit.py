@@ -5,7 +5,12 @@ Every write through an ORM session appends one entry per changed record: who, wh
 SHA-256 of its own canonical content and of the previous entry, so editing, deleting or reordering a
 row behind the tool's back breaks the chain; :func:`verify_chain` names the first broken entry.
 
-Bulk writes that bypass the ORM call :func:`append` themselves with a digest of what they wrote.
+The entries of a transaction are collected at each flush (when the values before and after are known)
+and appended to the chain as the transaction commits, so concurrent writers wait for the chain only
+for that moment, not for their whole transaction. A savepoint that rolls back takes its entries with it.
+
+Bulk writes that bypass the ORM call :func:`append` themselves with a digest of what they wrote; given
+the session, it first appends the session's own pending entries, so the chain keeps the order of writes.
 Tables listed in ``UNAUDITED`` hold derived data (the search index) or the chain itself.
 """
 
@@ -81,11 +86,15 @@ def _lock_and_head(conn) -> tuple[int, str]:
 
 def append(conn, *, actor: str, action: str, table: str, record_id: str,
            before: Any = None, after: Any = None) -> str:
-    """Append one entry on ``conn`` (inside the caller's transaction); returns its hash."""
+    """Append one entry on ``conn`` — a session or a connection — inside the caller's transaction;
+    returns its hash. With a session, its pending entries are appended first."""
     return append_many(conn, [(actor, action, table, record_id, before, after)])
 
 
 def append_many(conn, entries: list[tuple]) -> str:
+    if isinstance(conn, Session):
+        entries = _take_pending(conn) + list(entries)
+        conn = conn.connection()
     seq, prev = _lock_and_head(conn)
     rows = []
     for actor, action, table, record_id, before, after in entries:
@@ -131,6 +140,10 @@ def _table_of(obj) -> str:
     return inspect(obj).mapper.local_table.name
 
 
+_PENDING = "audit_pending"      # session.info: [(savepoint or None, entries)], flushed but not yet chained
+_COMMITTING = "audit_committing"  # session.info: pending entries written; later flushes append at once
+
+
 @event.listens_for(Session, "after_flush")
 def _audit_after_flush(session: Session, _flush_context) -> None:
     if session.info.get("audit_disabled"):
@@ -154,8 +167,55 @@ def _audit_after_flush(session: Session, _flush_context) -> None:
         if _table_of(obj) in UNAUDITED:
             continue
         entries.append((actor, "delete", _table_of(obj), _identity(obj), _row_values(obj, old=True), None))
+    if not entries:
+        return
+    if session.info.get(_COMMITTING):
+        append_many(session.connection(), entries)
+    else:
+        session.info.setdefault(_PENDING, []).append((session.get_nested_transaction(), entries))
+
+
+def _take_pending(session: Session) -> list[tuple]:
+    return [e for _savepoint, entries in session.info.pop(_PENDING, []) for e in entries]
+
+
+def write_pending(session: Session) -> None:
+    """Append the session's flushed-but-unchained entries now (the chain head then includes them)."""
+    session.flush()
+    entries = _take_pending(session)
     if entries:
         append_many(session.connection(), entries)
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_at_commit(session: Session) -> None:
+    if session.info.get("audit_disabled") or session.get_nested_transaction() is not None:
+        return  # a savepoint's entries wait for the outer commit
+    write_pending(session)
+    session.info[_COMMITTING] = True
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:
+        return  # the whole transaction: see _transaction_ended
+
+    def inside(savepoint) -> bool:
+        while savepoint is not None:
+            if savepoint is previous_transaction:
+                return True
+            savepoint = savepoint.parent
+        return False
+
+    kept = [(sp, entries) for sp, entries in session.info.get(_PENDING, []) if not inside(sp)]
+    session.info[_PENDING] = kept
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:  # committed (entries chained) or rolled back or closed (entries void)
+        session.info.pop(_PENDING, None)
+        session.info.pop(_COMMITTING, None)
 
 
 # --- verification --------------------------------------------------------------------------------

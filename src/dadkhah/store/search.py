@@ -97,7 +97,7 @@ def reindex(session: Session, obj) -> None:
     state = inspect(obj)
     kind = getattr(obj, "kind", None) or state.mapper.local_table.name
     record_id = str(state.identity[0]) if state.identity else str(obj.id)
-    if state.was_deleted or state.deleted:
+    if state.was_deleted or state.deleted or state.transient:  # transient: its savepoint rolled back
         session.execute(delete(SearchDoc).where(SearchDoc.record_id == record_id))
         return
     replace_docs(session, kind, record_id, indexer(session, obj))
@@ -114,6 +114,7 @@ class Hit:
     snippet: str = ""
     part: str = ""
     entity_id: str | None = None
+    facets: dict[str, list[str]] = field(default_factory=dict)  # union over the record's matching documents
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "id": self.id, "label": self.label, "score": round(self.score, 4),
@@ -161,6 +162,7 @@ def search(session: Session, q: str, *, principal=None, kinds: Iterable[str] | N
     rows = (_search_sqlite if dialect == "sqlite" else _search_postgres)(session, words, keys, allowed,
                                                                         limit * 10)
     best: dict[tuple[str, str], Hit] = {}
+    facet_values: dict[tuple[str, str], dict[str, set]] = {}
     kinds = set(kinds) if kinds else None
     for r in rows:
         if kinds and r.kind not in kinds:
@@ -170,9 +172,14 @@ def search(session: Session, q: str, *, principal=None, kinds: Iterable[str] | N
         is_name = r.part.startswith("name")
         score = float(r.score) * KIND_BOOST.get(r.kind, 1.0) * (2.0 if is_name else 1.0)
         key = (r.kind, r.record_id)
+        slot = facet_values.setdefault(key, {})
+        for name, values in (r.facets or {}).items():
+            slot.setdefault(name, set()).update(str(v) for v in _as_list(values) if v is not None)
         if key not in best or best[key].score < score:
             best[key] = Hit(kind=r.kind, id=r.record_id, label=r.label, score=score,
                             snippet=_snippet(r.body, words), part=r.part, entity_id=r.entity_id)
+    for key, hit in best.items():
+        hit.facets = {name: sorted(values) for name, values in facet_values[key].items()}
     return sorted(best.values(), key=lambda h: (-h.score, h.kind, h.id))[:limit]
 
 

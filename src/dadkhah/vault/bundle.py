@@ -155,8 +155,9 @@ def _allowed(principal) -> tuple[str, ...]:
 def _audit_head(session) -> str | None:
     from sqlalchemy import select
 
-    from dadkhah.store.audit import AuditEntry
+    from dadkhah.store.audit import AuditEntry, write_pending
 
+    write_pending(session)  # the head includes this session's own writes so far
     return session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
 
 

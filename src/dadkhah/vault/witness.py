@@ -330,7 +330,7 @@ def unmask(session: Session, person_id: str, principal: Principal, keyring: Keyr
     if keyring is None:
         raise WitnessKeyError(f"the witness key is locked: set {ENV_KEY_FILE} or {ENV_PASSPHRASE}")
     identity = _decrypt(keyring, row)
-    audit.append(session.connection(), actor=principal.name, action="unmask", table="witness_identity",
+    audit.append(session, actor=principal.name, action="unmask", table="witness_identity",
                  record_id=person_id, after={"purpose": purpose} if purpose else None)
     return identity
 

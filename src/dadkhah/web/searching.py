@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Principal, visible
+from dadkhah.access import Principal
 from dadkhah.web import readmodel
 
 FACETS = ("role", "place", "period", "organization")
@@ -34,20 +33,12 @@ class SearchResult:
 
 def faceted_search(s: Session, q: str, principal: Principal, *, kind: str | None = None,
                    selected: dict[str, str] | None = None, limit: int = 50) -> SearchResult:
-    from dadkhah.store.search import SearchDoc, search
+    from dadkhah.store.search import search
 
     selected = {k: v for k, v in (selected or {}).items() if k in FACETS and v}
     hits = search(s, q, principal=principal, limit=min(MAX_HITS, max(limit, 50)))
-    values: dict[tuple[str, str], dict[str, set]] = {}
-    if hits:
-        ids = list({h.id for h in hits})
-        stmt = visible(select(SearchDoc.kind, SearchDoc.record_id, SearchDoc.facets), SearchDoc, principal)
-        for row in s.execute(stmt.where(SearchDoc.record_id.in_(ids))):
-            facets = row.facets if isinstance(row.facets, dict) else {}
-            slot = values.setdefault((row.kind, row.record_id), {})
-            for key in FACETS:
-                for v in facets.get(key) or []:
-                    slot.setdefault(key, set()).add(str(v))
+    # facet values come with the hits, from the index rows the principal may read
+    values = {(h.kind, h.id): {k: set(h.facets.get(k) or ()) for k in FACETS} for h in hits}
 
     def matches(h, skip: str | None = None) -> bool:
         vals = values.get((h.kind, h.id), {})
@@ -57,20 +48,22 @@ def faceted_search(s: Session, q: str, principal: Principal, *, kind: str | None
     kinds = Counter(h.kind for h in kept)
     if kind:
         kept = [h for h in kept if h.kind == kind]
-    facet_counts: dict[str, list[dict]] = {}
+    counters: dict[str, Counter] = {}
     for key in FACETS:
-        counter: Counter = Counter()
+        counter = counters[key] = Counter()
         for h in hits:
             if (not kind or h.kind == kind) and matches(h, skip=key):
                 counter.update(values.get((h.kind, h.id), {}).get(key, set()))
+    known = readmodel.refs(s, [v for key in ENTITY_FACETS for v, _ in counters[key].most_common(15)], principal)
+    facet_counts: dict[str, list[dict]] = {}
+    for key in FACETS:
         entries = []
-        for value, n in counter.most_common(15):
+        for value, n in counters[key].most_common(15):
             label = value
             if key in ENTITY_FACETS:
-                r = readmodel.ref(s, value, principal)
-                if r is None:
-                    continue
-                label = r["label"]
+                if value not in known:
+                    continue  # an entity the principal may not see is not offered as a facet
+                label = known[value]["label"]
             entries.append({"value": value, "label": label, "count": n})
         if entries:
             facet_counts[key] = entries
