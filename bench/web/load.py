@@ -8,7 +8,8 @@ What it does:
 1. makes a fresh PostgreSQL database (``dadkhah_bench``; dropped and re-created on the server of ``--db``),
    builds the demo case in it plus ``--persons`` synthetic people, and adds two users with API tokens;
 2. starts ``dadkhah serve`` on a free loopback port, in its own process(es);
-3. runs ``--users`` simulated users (httpx, asyncio) for ``--duration`` seconds. Each user repeatedly
+3. runs ``--users`` simulated users (httpx, asyncio) for ``--warmup`` + ``--duration`` seconds; only
+   requests started after the warm-up are timed (all are checked). Each user repeatedly
    waits a think time (exponential, mean ``--think`` s) and then makes one request: 80 % reads (record
    pages and API records, lists, name search, claims, timeline, map) and 20 % writes (create a person,
    record a claim with its source, change an event);
@@ -89,6 +90,7 @@ def prepare(db_url: str, data_dir: Path, persons: int) -> dict:
         for role in ("investigator", "viewer"):
             user = create_user(s, f"bench-{role}", role, secrets.token_urlsafe(16))
             tokens[role] = issue_token(s, user, "load benchmark")
+    case.refresh_statistics()  # as autovacuum would soon after a bulk load
     with case.reader() as s:
         ids = {
             "persons": list(s.scalars(select(Person.id).limit(400))),
@@ -145,6 +147,8 @@ class Results:
     acknowledged_persons: list[str] = field(default_factory=list)
     acknowledged_claims: list[str] = field(default_factory=list)
     requests: int = 0
+    measured: int = 0  # requests timed (started after the warm-up)
+    trace: list[tuple[float, str, float]] = field(default_factory=list)  # (start, kind, ms) of each request
 
 
 READS = [("api_person", 18), ("person_page", 14), ("api_list", 10), ("search", 16), ("api_claims", 8),
@@ -157,14 +161,18 @@ def choose(rng: random.Random, write_share: float) -> str:
     return rng.choices([k for k, _ in table], weights=[w for _, w in table])[0]
 
 
-async def user(n: int, base: str, setup: dict, tag: str, until: float, think: float, write_share: float,
-               results: Results) -> None:
+def make_client(base: str) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+    return httpx.AsyncClient(base_url=base, timeout=30, limits=limits)
+
+
+async def user(n: int, client: httpx.AsyncClient, setup: dict, tag: str, until: float, think: float,
+               write_share: float, results: Results, measure_from: float = 0.0) -> None:
     rng = random.Random(n)
     ids = setup["ids"]
     reader = {"Authorization": f"Bearer {setup['tokens']['viewer']}"}
     writer = {"Authorization": f"Bearer {setup['tokens']['investigator']}"}
-    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+    async with client:
         serial = 0
         while True:
             await asyncio.sleep(rng.expovariate(1 / think))
@@ -212,7 +220,11 @@ async def user(n: int, base: str, setup: dict, tag: str, until: float, think: fl
                 continue
             finally:
                 results.requests += 1
-            results.latencies[kind].append((time.perf_counter() - start) * 1000)
+            ms = (time.perf_counter() - start) * 1000
+            if start >= measure_from:  # requests in the warm-up are made (and checked) but not timed
+                results.latencies[kind].append(ms)
+                results.measured += 1
+            results.trace.append((start, kind, ms))
             if response.status_code >= 400:
                 results.errors.append((kind, f"HTTP {response.status_code}: {response.text[:200]}"))
             elif kind == "create_person":
@@ -261,18 +273,23 @@ def summary(results: Results, wall: float) -> dict:
         return {"n": len(vs), "p50_ms": round(pct(vs, 50), 1), "p95_ms": round(pct(vs, 95), 1),
                 "p99_ms": round(pct(vs, 99), 1), "mean_ms": round(statistics.fmean(vs), 1) if vs else 0.0}
 
-    return {"requests": results.requests, "errors": len(results.errors), "seconds": round(wall, 1),
-            "throughput_rps": round(results.requests / wall, 1), "all": stats(every), "reads": stats(reads),
+    return {"requests": results.requests, "timed": results.measured, "errors": len(results.errors),
+            "seconds": round(wall, 1), "throughput_rps": round(results.requests / wall, 1),
+            "all": stats(every), "reads": stats(reads),
             "writes": stats(writes), "by_kind": {k: stats(v) for k, v in sorted(results.latencies.items())},
             "error_samples": results.errors[:10]}
 
 
 async def run_users(base: str, setup: dict, tag: str, users: int, duration: float, think: float,
-                    write_share: float) -> tuple[Results, float]:
+                    write_share: float, warmup: float = 0.0) -> tuple[Results, float]:
     results = Results()
+    # Clients are made before the clock starts: making one costs a few milliseconds of the event loop
+    # (its TLS context), and 50 of them inside the run would release a burst of users all at once.
+    clients = [make_client(base) for _ in range(users)]
     start = time.monotonic()
-    await asyncio.gather(*(user(n, base, setup, tag, start + duration, think, write_share, results)
-                           for n in range(users)))
+    measure_from = time.perf_counter() + warmup
+    await asyncio.gather(*(user(n, clients[n], setup, tag, start + warmup + duration, think, write_share, results,
+                                measure_from) for n in range(users)))
     return results, time.monotonic() - start
 
 
@@ -289,6 +306,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1, help="server processes")
     p.add_argument("--p95", type=float, default=100.0, help="target: 95th percentile latency (ms)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--warmup", type=float, default=5.0,
+                   help="seconds of load before the timed --duration (requests made and checked, not timed): "
+                        "new server processes open their database connections and fill their caches")
+    p.add_argument("--trace", type=Path, help="write every request (seconds from the start, kind, ms) as CSV")
     args = p.parse_args(argv)
 
     import tempfile
@@ -309,12 +330,17 @@ def main(argv: list[str] | None = None) -> int:
         pass
     try:
         results, wall = asyncio.run(run_users(f"http://127.0.0.1:{port}", setup, tag, args.users, args.duration,
-                                              args.think, args.writes))
+                                              args.think, args.writes, args.warmup))
     finally:
         stop_server(server)
     doc = summary(results, wall)
+    if args.trace:
+        t0 = min((t for t, _, _ in results.trace), default=0.0)
+        args.trace.write_text("t_s,kind,ms\n" + "".join(f"{t - t0:.3f},{k},{ms:.1f}\n"
+                                                          for t, k, ms in sorted(results.trace)))
     doc["writes_check"] = check_writes(db_url, data_dir, tag, results)
-    doc["settings"] = {"users": args.users, "duration_s": args.duration, "think_s": args.think, "writes": args.writes,
+    doc["settings"] = {"users": args.users, "duration_s": args.duration, "warmup_s": args.warmup,
+                       "think_s": args.think, "writes": args.writes,
                        "persons": args.persons, "workers": args.workers, "backend": "postgresql"}
     lost = doc["writes_check"]["persons_lost"] + doc["writes_check"]["claims_lost"]
     extra = doc["writes_check"]["persons_unacknowledged"] + doc["writes_check"]["claims_unacknowledged"]
@@ -325,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         a = doc["all"]
         print(f"{doc['requests']} requests in {doc['seconds']} s ({doc['throughput_rps']}/s) by {args.users} users; "
               f"errors {doc['errors']}")
+        print(f"timed: {doc['timed']} requests after a {args.warmup:g} s warm-up")
         print(f"latency  all p50 {a['p50_ms']} ms, p95 {a['p95_ms']} ms, p99 {a['p99_ms']} ms  |  reads p95 "
               f"{doc['reads']['p95_ms']} ms  |  writes p95 {doc['writes']['p95_ms']} ms")
         for kind, st in doc["by_kind"].items():

@@ -134,6 +134,15 @@ class Case:
     def backend(self) -> str:
         return self.engine.dialect.name
 
+    def refresh_statistics(self) -> None:
+        """Let the database's planner see the tables as they are now: after a bulk load, stale statistics
+        make it pick nested loops over thousands of rows (PostgreSQL's autovacuum catches up only later)."""
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            conn.execute(text("ANALYZE" if self.backend == "postgresql" else "PRAGMA optimize"))
+            conn.commit()
+
 
 # --- derived state kept current on every commit ----------------------------------------------------
 

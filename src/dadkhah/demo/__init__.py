@@ -16,4 +16,6 @@ def build_demo(case, *, actor: str = "demo") -> dict[str, int]:
     from dadkhah.interchange.casefile import load_casefile
 
     with case.session(actor=actor) as s:
-        return load_casefile(s, CASEFILE)
+        counts = load_casefile(s, CASEFILE)
+    case.refresh_statistics()
+    return counts

@@ -307,6 +307,7 @@ def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[st
                      after={"sha256": digest, "rows": counts})
         _reset_sequences(conn, tables)
         _rebuild_index(s)
+    case.refresh_statistics()
     return counts
 
 

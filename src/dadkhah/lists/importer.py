@@ -158,6 +158,7 @@ def import_list(case, path: str | Path, name: str, *, mapping: Mapping | None = 
         report = ImportReport(list=name, list_id=vl.id, source_id=vl.source_id, version=vl.version,
                               file=str(path), sha256=stored.sha256, format=table.format,
                               mapping=mapping.to_dict(), counts=counts, errors=errors)
+    case.refresh_statistics()
     return report
 
 

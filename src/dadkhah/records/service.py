@@ -112,8 +112,10 @@ def _entity(cls, session: Session, id: str | None, prefix: str, names: Iterable[
         raise InputError(f"an entity with id {id!r} already exists", field="id")
     obj = cls(id=id or new_id(prefix), label=label or "", sensitivity=_sensitivity(sensitivity),
               description=description, extra=extra or {}, **columns)
+    obj.names = []  # a new record has no names yet: nothing to load
     session.add(obj)
-    _add_names(session, obj, names)
+    with session.no_autoflush:  # inserted once, with its names and label, not inserted then updated
+        _add_names(session, obj, names)
     if not obj.label:
         raise InputError("give at least one name (or a label)", field="names")
     return obj
