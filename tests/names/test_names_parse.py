@@ -97,6 +97,26 @@ def test_a_title_in_the_family_name_slot_is_the_family_name():
     assert parse_name("Ali Sadat").family == "sadat"
 
 
+@pytest.mark.parametrize(("full", "order", "given", "family"), [
+    ("Mirali, Nematollah", "given-first", "nematollah", "mirali"),  # before the comma: the family name
+    ("Mir-Ali, Faramarz", "given-first", "faramarz", "mirali"),
+    ("Haji-Hamid, Mariam", "given-first", "mariam", "hajihamid"),
+    ("Agha-Kamran, Mohamad", "given-first", "mohamad", "aghakamran"),
+    ("ميرعلي نسرين", "family-first", "نسرین", "میرعلی"),  # written together in the first (family) word
+    ("میرکاظم منیره", "family-first", "منیره", "میرکاظم"),
+])
+def test_a_weak_title_in_the_family_name_slot_is_part_of_the_surname(full, order, given, family):
+    parsed = parse_name(full, order)
+    assert (parsed.given, parsed.family, parsed.honorifics) == (given, family, ())
+
+
+def test_a_weak_title_before_the_given_name_is_still_a_title():
+    assert parse_name("Mousavi, Mir-Hossein").honorifics == ("mir",)
+    assert parse_name("Mousavi, Mir-Hossein").family == "mousavi"
+    assert parse_name("Mir Ali Nasrin", "family-first").honorifics == ("mir",)  # apart, not one word
+    assert parse_name("Seyed Mousavi, Ali").honorifics == ("seyed",)  # a strong title goes anywhere
+
+
 @pytest.mark.parametrize(("full", "given", "family"), [
     ("Mohammad Reza Rezaei", "mohammad reza", "rezaei"),
     ("Mohammad-Reza Rezaei", "mohammad reza", "rezaei"),
@@ -190,6 +210,32 @@ def test_each_surname_suffix_has_one_key_apart_hyphenated_or_joined(latin, persi
     assert name_key(f"Ali Rahim-{latin}") == name_key(f"Ali Rahim{latin}") == apart
     assert parse_name(f"Ali Rahim {latin}").family == f"rahim{latin}"
     assert name_key(f"علی رحیم {persian}") == name_key(f"علی رحیم{ZWNJ}{persian}") == name_key(f"علی رحیم{persian}")
+
+
+@pytest.mark.parametrize(("full", "order", "given", "family"), [
+    ("کاظم پور مصطفی", "family-first", "مصطفی", "کاظمپور"),  # the affix after the surname ends it
+    ("حسن پور مريم", "family-first", "مریم", "حسنپور"),
+    ("Kazem Pour Mostafa", "family-first", "mostafa", "kazempour"),
+    ("پور محمدی علی", "family-first", "علی", "پورمحمدی"),  # a surname that starts with it
+    ("مصطفی پور کاظم", "given-first", "مصطفی", "پورکاظم"),  # given-first: it starts the surname
+    ("مصطفی کاظم پور", "given-first", "مصطفی", "کاظمپور"),
+])
+def test_a_detached_affix_that_can_start_or_end_a_surname_goes_with_the_surname(full, order, given, family):
+    parsed = parse_name(full, order)
+    assert (parsed.given, parsed.family) == (given, family)
+
+
+@pytest.mark.parametrize(("full", "order", "given", "family"), [
+    ("Habib-ollah Sadeghi", "given-first", "habibollah", "sadeghi"),
+    ("Nemat Allah Karimi", "given-first", "nematallah", "karimi"),
+    ("حبیب الله صادقی", "given-first", "حبیبالله", "صادقی"),
+    ("Sadeghi, Habib-ollah", "given-first", "habibollah", "sadeghi"),
+    ("صادقی حبیب الله", "family-first", "حبیبالله", "صادقی"),
+])
+def test_ollah_written_apart_ends_the_given_name(full, order, given, family):
+    parsed = parse_name(full, order)
+    assert (parsed.given, parsed.family) == (given, family)
+    assert parsed.given_key == name_key(given.replace(" ", ""))
 
 
 def test_affixes_need_a_root():

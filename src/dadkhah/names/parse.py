@@ -195,11 +195,27 @@ def _words_left(pieces: list[Piece], removed: set[int]) -> int:
     return words
 
 
-def _strip_honorifics(pieces: list[Piece], family_slot_last: bool,
-                      min_words: int = 2) -> tuple[list[Piece], list[tuple[int, str]]]:
+def _strip_honorifics(pieces: list[Piece], family_slot_last: bool, min_words: int = 2, *,
+                      family_segment: bool = False,
+                      family_word_first: bool = False) -> tuple[list[Piece], list[tuple[int, str]]]:
     """Remove honorifics from one segment; returns the kept pieces and (position, honorific) found.
-    Weak titles go only while ``min_words`` name words remain (1 in a segment of a "family, given" name)."""
+    Weak titles go only while ``min_words`` name words remain (1 in a segment of a "family, given" name).
+
+    Weak titles are also surname parts ("Mirhosseini", "Hajiabbasi", "Aghajani"): in the family-name
+    slot they stay. ``family_segment``: the whole segment is the family name (before the comma of
+    "Mir-Ali, Faramarz"); ``family_word_first``: the first written word is (family-first order,
+    "میرعلی نسرین"), so a weak title written together with the rest of that word stays."""
     matches = _honorific_matches(pieces)
+    if matches and (family_segment or family_word_first):
+        first_word = 1
+        while first_word < len(pieces) and pieces[first_word].glued:
+            first_word += 1
+
+        def in_family(s: int) -> bool:
+            return family_segment or s + matches[s][0] < first_word  # a title glued to the next piece
+        matches = {s: (n, [h for h in hons if h.strength == "strong" or not in_family(s)])
+                   for s, (n, hons) in matches.items()}
+        matches = {s: m for s, m in matches.items() if m[1]}
     if not matches:
         return pieces, []
     starts = sorted(matches)
@@ -280,15 +296,20 @@ def _unit(words: list[list[Piece]], spaced_between: bool) -> Unit:
     return Unit(tuple(pieces), tuple(spaced))
 
 
-def _join_affixes(words: list[list[Piece]]) -> list[list[list[Piece]]]:
-    """Group words into units by surname affixes: each group is the words of one unit."""
+def _join_affixes(words: list[list[Piece]], family_first: bool = False) -> list[list[list[Piece]]]:
+    """Group words into units by surname affixes: each group is the words of one unit.
+
+    An affix that is both a prefix and a suffix ("پور", "Pour") joins the next word, except when it is
+    the last word or, in a ``family_first`` name, the second: "کاظم پور مصطفی" is Kazempour Mostafa
+    (the surname comes first, so the affix ends it), not Kazem Pourmostafa."""
     t = tables()
     groups: list[list[list[Piece]]] = []
     pending_prefix: list[list[Piece]] = []
     for i, w in enumerate(words):
         form = _form(w)
         is_last = i == len(words) - 1
-        if form in t.suffixes and (groups or pending_prefix) and (is_last or form not in t.prefixes):
+        ends_family = family_first and i == 1 and len(groups) == 1 and not pending_prefix
+        if form in t.suffixes and (groups or pending_prefix) and (is_last or ends_family or form not in t.prefixes):
             if pending_prefix:
                 pending_prefix.append(w)
             else:
@@ -327,7 +348,8 @@ def analyse(full: str, order: str = "given-first") -> Analysis:
     segments = [s for s in _COMMA.split(text) if s.strip()] if _COMMA.search(text) else [text]
     honorifics: list[str] = []
     if len(segments) > 1:
-        family_pieces, found = _strip_honorifics(pieces_of(segments[0]), family_slot_last=False, min_words=1)
+        family_pieces, found = _strip_honorifics(pieces_of(segments[0]), family_slot_last=False, min_words=1,
+                                                 family_segment=True)
         honorifics += [h for _, h in found]
         given_pieces: list[Piece] = []
         for seg in segments[1:]:
@@ -343,9 +365,10 @@ def analyse(full: str, order: str = "given-first") -> Analysis:
         family = [_unit(g, False) for g in fam_groups]
         return Analysis(tuple(given), tuple(family), tuple(honorifics))
 
-    pieces, found = _strip_honorifics(pieces_of(text), family_slot_last=(order == "given-first"))
+    pieces, found = _strip_honorifics(pieces_of(text), family_slot_last=(order == "given-first"),
+                                      family_word_first=(order == "family-first"))
     honorifics = [h for _, h in found]
-    groups = _join_affixes(_words(pieces))
+    groups = _join_affixes(_words(pieces), family_first=(order == "family-first"))
     if order == "given-first":
         first, used = _compound_given(groups, need_rest=True)
         given = [first] if first else []
