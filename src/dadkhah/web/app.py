@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dadkhah.access import Forbidden
 from dadkhah.errors import InputError, NotFound
-from dadkhah.web.context import AccountCache, AuthRequired, CsrfFailed, get_ctx
+from dadkhah.web.context import AccountCache, AuthRequired, CsrfFailed, resolve_ctx
 from dadkhah.web.security import LoginLimiter
 
 STATIC = Path(__file__).parent / "static"
@@ -143,7 +143,7 @@ def _error_page(request: Request, status: int, key: str, detail: str = ""):
     from dadkhah.web.render import page
 
     try:
-        ctx = get_ctx(request)
+        ctx = resolve_ctx(request)
     except AuthRequired:
         return JSONResponse({"detail": "invalid API token"}, status_code=401)
     return page(ctx, "error.html", status_code=status, key=key, detail=detail)

@@ -163,8 +163,32 @@ def _resolve_account(case, request: Request) -> tuple[Account | None, bool]:
     return account, via_token
 
 
-def get_ctx(request: Request) -> Ctx:
-    """The FastAPI dependency: resolve caller, language, calendar and CSRF token for this request."""
+def _secret_key(request: Request) -> str | None:
+    """The account cache's key for the caller's token or session cookie (None: anonymous)."""
+    from dadkhah.web.security import digest
+
+    auth = request.headers.get("authorization", "")
+    via_token = auth.lower().startswith("bearer ")
+    secret = auth[7:].strip() if via_token else request.cookies.get(SESSION_COOKIE)
+    return ("t:" if via_token else "s:") + digest(secret) if secret else None
+
+
+async def get_ctx(request: Request) -> Ctx:
+    """The FastAPI dependency: resolve caller, language, calendar and CSRF token for this request.
+
+    Run on the event loop when the caller is anonymous or already in the account cache (no database
+    round trip: most requests), in a worker thread otherwise — saving most requests a thread hand-off."""
+    if getattr(request.state, "ctx", None) is None:
+        key = _secret_key(request)
+        if key is not None and request.app.state.accounts.get(key) is None:
+            from starlette.concurrency import run_in_threadpool
+
+            return await run_in_threadpool(resolve_ctx, request)
+    return resolve_ctx(request)
+
+
+def resolve_ctx(request: Request) -> Ctx:
+    """:func:`get_ctx` for synchronous callers (error pages)."""
     cached = getattr(request.state, "ctx", None)
     if cached is not None:
         return cached
