@@ -96,3 +96,15 @@ def test_a_name_written_in_persian_finds_the_person_recorded_in_latin_script(cas
         t = add_testimony(s, witness_id=known, transcript=transcript, language="fa")
         found = {(m.entity_id, m.text) for m in suggest_mentions(s, t.id)}
     assert ("person-nouri", "حمید نوری") in found
+
+
+def test_a_readable_testimony_does_not_name_a_witness_whose_record_the_reader_may_not_see(case, known):
+    from dadkhah.access import Principal, Role
+
+    with case.session() as s:
+        hidden = add_person(s, names=["Canary Hiddenwitness"], sensitivity="confidential")
+        t = add_testimony(s, witness_id=hidden.id, transcript="I saw the trucks.", sensitivity="restricted")
+        as_viewer = describe_testimony(s, t, Principal(name="v", role=Role.viewer))
+        as_operator = describe_testimony(s, t)
+    assert as_viewer["witness"]["label"] is None and "Canary" not in str(as_viewer)
+    assert as_operator["witness"]["label"] == "Canary Hiddenwitness"

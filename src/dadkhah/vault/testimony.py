@@ -190,6 +190,8 @@ def mention_to_dict(session: Session, m: TestimonyMention) -> dict:
 
 def testimony_to_dict(session: Session, t: Testimony, principal: Principal | None = None) -> dict:
     witness = session.get(Person, t.witness_id)
+    if witness is not None and principal is not None and not can_see(principal, witness):
+        witness = None  # the testimony may be readable while its witness's record is not: no label then
     items = session.scalars(select(TestimonyItem).where(TestimonyItem.testimony_id == t.id)).all()
     return {
         "id": t.id, "witness": {"id": t.witness_id, "label": witness.label if witness else None,
