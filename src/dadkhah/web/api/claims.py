@@ -40,7 +40,6 @@ def create_claim(body: ClaimIn, ctx: Ctx = Depends(get_ctx)) -> dict:
 
     args = body.model_dump(exclude_none=True)
     with ctx.write() as s:
-        claim = add_claim(s, **args)
-        claim_id = claim.id
-    with ctx.read() as s:
+        claim_id = add_claim(s, **args).id
+        s.commit()  # stored; the answer is read after the commit, by this session
         return readmodel.claim_view(s, claim_id, ctx.principal)

@@ -37,7 +37,7 @@ def _create(ctx: Ctx, kind: str, body) -> dict:
         args["names"] = [{k: v for k, v in n.items() if v is not None} for n in args["names"]]
     with ctx.write() as s:
         entity_id = adders[kind](s, **args).id
-    with ctx.read() as s:  # after the commit: the write lock is not held while the answer is built
+        s.commit()  # stored; the answer is read after the commit, by this session (the new record is loaded)
         return readmodel.entity_view(s, _get(ctx, s, kind, entity_id), ctx.principal)
 
 
@@ -70,7 +70,7 @@ def _register(kind: str) -> None:
         changes = body.model_dump(exclude_unset=True)
         with ctx.write() as s:
             update_entity(s, _get(ctx, s, kind, entity_id), changes)
-        with ctx.read() as s:
+            s.commit()  # stored; the answer is read after the commit, by this session
             return readmodel.entity_view(s, _get(ctx, s, kind, entity_id), ctx.principal)
 
     if kind in ("person", "organization", "place"):
