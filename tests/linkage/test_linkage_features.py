@@ -48,3 +48,24 @@ def test_places_are_resolved_through_the_gazetteer_in_either_script():
 def test_an_unknown_place_keeps_its_name_key():
     df = feature_frame([(1, "a", fields(given="x", place_of_origin="Atlantis"))])
     assert df["origin_city"].iloc[0].startswith("?") and df["origin_province"].isna().all()
+
+
+def test_the_age_at_death_is_the_age_as_written_or_the_years_between_birth_and_death():
+    death = {"text": "1988-08-10", "low": "1988-08-10", "high": "1988-08-10"}
+    birth = {"text": "1950", "low": "1950-01-01", "high": "1950-12-31"}
+    df = feature_frame([(1, "a", fields(given="x", age="36")), (2, "a", fields(given="x", age="about 30")),
+                        (3, "a", fields(given="x", birth=birth, death=death)),
+                        (4, "a", fields(given="x", birth=birth)), (5, "a", fields(given="x", age="20-40"))])
+    ages = list(zip(df["age_lo"].tolist(), df["age_hi"].tolist(), strict=True))
+    assert ages[0] == (36, 36)  # an age without a date of death still counts
+    assert ages[1] == (29, 31)  # "about" widens by a year each side
+    assert ages[2] == (37, 38)
+    assert pd.isna(ages[3][0]) and pd.isna(ages[4][0])  # no death date; an age range too wide to compare
+
+
+def test_spellings_that_differ_only_in_vowels_h_or_k_q_g_share_a_skeleton():
+    df = feature_frame([(1, "a", fields(given="اصغر", family="قاسمی", father="نادر")),
+                        (2, "b", fields(given="Asgar", family="Kasemi", father="Nadir"))])
+    for col in ("given_sk", "family_sk", "father_sk"):
+        assert df[col].nunique() == 1, col
+    assert df["family_key"].nunique() == 2  # the keys themselves stay apart

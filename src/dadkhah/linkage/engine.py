@@ -320,10 +320,7 @@ def training_region(df: pd.DataFrame, most: int, seed: int) -> pd.DataFrame | No
 
 
 def _em(linker, df: pd.DataFrame, options: EngineOptions, step: Step) -> None:
-    for rule in M.TRAINING_RULES:
-        n = M.rule_pairs(df, rule)
-        if n == 0:
-            continue
+    for rule, n in M.training_rules(df):
         step(f"EM on {' & '.join(rule)}")
         saved = copy.deepcopy(linker._settings_obj.core_model_settings)
         try:

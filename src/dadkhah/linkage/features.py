@@ -5,10 +5,14 @@ Everything script-dependent is settled here, in Python, before the data reaches 
 - names become the core cross-script keys (:func:`dadkhah.names.name_key`): ASCII, so that
   "محمد رضایی", "Mohammad Rezaei" and "MUHAMMAD REZAEE" compare equal, and so that string distances
   in SQL count characters (DuckDB's distances count bytes, which on Persian script would count each
-  letter twice); for blocking only, also a coarser consonant skeleton and the first or last letters
-  of the keys, so that a typo in one name does not hide a pair;
+  letter twice); also a coarser consonant skeleton of each name (compared as a level of its own and
+  used for blocking) and, for blocking only, the first or last letters of the keys, so that a typo or
+  a transliteration variant in one name does not hide a pair;
 - dates become day numbers (``*_lo``/``*_hi``, days since 1900-01-01) so that interval overlap is plain
   arithmetic on any backend; a year of birth and a month of death are kept for blocking;
+- the age at death in whole years (``age_lo``/``age_hi``): the age as written, or the years between
+  birth and death when both are known. A witness who gives an age but no date of death gives no birth
+  date; the age can still be compared with another record's;
 - places are resolved against the gazetteer (:mod:`dadkhah.linkage.gazetteer`): city and province of
   origin, prison, burial site. A place the gazetteer does not know keeps its name key, prefixed ``?``.
 
@@ -29,8 +33,9 @@ from dadkhah.linkage.gazetteer import DEFAULT_PREFERENCE, ORIGIN_PREFERENCE, res
 EPOCH = dt.date(1900, 1, 1)
 COLUMNS = [
     "unique_id", "list_name", "given_key", "family_key", "father_key", "name_sorted", "given_sk", "family_sk",
+    "father_sk",
     "given_p2", "family_p2", "family_p3", "family_s3", "gender",
-    "birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi", "death_ym",
+    "birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi", "death_ym", "age_lo", "age_hi",
     "origin_city", "origin_province", "prison", "prison_city", "burial",
 ]
 #: Dates this wide carry no information worth comparing (open-ended ranges).
@@ -48,16 +53,25 @@ def key(text: str | None) -> str | None:
     return k or None
 
 
-_VOWELISH = str.maketrans("", "", "aeiouvwyh")
+#: Key letters the skeleton drops after the first: the vowel markers (a, e, i = ی, v = و) and h, which
+#: Latin writers drop or add freely (Masoumhe, Qanbhri, Mahabadi / مهابادی).
+_VOWELISH = str.maketrans("", "", "aeivh")
+#: Letter classes Latin writers mix up: ق is written q, gh, g or k (Qasem/Ghasem/Kasem), غ gh or g
+#: (Asghar/Asgar), and Arabic-script lists write گ as ک.
+_FOLD = str.maketrans("qg", "kk")
 
 
 @functools.lru_cache(maxsize=500_000)
 def skeleton(k: str | None) -> str | None:
-    """A coarser key for blocking: the first letter, then the key's consonants without v/w/y/h (which
-    stand for vowels in Persian script as often as for consonants). "rstmi" = "rvstmi", "sdiqi" = "sdqi"."""
+    """A coarser key: the first letter, then the key's consonants without the vowel markers and h (which
+    stand for vowels in Persian script as often as for consonants), with k/q/g folded together and runs
+    of one letter collapsed. "rstmi" = "rvstmi", "sdiqi" = "sdqi", "ksmi" (Kasemi) = "qsmi" (قاسمی),
+    "ndir" (Nadir) = "ndr" (نادر), "mvhsin" (Muhsin) = "mhsn" (محسن); but "wrifi" (Sharifi) ≠ "rifi"."""
     if not k:
         return None
-    return k[0] + k[1:].translate(_VOWELISH)
+    k = k.translate(_FOLD)
+    out = k[0] + k[1:].translate(_VOWELISH)
+    return "".join(c for i, c in enumerate(out) if i == 0 or c != out[i - 1])
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -102,6 +116,34 @@ def _month(lo: int | None, hi: int | None) -> str | None:
     return f"{a.year}-{a.month:02d}"
 
 
+#: Ages at death this uncertain are not compared.
+MAX_AGE_SPAN = 3
+
+
+def _age(fields: dict, birth: tuple[int | None, int | None],
+         death: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
+    """Youngest and oldest age at death in whole years: the age as written ("about 30" is 29–31), or the
+    years between the birth and death intervals."""
+    age = fields.get("age")
+    if age:
+        from dadkhah.dates import DateParseError, parse_age
+
+        try:
+            lo, hi, approximate = parse_age(str(age))
+        except DateParseError:
+            lo = hi = None
+        else:
+            if approximate:
+                lo, hi = max(lo - 1, 0), hi + 1
+            if hi - lo <= MAX_AGE_SPAN:
+                return lo, hi
+    (b_lo, b_hi), (d_lo, d_hi) = birth, death
+    if None in (b_lo, b_hi, d_lo, d_hi) or d_hi < b_lo:
+        return None, None
+    lo, hi = max((d_lo - b_hi) * 10_000 // 3_652_425, 0), (d_hi - b_lo) * 10_000 // 3_652_425
+    return (lo, hi) if hi - lo <= MAX_AGE_SPAN else (None, None)
+
+
 def features(record_id: int, list_name: str, fields: dict) -> dict:
     """The model's columns for one record."""
     given, family, father = key(fields.get("given")), key(fields.get("family")), key(fields.get("father"))
@@ -109,6 +151,7 @@ def features(record_id: int, list_name: str, fields: dict) -> dict:
         given = key(fields.get("full_name"))
     birth_lo, birth_hi = _interval(fields.get("birth"))
     death_lo, death_hi = _interval(fields.get("death"))
+    age_lo, age_hi = _age(fields, (birth_lo, birth_hi), (death_lo, death_hi))
     origin, origin_city, province = _place(fields.get("place_of_origin"), ORIGIN_PREFERENCE)
     prison, prison_city, _ = _place(fields.get("detention_site"), DEFAULT_PREFERENCE)
     burial, _, _ = _place(fields.get("burial_site"), ("burial_site", "city", "prison", "province"))
@@ -119,12 +162,13 @@ def features(record_id: int, list_name: str, fields: dict) -> dict:
         "family_key": family,
         "father_key": father,
         "name_sorted": "|".join(sorted(k for k in (given, family) if k)) or None,
-        "given_sk": skeleton(given), "family_sk": skeleton(family),
+        "given_sk": skeleton(given), "family_sk": skeleton(family), "father_sk": skeleton(father),
         "given_p2": given[:2] if given else None, "family_p2": family[:2] if family else None,
         "family_p3": family[:3] if family else None, "family_s3": family[-3:] if family else None,
         "gender": fields.get("gender"),
         "birth_lo": birth_lo, "birth_hi": birth_hi, "birth_year": _year(birth_lo, birth_hi, 800),
         "death_lo": death_lo, "death_hi": death_hi, "death_ym": _month(death_lo, death_hi),
+        "age_lo": age_lo, "age_hi": age_hi,
         "origin_city": origin_city or origin, "origin_province": province,
         "prison": prison, "prison_city": prison_city,
         "burial": burial,
@@ -135,7 +179,7 @@ def feature_frame(records: Iterable[tuple[int, str, dict]]) -> pd.DataFrame:
     """One row per record, the columns of :data:`COLUMNS` (nullable integer and string dtypes)."""
     rows = [features(rid, name, fields) for rid, name, fields in records]
     df = pd.DataFrame(rows, columns=COLUMNS)
-    for c in ("birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi"):
+    for c in ("birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi", "age_lo", "age_hi"):
         df[c] = df[c].astype("Int64")
     df["unique_id"] = df["unique_id"].astype("int64")
     for c in COLUMNS:

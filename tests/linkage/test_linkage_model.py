@@ -1,0 +1,122 @@
+"""The model's comparisons and training: which level a pair of records falls in, and which pairs EM learns from."""
+
+import pandas as pd
+import pytest
+
+from dadkhah.linkage import engine
+from dadkhah.linkage import model as M
+from dadkhah.linkage.features import feature_frame
+
+
+def fields(**kw):
+    base = {"full_name": None, "given": None, "family": None, "father": None, "gender": None, "birth": None,
+            "death": None, "place_of_origin": None, "detention_site": None, "burial_site": None, "age": None}
+    base.update(kw)
+    return base
+
+
+def day(iso: str) -> dict:
+    return {"text": iso, "low": iso, "high": iso}
+
+
+def year(y: int) -> dict:
+    return {"text": str(y), "low": f"{y}-01-01", "high": f"{y}-12-31"}
+
+
+def levels_of(trained_model: dict, a: dict, b: dict) -> dict[str, str]:
+    """comparison → the label of the level the two records fall in, under the session's trained model."""
+    df = feature_frame([(1, "one", a), (2, "two", b)])
+    trained = engine.Trained(db_api=engine.database_api(engine.EngineOptions()), df=df, model=trained_model,
+                             blocking=[], labels_used=0, timings={})
+    pair = engine.score_within(trained, {1: 0, 2: 0}).iloc[0]
+    labels = engine.LinkOutput(pairs=pd.DataFrame(), model={}, blocking=[],
+                               comparisons=trained.comparisons).level_labels()
+    return {name: labels[name][int(pair[f"gamma_{name}"])] for name in labels}
+
+
+def test_a_transliteration_variant_falls_in_the_skeleton_level_not_among_strangers(trained_model):
+    # ق written k (Kasemi), a short vowel written i (Nadir), the father's Muhsin for محسن
+    got = levels_of(trained_model, fields(given="نادر", family="قاسمی", father="محسن"),
+                    fields(given="Nadir", family="Kasemi", father="Muhsin"))
+    assert got["given"] == got["family"] == got["father"] == "same skeleton"
+
+
+def test_names_that_differ_in_consonants_are_not_the_same_skeleton(trained_model):
+    got = levels_of(trained_model, fields(given="Ali", family="Sharifi"), fields(given="Ali", family="Rafiei"))
+    assert got["given"] == "same key"
+    assert got["family"] != "same skeleton"
+
+
+def test_an_age_without_a_date_of_death_is_compared_with_the_other_records_age(trained_model):
+    # the witness gives an age and no date, so no birth interval; the other record's age at death is known
+    ngo = fields(given="Reza", family="Asgharnejad", age="19", death=day("1981-07-31"),
+                 birth={"text": "aged 19", "low": "1961-08-01", "high": "1962-07-31"})
+    witness_42 = fields(given="Reza", family="Asgharnejad", age="42")
+    witness_19 = fields(given="Reza", family="Asgharnejad", age="19")
+    witness_20 = fields(given="Reza", family="Asgharnejad", age="20")
+    assert levels_of(trained_model, ngo, witness_42)["birth"] == "no dates to compare; ages at death differ"
+    assert levels_of(trained_model, ngo, witness_19)["birth"] == "no dates to compare; same age at death"
+    assert levels_of(trained_model, ngo, witness_20)["birth"] == "no dates to compare; ages at death a year apart"
+
+
+def test_the_age_at_death_also_comes_from_birth_and_death_dates(trained_model):
+    family = fields(given="Ali", family="Karimi", birth=year(1950), death=day("1988-08-10"))
+    assert levels_of(trained_model, family, fields(given="Ali", family="Karimi", age="38"))["birth"] == \
+        "no dates to compare; same age at death"
+    assert levels_of(trained_model, family, fields(given="Ali", family="Karimi", age="25"))["birth"] == \
+        "no dates to compare; ages at death differ"
+
+
+def test_birth_dates_when_both_have_them_and_no_evidence_when_neither_date_nor_age_is_known(trained_model):
+    a = fields(given="Ali", family="Karimi", birth=year(1950), age="38")
+    assert levels_of(trained_model, a, fields(given="Ali", family="Karimi", birth=year(1950)))["birth"] == \
+        "overlap, both within 366 days"  # ages are compared only when birth dates cannot be
+    assert levels_of(trained_model, a, fields(given="Ali", family="Karimi"))["birth"] == "birth_lo is NULL"
+
+
+def test_a_province_against_a_city_in_it_is_not_a_disagreement_like_two_cities_of_one_province(trained_model):
+    roster = fields(given="Ali", family="Karimi", place_of_origin="GILAN")
+    rasht = fields(given="Ali", family="Karimi", place_of_origin="Rasht")
+    lahijan = fields(given="Ali", family="Karimi", place_of_origin="Lahijan")
+    assert levels_of(trained_model, roster, rasht)["origin"] == "same province (one names only the province)"
+    assert levels_of(trained_model, rasht, lahijan)["origin"] == "same province, different origin"
+    assert levels_of(trained_model, rasht, rasht)["origin"] == "same origin"
+
+
+def _frame(n_people: int, with_days: bool) -> pd.DataFrame:
+    rows = []
+    for i in range(n_people):
+        death = day(f"1988-08-{1 + i % 28:02d}") if with_days else None
+        for copy in range(2):
+            rows.append((len(rows) + 1, f"list{copy}", fields(given="Ali", family=f"Name{chr(97 + i % 26)}",
+                                                               father="Hassan", death=death,
+                                                               place_of_origin="Tehran")))
+    return feature_frame(rows)
+
+
+def test_names_are_trained_among_pairs_that_share_the_day_of_death_when_there_are_enough():
+    chosen = dict(M.training_rules(_frame(120, with_days=True)))
+    assert ("given_key", "father_key", "death_lo") in chosen  # trains the family name
+    assert ("given_key", "father_key", "origin_city") not in chosen
+
+
+def test_without_dates_of_death_training_falls_back_to_the_next_rule():
+    rules = [rule for rule, _n in M.training_rules(_frame(120, with_days=False))]
+    assert ("given_key", "father_key", "death_lo") not in rules
+    assert ("given_key", "father_key", "origin_city") in rules
+    assert ("family_key", "given_key", "father_key") in rules
+
+
+@pytest.mark.parametrize(("a", "b"), [("ksmi", "qsmi"), ("ndir", "ndr"), ("mvhsin", "mhsn"), ("asgr", "asqr"),
+                                      ("mhabdi", "meabdi")])
+def test_the_skeleton_forgets_vowels_h_and_the_k_q_g_spellings(a, b):
+    from dadkhah.linkage.features import skeleton
+
+    assert skeleton(a) == skeleton(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("wrifi", "rifi"), ("krimi", "rhimi"), ("ahmd", "mhmd")])
+def test_the_skeleton_keeps_consonants_and_the_first_letter(a, b):
+    from dadkhah.linkage.features import skeleton
+
+    assert skeleton(a) != skeleton(b)
