@@ -120,3 +120,17 @@ def test_the_skeleton_keeps_consonants_and_the_first_letter(a, b):
     from dadkhah.linkage.features import skeleton
 
     assert skeleton(a) != skeleton(b)
+
+
+def test_a_prison_and_a_burial_site_or_home_town_are_compared_by_province_when_nothing_else_can_be(
+        trained_model):
+    witness = fields(given="Ali", family="Karimi", detention_site="Evin")
+    cemetery = fields(given="Ali", family="Karimi", burial_site="Khavaran")
+    shirazi = fields(given="Ali", family="Karimi", place_of_origin="Shiraz")
+    assert levels_of(trained_model, witness, cemetery)["region"] == \
+        "a place of one in the province of a place of the other"
+    assert levels_of(trained_model, witness, shirazi)["region"] == "their places lie in different provinces"
+    # two prisons are compared as prisons; the region says nothing more
+    evin = fields(given="Ali", family="Karimi", detention_site="Evin", place_of_origin="Shiraz")
+    assert levels_of(trained_model, witness, evin)["prison"] == "same prison"
+    assert levels_of(trained_model, witness, evin)["region"] == "places compared directly, or none to compare"

@@ -14,7 +14,8 @@ Everything script-dependent is settled here, in Python, before the data reaches 
   birth and death when both are known. A witness who gives an age but no date of death gives no birth
   date; the age can still be compared with another record's;
 - places are resolved against the gazetteer (:mod:`dadkhah.linkage.gazetteer`): city and province of
-  origin, prison, burial site. A place the gazetteer does not know keeps its name key, prefixed ``?``.
+  origin, prison (and its city and province), burial site (and its province). A place the gazetteer
+  does not know keeps its name key, prefixed ``?``.
 
 :func:`feature_frame` takes ``(record id, list name, fields)`` triples, where ``fields`` are the
 canonical fields of :mod:`dadkhah.lists.rows`.
@@ -36,7 +37,7 @@ COLUMNS = [
     "father_sk",
     "given_p2", "family_p2", "family_p3", "family_s3", "gender",
     "birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi", "death_ym", "age_lo", "age_hi",
-    "origin_city", "origin_province", "prison", "prison_city", "burial",
+    "origin_city", "origin_province", "prison", "prison_city", "prison_province", "burial", "burial_province",
 ]
 #: Dates this wide carry no information worth comparing (open-ended ranges).
 MAX_SPAN_DAYS = 20 * 366
@@ -153,8 +154,8 @@ def features(record_id: int, list_name: str, fields: dict) -> dict:
     death_lo, death_hi = _interval(fields.get("death"))
     age_lo, age_hi = _age(fields, (birth_lo, birth_hi), (death_lo, death_hi))
     origin, origin_city, province = _place(fields.get("place_of_origin"), ORIGIN_PREFERENCE)
-    prison, prison_city, _ = _place(fields.get("detention_site"), DEFAULT_PREFERENCE)
-    burial, _, _ = _place(fields.get("burial_site"), ("burial_site", "city", "prison", "province"))
+    prison, prison_city, prison_province = _place(fields.get("detention_site"), DEFAULT_PREFERENCE)
+    burial, _, burial_province = _place(fields.get("burial_site"), ("burial_site", "city", "prison", "province"))
     return {
         "unique_id": int(record_id),
         "list_name": list_name,
@@ -170,8 +171,8 @@ def features(record_id: int, list_name: str, fields: dict) -> dict:
         "death_lo": death_lo, "death_hi": death_hi, "death_ym": _month(death_lo, death_hi),
         "age_lo": age_lo, "age_hi": age_hi,
         "origin_city": origin_city or origin, "origin_province": province,
-        "prison": prison, "prison_city": prison_city,
-        "burial": burial,
+        "prison": prison, "prison_city": prison_city, "prison_province": prison_province,
+        "burial": burial, "burial_province": burial_province,
     }
 
 

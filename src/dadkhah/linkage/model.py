@@ -13,6 +13,8 @@ origin        same city · same province, one names only the province · same pr
 prison        same prison · same city
 gender        equal
 burial        same burial site
+region        when no place can be compared directly (one gives a prison, the other a place of origin or
+              burial): a place of one lies in the province of a place of the other · none does
 list          both from the same list (a list repeats a person far less often than two lists share one)
 ============  ==============================================================================
 
@@ -221,6 +223,33 @@ def _place(col: str, parent: str | None, label: str, parent_label: str | None = 
     return cl.CustomComparison(output_column_name=label, comparison_description=label, comparison_levels=levels)
 
 
+PLACE_PROVINCES = ("origin_province", "prison_province", "burial_province")
+
+
+def _region():
+    """Places of different kinds, compared by province, only when no place can be compared with its own kind:
+    a witness names the prison, a cemetery register the burial site, a family the home town; people were
+    mostly held and buried in or near their home province. Null when both give the same kind of place (the
+    origin, prison and burial comparisons weigh that) or when no two places can be compared."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    direct = " OR ".join(f"({c}_l IS NOT NULL AND {c}_r IS NOT NULL)" for c in ("origin_city", "prison", "burial"))
+    cross = [(a, b) for a in PLACE_PROVINCES for b in PLACE_PROVINCES if a != b]
+    comparable = " OR ".join(f"({a}_l IS NOT NULL AND {b}_r IS NOT NULL)" for a, b in cross)
+    agree = " OR ".join(f"{a}_l = {b}_r" for a, b in cross)
+    return cl.CustomComparison(
+        output_column_name="region",
+        comparison_description="places of different kinds (origin, prison, burial) by province",
+        comparison_levels=[
+            cll.CustomLevel(f"({direct}) OR NOT ({comparable})", "places compared directly, or none to compare")
+            .configure(is_null_level=True),
+            cll.CustomLevel(agree, "a place of one in the province of a place of the other"),
+            cll.ElseLevel().configure(label_for_charts="their places lie in different provinces"),
+        ],
+    )
+
+
 def comparisons() -> list:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -241,6 +270,7 @@ def comparisons() -> list:
         _place("prison", "prison_city", "prison", "city"),
         _place("gender", None, "gender", tf=False),
         _place("burial", None, "burial"),
+        _region(),
         cl.CustomComparison(output_column_name="list", comparison_description="both records from the same list",
                             comparison_levels=[
                                 cll.NullLevel("list_name"),  # never: every record has a list
