@@ -46,3 +46,25 @@ def test_bad_user_input_is_refused_with_a_clear_message(tmp_path, monkeypatch):
     assert r.exit_code == 1 and "unknown role" in r.output
     r = runner.invoke(app, ["--data", data, "users", "token", "nobody"])
     assert r.exit_code == 1 and "no user named" in r.output
+
+
+def test_a_server_process_warms_up_and_freezes_its_start_up_objects_out_of_the_collector(case):
+    """`dadkhah serve` readies each process before its first request: lazily imported modules, compiled
+    templates, one pooled connection; then gc.freeze() keeps full collections from walking it all."""
+    import gc
+    import sys
+
+    from dadkhah.web.app import SWITCH_INTERVAL_S, WARM_MODULES, warm_up
+    from dadkhah.web.render import TEMPLATES, environment
+
+    before = sys.getswitchinterval()
+    try:
+        warm_up(case)
+        assert gc.get_freeze_count() > 10_000
+        assert all(name in sys.modules for name in WARM_MODULES)
+        assert environment().cache is not None and len(environment().cache) >= len(list(TEMPLATES.glob("*.html")))
+        assert sys.getswitchinterval() == SWITCH_INTERVAL_S
+        assert case.engine.pool.checkedin() >= 1
+    finally:
+        gc.unfreeze()
+        sys.setswitchinterval(before)

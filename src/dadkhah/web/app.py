@@ -61,6 +61,8 @@ class Settings:
         return f"{u.scheme}://{host}"
 
 
+SWITCH_INTERVAL_S = 0.001
+
 # Modules the request handlers import on first use, and the page templates: loaded at start-up instead.
 WARM_MODULES = ("dadkhah.web.users", "dadkhah.web.editing", "dadkhah.web.security", "dadkhah.records",
                 "dadkhah.claims.service", "dadkhah.vault.testimony", "dadkhah.vault.evidence", "dadkhah.vault.witness",
@@ -68,13 +70,18 @@ WARM_MODULES = ("dadkhah.web.users", "dadkhah.web.editing", "dadkhah.web.securit
 
 
 def warm_up(case) -> None:
-    """Prepare a server process before its first request, then take what it has loaded out of the
-    garbage collector's sight.
+    """Prepare a server process before its first request (``dadkhah serve`` calls it in each process),
+    then take what it has loaded out of the garbage collector's sight.
 
     A full collection walks every object the process holds — about 180,000 after start-up, which takes
     100–150 ms with the interpreter locked: every request in the process stalls meanwhile, and under load
     that was most of the slowest 1 % of responses. ``gc.freeze()`` moves the start-up objects to a
     permanent generation that collections skip; what requests allocate is collected as usual.
+
+    Request threads spend most of their time waiting for the database; when a query returns, its thread
+    waits for the interpreter lock until the thread holding it gives it up, by default after 5 ms. A
+    request makes 5–15 queries, so under load those waits added up; the server hands the lock over after
+    1 ms instead (``DADKHAH_WEB_SWITCH_INTERVAL``, seconds).
     """
     import gc
     import importlib
@@ -90,6 +97,7 @@ def warm_up(case) -> None:
         pass
     gc.collect()
     gc.freeze()
+    sys.setswitchinterval(float(os.environ.get("DADKHAH_WEB_SWITCH_INTERVAL", SWITCH_INTERVAL_S)))
 
 
 def create_app(case, settings: Settings | None = None) -> FastAPI:
@@ -105,7 +113,6 @@ def create_app(case, settings: Settings | None = None) -> FastAPI:
         import anyio.to_thread
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        warm_up(case)
         yield
 
     app = FastAPI(
@@ -318,8 +325,9 @@ def serve(case, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "
         uvicorn.run("dadkhah.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level, access_log=False, timeout_keep_alive=KEEP_ALIVE_S)
         return
-    uvicorn.run(create_app(case), host=host, port=port, log_level=log_level, access_log=False,
-                timeout_keep_alive=KEEP_ALIVE_S)
+    app = create_app(case)
+    warm_up(case)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, timeout_keep_alive=KEEP_ALIVE_S)
 
 
 def app_from_env() -> FastAPI:
@@ -328,4 +336,6 @@ def app_from_env() -> FastAPI:
 
     case = Case.open(data_dir=os.environ.get("DADKHAH_DATA", "dadkhah-data"), db_url=os.environ.get("DADKHAH_DB"),
                      blobs=os.environ.get("DADKHAH_BLOBS"), actor="dadkhah-web")
-    return create_app(case)
+    app = create_app(case)
+    warm_up(case)
+    return app
