@@ -134,3 +134,18 @@ def test_a_prison_and_a_burial_site_or_home_town_are_compared_by_province_when_n
     evin = fields(given="Ali", family="Karimi", detention_site="Evin", place_of_origin="Shiraz")
     assert levels_of(trained_model, witness, evin)["prison"] == "same prison"
     assert levels_of(trained_model, witness, evin)["region"] == "places compared directly, or none to compare"
+
+
+def test_a_comparison_em_never_trained_weighs_nothing_and_trained_ones_keep_a_floor():
+    model = {"comparisons": [
+        {"output_column_name": "region", "comparison_levels": [
+            {"is_null_level": True}, {"u_probability": 0.3}, {"u_probability": 0.7}]},
+        {"output_column_name": "gender", "comparison_levels": [
+            {"is_null_level": True}, {"m_probability": 1.0, "u_probability": 0.7},
+            {"m_probability": 0.0, "u_probability": 0.3}]},
+    ]}
+    bounded = engine.bounded_model(model, min_m=0.001)
+    region, gender = (c["comparison_levels"][1:] for c in bounded["comparisons"])
+    assert [lv["m_probability"] for lv in region] == [0.3, 0.7]  # m = u: no evidence either way
+    assert gender[1]["m_probability"] == pytest.approx(0.001 / 1.001)
+    assert model["comparisons"][0]["comparison_levels"][1].get("m_probability") is None  # input untouched

@@ -148,12 +148,19 @@ def bounded_model(model: dict, min_m: float) -> dict:
     EM happily concludes that true matches *never* disagree on, say, gender, and then one mistyped
     field outweighs everything else. Real lists contain such mistakes; bounding m keeps any one
     disagreement to a finite penalty (about log2(min_m / u) bits).
+
+    A comparison EM could not train at all (no training pair had it: the region comparison when m is
+    learnt on records that all give a place of origin) gets m = u at every level: it says nothing,
+    rather than whatever Splink assumes for a missing m.
     """
     model = copy.deepcopy(model)
     for comp in model.get("comparisons", []):
         levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
         ms = [lv.get("m_probability") for lv in levels]
         if all(m is None for m in ms):
+            for lv in levels:
+                if lv.get("u_probability") is not None:
+                    lv["m_probability"] = lv["u_probability"]
             continue
         ms = [max(m if isinstance(m, (int, float)) else 0.0, min_m) for m in ms]  # unobserved: min_m
         total = sum(ms)
