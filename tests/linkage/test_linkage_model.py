@@ -107,6 +107,20 @@ def test_without_dates_of_death_training_falls_back_to_the_next_rule():
     assert ("family_key", "given_key", "father_key") in rules
 
 
+def test_lists_without_dates_of_death_or_origins_still_train_every_name():
+    """A prison roster typed from memory: names, father, birth year, prison. Without a session for each
+    name, the names would carry no weight and nothing would link."""
+    rows = []
+    for i in range(60):
+        for copy in range(2):
+            rows.append((len(rows) + 1, f"list{copy}", fields(given="Ali", family=f"Name{chr(97 + i % 26)}",
+                                                               father="Hassan", detention_site="Evin")))
+    rules = [rule for rule, _n in M.training_rules(feature_frame(rows))]
+    trained = {name for name in ("given_key", "family_key", "father_key")
+               if any(name not in rule for rule in rules[1:])}
+    assert trained == {"given_key", "family_key", "father_key"}
+
+
 @pytest.mark.parametrize(("a", "b"), [("ksmi", "qsmi"), ("ndir", "ndr"), ("mvhsin", "mhsn"), ("asgr", "asqr"),
                                       ("mhabdi", "meabdi")])
 def test_the_skeleton_forgets_vowels_h_and_the_k_q_g_spellings(a, b):

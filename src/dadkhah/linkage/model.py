@@ -78,10 +78,16 @@ BROAD_RULES: list[tuple[str, ...]] = [
 #: instead of the true 0.003), which lets namesakes with a different surname link.
 TRAINING_RULES: list[tuple[tuple[str, ...], ...]] = [
     (("family_key", "given_key", "father_key"),),  # trains dates, places, gender, list
-    (("family_key", "father_key", "death_lo"), ("family_key", "father_key", "death_ym")),  # the given name
-    (("given_key", "father_key", "death_lo"), ("given_key", "father_key", "origin_city")),  # the family name
-    (("family_key", "given_key", "death_lo"), ("family_key", "given_key", "origin_city")),  # the father's name
+    (("family_key", "father_key", "death_lo"), ("family_key", "father_key", "death_ym"),  # the given name
+     ("family_key", "father_key", "birth_year"), ("family_key", "father_key", "prison")),
+    (("given_key", "father_key", "death_lo"), ("given_key", "father_key", "origin_city"),  # the family name
+     ("given_key", "father_key", "birth_year"), ("given_key", "father_key", "prison")),
+    (("family_key", "given_key", "death_lo"), ("family_key", "given_key", "origin_city"),  # the father's name
+     ("family_key", "given_key", "birth_year"), ("family_key", "given_key", "prison")),
 ]
+# The birth-year and prison alternatives serve lists that give neither dates of death nor places of
+# origin (a prison's roster, a small list typed from memory): without them no session would train the
+# names, and an untrained comparison carries no weight (engine.bounded_model), so nothing would link.
 MIN_TRAINING_PAIRS = 200
 
 
