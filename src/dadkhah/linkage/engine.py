@@ -394,8 +394,12 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
             step("re-estimating the prior from the scored pairs")
             new = refine_prior_value(weights["match_weight"].to_numpy(dtype="float64"), old, len(trained.df))
             cutoff = _logit2(options.floor) + _logit2(old) - _logit2(new)
-            pairs = linker.misc.query_sql(f"SELECT * FROM {scored.physical_name} WHERE match_weight >= {cutoff!r}",
-                                          "pandas")
+            # Only the columns kept (_tidy): the term frequencies of both records are not needed.
+            columns = linker.misc.query_sql(f"SELECT * FROM {scored.physical_name} LIMIT 0", "pandas").columns
+            wanted = ", ".join(c for c in columns if c.startswith("mw_") or c in (
+                "unique_id_l", "unique_id_r", "match_weight", "match_probability"))
+            pairs = linker.misc.query_sql(
+                f"SELECT {wanted} FROM {scored.physical_name} WHERE match_weight >= {cutoff!r}", "pandas")
             scored.drop_table_from_database_and_remove_from_cache()
             pairs = _shift_prior(pairs, old, new)
             trained.model["probability_two_random_records_match"] = new
