@@ -163,7 +163,7 @@ def _touch(session: Session, obj) -> None:
         other = session.get(Entity, obj.member_id if isinstance(obj, Membership) else obj.participant_id)
         if other is not None:
             touched[("entity", other.id)] = other
-    if isinstance(obj, Event) and not state_is_new(obj) and _moved(obj):
+    if isinstance(obj, Event) and inspect(obj).key is not None and _moved(obj):
         # participants' place and period facets come from their events
         ids = select(Participation.participant_id).where(Participation.event_id == obj.id)
         for other in session.scalars(select(Entity).where(Entity.id.in_(ids))):
@@ -175,10 +175,6 @@ def _touch(session: Session, obj) -> None:
         key = ident[0] if ident and ident[0] is not None else id(obj)
         family = "entity" if isinstance(obj, Entity) else "claim" if isinstance(obj, Claim) else type(obj).__name__
         touched[(family, key)] = obj
-
-
-def state_is_new(obj) -> bool:
-    return inspect(obj).key is None
 
 
 def _moved(event_: Event) -> bool:

@@ -137,17 +137,25 @@ class AccountCache:
             self._entries.clear()
 
 
-def _resolve_account(case, request: Request) -> tuple[Account | None, bool]:
+def _credential(request: Request) -> tuple[str | None, bool, str | None]:
+    """The caller's API token or session cookie: (secret, whether it is a token, its account-cache key)."""
     from dadkhah.web.security import digest
-    from dadkhah.web.users import user_for_session, user_for_token
 
     auth = request.headers.get("authorization", "")
     via_token = auth.lower().startswith("bearer ")
     secret = auth[7:].strip() if via_token else request.cookies.get(SESSION_COOKIE)
     if not secret:
+        return None, False, None
+    return secret, via_token, ("t:" if via_token else "s:") + digest(secret)
+
+
+def _resolve_account(case, request: Request) -> tuple[Account | None, bool]:
+    from dadkhah.web.users import user_for_session, user_for_token
+
+    secret, via_token, key = _credential(request)
+    if not secret:
         return None, False
     cache: AccountCache = request.app.state.accounts
-    key = ("t:" if via_token else "s:") + digest(secret)
     account = cache.get(key)
     if account is not None:
         return account, via_token
@@ -163,23 +171,13 @@ def _resolve_account(case, request: Request) -> tuple[Account | None, bool]:
     return account, via_token
 
 
-def _secret_key(request: Request) -> str | None:
-    """The account cache's key for the caller's token or session cookie (None: anonymous)."""
-    from dadkhah.web.security import digest
-
-    auth = request.headers.get("authorization", "")
-    via_token = auth.lower().startswith("bearer ")
-    secret = auth[7:].strip() if via_token else request.cookies.get(SESSION_COOKIE)
-    return ("t:" if via_token else "s:") + digest(secret) if secret else None
-
-
 async def get_ctx(request: Request) -> Ctx:
     """The FastAPI dependency: resolve caller, language, calendar and CSRF token for this request.
 
     Run on the event loop when the caller is anonymous or already in the account cache (no database
     round trip: most requests), in a worker thread otherwise — saving most requests a thread hand-off."""
     if getattr(request.state, "ctx", None) is None:
-        key = _secret_key(request)
+        _secret, _via_token, key = _credential(request)
         if key is not None and request.app.state.accounts.get(key) is None:
             from starlette.concurrency import run_in_threadpool
 
