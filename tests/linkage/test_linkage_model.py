@@ -1,5 +1,7 @@
 """The model's comparisons and training: which level a pair of records falls in, and which pairs EM learns from."""
 
+from copy import deepcopy
+
 import pandas as pd
 import pytest
 
@@ -163,3 +165,43 @@ def test_a_comparison_em_never_trained_weighs_nothing_and_trained_ones_keep_a_fl
     assert [lv["m_probability"] for lv in region] == [0.3, 0.7]  # m = u: no evidence either way
     assert gender[1]["m_probability"] == pytest.approx(0.001 / 1.001)
     assert model["comparisons"][0]["comparison_levels"][1].get("m_probability") is None  # input untouched
+
+
+def _level(gamma, m=None, u=None, label=""):
+    return {"gamma": gamma, "m": m, "u": u, "label": label or f"level {gamma}"}
+
+
+def test_a_pairs_level_is_read_back_from_its_weight_and_never_guessed_when_weights_are_shared():
+    trained = {"name": "family", "levels": [_level(-1), _level(2, 0.8, 0.1), _level(1, 0.15, 0.3),
+                                            _level(0, 0.05, 0.6)]}
+    untrained = {"name": "region", "levels": [_level(-1), _level(1, 0.3, 0.3), _level(0, 0.7, 0.7)]}
+    pairs = pd.DataFrame({"mw_family": [3.0, -1.0, -3.584962500721156, 0.0, 1.5, float("nan")],
+                          "mw_region": [0.0] * 6})
+    out = engine._with_levels(pairs, [trained, untrained])
+    # log2(0.8/0.1) = 3, log2(0.15/0.3) = -1, log2(0.05/0.6); 0 = null; 1.5 is no level's weight; Splink
+    # weighs a level it has no m for NULL
+    assert out["gamma_family"].tolist() == [2, 1, 0, -1, engine.LEVEL_UNKNOWN, engine.LEVEL_UNKNOWN]
+    # every level of the untrained comparison weighs 0, like its null level: which one is not known
+    assert set(out["gamma_region"]) == {engine.LEVEL_UNKNOWN}
+
+
+def test_a_review_shows_an_untrained_comparison_as_level_not_known_with_no_weight(trained_model):
+    from dadkhah.linkage.service import UNKNOWN_LEVEL_LABEL, explain_levels
+    from dadkhah.lists.tables import LinkRun
+
+    model = deepcopy(trained_model)
+    given = next(c for c in model["comparisons"] if c["output_column_name"] == "given")
+    for lv in given["comparison_levels"]:
+        lv.pop("m_probability", None)  # as if EM never saw a pair with a given name
+    model = engine.bounded_model(model, min_m=0.001)
+    df = feature_frame([(1, "one", fields(given="Hossein", family="Karimi")),
+                        (2, "two", fields(given="حسین", family="کریمی"))])
+    scored = engine.Trained(db_api=engine.database_api(engine.EngineOptions()), df=df, model=model,
+                            blocking=[], labels_used=0, timings={})
+    pair = engine.score_within(scored, {1: 0, 2: 0}).iloc[0]
+    assert pair["gamma_given"] == engine.LEVEL_UNKNOWN  # both have a given name: not "given_key is NULL"
+    run = LinkRun(summary={"comparisons": engine._comparisons_summary(model)})
+    shown = {c["comparison"]: c for c in explain_levels(run, {"given": int(pair["gamma_given"]),
+                                                              "family": int(pair["gamma_family"])})}
+    assert shown["given"]["level"] == UNKNOWN_LEVEL_LABEL and shown["given"]["weight"] == 0.0
+    assert shown["family"]["level"] == "same key" and shown["family"]["weight"] > 0

@@ -506,9 +506,22 @@ def predict(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: S
                       timings=trained.timings, labels_used=trained.labels_used)
 
 
+LEVEL_UNKNOWN = -2  # gamma of a pair whose level cannot be told from its weight (see _with_levels)
+_SAME_WEIGHT = 1e-6  # bits
+
+
 def _with_levels(pairs: pd.DataFrame, comparisons: list[dict]) -> pd.DataFrame:
     """Add ``gamma_<comparison>`` (the level each pair fell in; −1 = null) and ``w_<comparison>`` (its
-    match weight in bits, term-frequency adjustment included) from Splink's per-comparison weights."""
+    match weight in bits, term-frequency adjustment included) from Splink's per-comparison weights.
+
+    Splink outputs the comparison levels only together with every compared column of both records (far
+    too much memory at scale), so the level is read back from its weight, log2(m/u), which is exact. Where
+    two levels carry the same weight the weight cannot tell them apart: a comparison EM never trained has
+    m = u at every level, so every level weighs 0, as the null level does; a level without m or u weighs
+    NULL. A pair whose weight is shared so, or is no level's, gets ``LEVEL_UNKNOWN`` (shown as "level not
+    known"), never a level it may not have been in."""
+    import math
+
     import numpy as np
 
     pairs = pairs.copy()
@@ -518,17 +531,18 @@ def _with_levels(pairs: pd.DataFrame, comparisons: list[dict]) -> pd.DataFrame:
         if mw is None:
             continue
         mw = mw.to_numpy(dtype="float64")
-        gamma = np.full(len(mw), -1, dtype="int64")
-        best = np.full(len(mw), np.inf)
-        for lv in comp["levels"]:
-            if lv["gamma"] == -1 or lv["weight"] is None:
-                continue
-            import math
-
-            exact = math.log2(lv["m"] / lv["u"])
-            dist = np.abs(mw - exact)
-            closer = (dist < best) & (dist < 1e-6)
-            gamma[closer], best[closer] = lv["gamma"], dist[closer]
+        weights = [(0.0 if lv["gamma"] == -1 else (math.log2(lv["m"] / lv["u"]) if lv["m"] and lv["u"] else None),
+                    lv["gamma"]) for lv in comp["levels"]]
+        known = [(w, g) for w, g in weights if w is not None]  # Splink weighs a level without m or u NULL
+        gamma = np.full(len(mw), LEVEL_UNKNOWN, dtype="int64")  # a weight no level has: not known
+        shared = np.zeros(len(mw), dtype=bool)
+        for w, g in known:
+            hit = np.abs(mw - w) < _SAME_WEIGHT
+            if sum(1 for w2, _ in known if abs(w2 - w) < _SAME_WEIGHT) > 1:
+                shared |= hit
+            else:
+                gamma[hit] = g
+        gamma[shared] = LEVEL_UNKNOWN
         pairs[f"gamma_{name}"] = gamma
         adj = pairs.get(f"mw_tf_adj_{name}")
         pairs[f"w_{name}"] = mw + (adj.fillna(0).to_numpy(dtype="float64") if adj is not None else 0.0)

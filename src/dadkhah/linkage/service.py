@@ -309,12 +309,25 @@ def level_labels(run: LinkRun) -> dict[str, dict[int, dict]]:
     return out
 
 
+UNKNOWN_LEVEL_LABEL = "level not known (levels of equal weight; the comparison was not trained)"
+
+
 def explain_levels(run: LinkRun, levels: dict) -> list[dict]:
+    """Each comparison of a pair: its level's label and weight (bits). A pair whose level could not be
+    told from its weight (:data:`dadkhah.linkage.engine.LEVEL_UNKNOWN`) says so, with the weight the
+    comparison gave it when all its candidate levels weigh the same."""
     labels = level_labels(run)
     out = []
     for name, gamma in levels.items():
-        info = labels.get(name, {}).get(int(gamma), {})
-        out.append({"comparison": name, "level": info.get("label", str(gamma)), "gamma": int(gamma),
+        gamma = int(gamma)
+        comp = labels.get(name, {})
+        if gamma == engine.LEVEL_UNKNOWN:
+            weights = {lv["weight"] for g, lv in comp.items() if g != -1}
+            out.append({"comparison": name, "level": UNKNOWN_LEVEL_LABEL, "gamma": gamma,
+                        "weight": 0.0 if weights <= {0.0, None} else None})
+            continue
+        info = comp.get(gamma, {})
+        out.append({"comparison": name, "level": info.get("label", str(gamma)), "gamma": gamma,
                     "weight": info.get("weight") if gamma != -1 else 0.0})
     return out
 

@@ -383,7 +383,7 @@ def explain(ctx: typer.Context, cluster: str = typer.Argument(..., help="A clust
         if links:
             out.print(f"[bold]{title}[/]")
         for link in links:
-            levels = "; ".join(f"{c['comparison']}: {c['level']}" for c in link["levels"] if c["gamma"] != -1)
+            levels = "; ".join(f"{c['comparison']}: {c['level']}" for c in link["levels"] if c["gamma"] >= 0)
             a, b = link["records"]
             out.print(f"  {a}–{b}  p={link['match_probability']}  {levels}", markup=False)
     for dec in d["decisions"]:
