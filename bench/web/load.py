@@ -16,7 +16,10 @@ What it does:
    (``--writes`` sets the share of writes)
 4. prints latency percentiles (overall, reads, writes, per kind of request), errors and throughput, and
    checks that no write was lost: every person and claim the server acknowledged (201) is in the
-   database, and the number of rows written with this run's tag equals the number acknowledged.
+   database, and the number of rows written with this run's tag equals the number acknowledged;
+5. prints what the figures depend on: the CPUs, a calibration time (a fixed Python workload), the share
+   of CPU time the hypervisor took (steal) during the run, and the load generator's own CPU use (it runs
+   on the same machine as the server).
 
 Exit status 1 when a target is missed: p95 over ``--p95`` ms, any error, or any lost write.
 """
@@ -257,6 +260,46 @@ def check_writes(db_url: str, data_dir: Path, tag: str, results: Results) -> dic
     }
 
 
+# --- the machine ---------------------------------------------------------------------------------------
+
+def cpu_ticks() -> tuple[int, int] | None:
+    """(steal, total) jiffies of all CPUs so far (Linux), to report the share of time the hypervisor took."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return fields[7], sum(fields)
+
+
+def calibration_ms(rounds: int = 7) -> float:
+    """Fastest of ``rounds`` runs of a fixed single-threaded Python workload (hashing, dicts, JSON): how fast
+    this machine runs Python, so latencies measured on different machines can be compared."""
+    import hashlib
+
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        rows = [{"id": i, "key": hashlib.sha256(str(i).encode()).hexdigest()[:12]} for i in range(20_000)]
+        json.loads(json.dumps(rows))
+        times.append((time.perf_counter() - t) * 1000)
+    return round(min(times), 1)
+
+
+def machine_facts(before: tuple[int, int] | None, after: tuple[int, int] | None, generator_cpu_s: float,
+                  wall: float) -> dict:
+    model = ""
+    try:
+        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), "")
+    except OSError:
+        pass
+    steal = None
+    if before and after and after[1] > before[1]:
+        steal = round(100 * (after[0] - before[0]) / (after[1] - before[1]), 2)
+    return {"cpus": os.cpu_count(), "cpu_model": model, "calibration_ms": calibration_ms(),
+            "steal_percent": steal, "generator_cpu_percent": round(100 * generator_cpu_s / wall, 1)}
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -328,12 +371,14 @@ def main(argv: list[str] | None = None) -> int:
         uvloop.install()
     except ImportError:
         pass
+    ticks, cpu0 = cpu_ticks(), time.process_time()
     try:
         results, wall = asyncio.run(run_users(f"http://127.0.0.1:{port}", setup, tag, args.users, args.duration,
                                               args.think, args.writes, args.warmup))
     finally:
         stop_server(server)
     doc = summary(results, wall)
+    doc["machine"] = machine_facts(ticks, cpu_ticks(), time.process_time() - cpu0, wall)
     if args.trace:
         t0 = min((t for t, _, _ in results.trace), default=0.0)
         args.trace.write_text("t_s,kind,ms\n" + "".join(f"{t - t0:.3f},{k},{ms:.1f}\n"
@@ -362,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{extra}")
         for kind, err in doc["error_samples"]:
             print(f"  error {kind}: {err}")
+        m = doc["machine"]
+        print(f"machine: {m['cpus']} CPUs ({m['cpu_model'] or 'model unknown'}), calibration {m['calibration_ms']} ms, "
+              f"steal {m['steal_percent']} %, load generator {m['generator_cpu_percent']} % of one CPU")
         print("targets met" if doc["targets_met"] else "TARGETS MISSED")
     return 0 if doc["targets_met"] else 1
 
