@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/web/per_request.py                      # build the bench database, then measure
     .venv/bin/python bench/web/per_request.py --reuse              # measure against the existing one
-    .venv/bin/python bench/web/per_request.py --reuse --profile create_person -n 200   # cProfile one kind
+    .venv/bin/python bench/web/per_request.py --reuse --kinds create_person -n 200
 
 The requests are those of ``bench/web/load.py`` (same database, same mix of kinds), made one at a time
 in this process through the ASGI application (no network, no other load), so the figures show where
@@ -12,10 +12,8 @@ a request's time goes before any queueing: the load benchmark's latencies are th
 from __future__ import annotations
 
 import argparse
-import cProfile
 import json
 import os
-import pstats
 import random
 import secrets
 import statistics
@@ -77,7 +75,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reuse", action="store_true", help="use the existing bench database (its users and tokens)")
     p.add_argument("-n", type=int, default=60, help="requests of each kind")
     p.add_argument("--kinds", nargs="*", default=KINDS)
-    p.add_argument("--profile", help="cProfile this kind of request and print the top functions")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
 
@@ -111,18 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(7)
     out = {}
     with TestClient(app) as client:
-        for kind in args.kinds if not args.profile else [args.profile]:
+        for kind in args.kinds:
             for i in range(5):  # first use of a path: not counted
                 request(client, kind, rng, setup, -i - 1).raise_for_status()
             times, counts, cpu = [], [], []
-            profiler = cProfile.Profile() if args.profile else None
             for i in range(args.n):
                 q0, c0, t0 = queries[0], time.process_time(), time.perf_counter()
-                if profiler:
-                    profiler.enable()
                 r = request(client, kind, rng, setup, i + int(time.time()))
-                if profiler:
-                    profiler.disable()
                 times.append((time.perf_counter() - t0) * 1000)
                 cpu.append((time.process_time() - c0) * 1000)
                 counts.append(queries[0] - q0)
@@ -130,10 +122,6 @@ def main(argv: list[str] | None = None) -> int:
             out[kind] = {"ms_median": round(statistics.median(times), 1), "ms_mean": round(statistics.fmean(times), 1),
                          "cpu_ms_mean": round(statistics.fmean(cpu), 1),
                          "queries": round(statistics.fmean(counts), 1)}
-            if profiler:
-                stats = pstats.Stats(profiler, stream=sys.stderr)
-                stats.sort_stats("cumulative").print_stats(45)
-                stats.sort_stats("tottime").print_stats(30)
     case.close()
     if args.json:
         print(json.dumps(out, indent=1))
