@@ -39,6 +39,19 @@ def test_demo_case_names_meet_across_scripts_and_spellings(spellings):
     same_key(*spellings)
 
 
+@pytest.mark.parametrize("spellings", [
+    ("Ramazan Ali", "Ramezanali", "Ramadan Ali", "Ramadanali", "رمضانعلی", "رمضان علی"),
+    ("Fazlollah", "Fazl-ollah", "Fadlallah", f"فضل{ZWNJ}الله", "فضل الله"),
+    ("Khalilollah", "Khalil-ollah", "خلیل الله", f"خلیل{ZWNJ}الله", "خلیلالله"),
+    ("Reza", "Reda", "Ridha", "رضا"),
+    ("Ghazi", "Qadi", "قاضی"),
+])
+def test_arabic_style_d_for_zad_and_ollah_after_an_l_meet_the_persian_spelling(spellings):
+    # ض is z in Persian-style romanisation and d in Arabic-style; "-ollah" written apart after a final l
+    # keys as the word written whole, where the doubled l is written once
+    same_key(*spellings)
+
+
 @pytest.mark.parametrize(("a", "b", "rule"), [
     ("Hossein", "Hussein", "Hossein/Hussein/Hosein/Husain"),
     ("Hosein", "Husain", "Hossein/Hussein/Hosein/Husain"),

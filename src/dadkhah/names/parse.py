@@ -100,8 +100,12 @@ class Unit:
         """The unit's key; ``o_long`` reads a Latin "o" inside a word as و (an alternative reading)."""
         t = tables()
         bare = [i > 0 and p.form in t.bare_suffixes for i, p in enumerate(self.pieces)]
-        return join_keys(word_key(p.text, bare[i], i + 1 < len(bare) and bare[i + 1], o_long)
-                         for i, p in enumerate(self.pieces))
+        keys = [word_key(p.text, bare[i], i + 1 < len(bare) and bare[i + 1], o_long)
+                for i, p in enumerate(self.pieces)]
+        for i, p in enumerate(self.pieces):
+            if i and keys[i] and keys[i - 1] and p.form in t.merging_suffixes and keys[i - 1][-1] == keys[i][0]:
+                keys[i] = keys[i][1:]  # "Khalil-ollah" as "Khalilollah": the l is not doubled
+        return join_keys(keys)
 
 
 @dataclass(frozen=True)

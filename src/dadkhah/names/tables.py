@@ -62,6 +62,7 @@ class NameTables:
     prefixes: set[str]
     suffixes: set[str]
     bare_suffixes: set[str]
+    merging_suffixes: set[str]  # keyed onto the word before without doubling a letter across the join
     split_prefixes: set[str]  # affixes also split off a written-together word (both scripts)
     split_suffixes: set[str]
     min_prefix_rest: int  # consonants a split-off prefix must leave
@@ -149,7 +150,7 @@ def tables() -> NameTables:
         second.update(fa)
 
     aff = _load("affixes.yaml")
-    prefixes, suffixes, bare = set(), set(), set()
+    prefixes, suffixes, bare, merging = set(), set(), set(), set()
     sp_l, sp_f, ss_l, ss_f = [], [], [], []
     for e in aff["prefixes"]:
         latin, fa = _forms(e, "affixes.yaml")
@@ -163,6 +164,8 @@ def tables() -> NameTables:
         suffixes.update(latin + fa)
         if e.get("bare"):
             bare.update(latin + fa)
+        if e.get("merge"):
+            merging.update(latin + fa)
         if e.get("split"):
             ss_l += latin
             ss_f += fa
@@ -183,6 +186,7 @@ def tables() -> NameTables:
         prefixes=prefixes,
         suffixes=suffixes,
         bare_suffixes=bare,
+        merging_suffixes=merging,
         split_prefixes=set(sp_l) | set(sp_f),
         split_suffixes=set(ss_l) | set(ss_f),
         min_prefix_rest=int(aff["min_rest"]["prefix"]),
