@@ -147,3 +147,28 @@ def test_same_decisions_re_estimate_the_model_at_the_next_run(sqlite_case, impor
             decide(sqlite_case, (members[0], members[1]), "same", "maryam")
     again = run_linkage(sqlite_case, options=options)
     assert again.labels_used >= 3 and again.decisions["same"] == again.labels_used
+
+
+def test_a_level_that_could_not_be_told_from_its_weight_is_shown_as_not_known_on_the_review_page(linked):
+    from fastapi.testclient import TestClient
+
+    from dadkhah.linkage.engine import LEVEL_UNKNOWN
+    from dadkhah.linkage.service import UNKNOWN_LEVEL_LABEL
+    from dadkhah.lists.tables import LinkPair
+    from dadkhah.web.app import Settings, create_app
+    from dadkhah.web.users import create_user, issue_token
+
+    case, _ = linked
+    with case.session() as s:
+        pair = s.scalars(select(LinkPair).order_by(LinkPair.id).limit(1)).one()
+        pair.levels = {**pair.levels, "given": LEVEL_UNKNOWN}
+        key, pair_id = (pair.record_l, pair.record_r), pair.id
+        token = issue_token(s, create_user(s, "rev", "reviewer", "a-long-enough-password"), "tests")
+    shown = {c["comparison"]: c for c in pair_detail(case, key)["comparisons"]}
+    assert shown["given"]["level"] == UNKNOWN_LEVEL_LABEL and shown["given"]["gamma"] == LEVEL_UNKNOWN
+    assert shown["family"]["level"] != UNKNOWN_LEVEL_LABEL
+
+    client = TestClient(create_app(case, Settings()), headers={"Authorization": f"Bearer {token}"})
+    for lang, words in (("en", "level not known"), ("fa", "میزان توافق معلوم نیست")):
+        html = client.get(f"/review/{pair_id}", params={"lang": lang}).text
+        assert words in html
