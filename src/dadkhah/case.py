@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import dadkhah.records.indexing  # noqa: F401  (registers the core search indexers)
 from dadkhah.access import Principal, operator
-from dadkhah.model import Citation, Claim, Entity, Event, Membership, NameForm, Participation, load_all_tables
+from dadkhah.model import Base, Citation, Claim, Entity, Event, Membership, NameForm, Participation, load_all_tables
 from dadkhah.store import migrate
 from dadkhah.store.engine import make_engine, sqlite_url
 
@@ -139,8 +139,16 @@ class Case:
         make it pick nested loops over thousands of rows (PostgreSQL's autovacuum catches up only later)."""
         from sqlalchemy import text
 
+        if self.backend == "postgresql":
+            # The case's own tables only (a bare ANALYZE takes every table of the database, other cases'
+            # schemas included, and deadlocks with a TRUNCATE or migration running in one of them).
+            names = ", ".join(self.engine.dialect.identifier_preparer.quote(t.name)
+                              for t in Base.metadata.sorted_tables)
+            statement = f"ANALYZE {names}"
+        else:
+            statement = "PRAGMA optimize"
         with self.engine.connect() as conn:
-            conn.execute(text("ANALYZE" if self.backend == "postgresql" else "PRAGMA optimize"))
+            conn.execute(text(statement))
             conn.commit()
 
 

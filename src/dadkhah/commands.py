@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
     app.command("verify")(verify)
     app.command("export")(export)
     app.command("import")(import_)
+    app.command("reindex")(reindex)
     from dadkhah.records.commands import register as register_add
 
     register_add(app)
@@ -201,6 +202,29 @@ def verify(ctx: typer.Context, json_: bool = typer.Option(False, "--json")) -> N
                 err.print("      " + ", ".join(f"{k}: {v}" for k, v in p.items()))
     if not result["ok"]:
         raise typer.Exit(1)
+
+
+def reindex(ctx: typer.Context, json_: bool = typer.Option(False, "--json")) -> None:
+    """Key every name again and rebuild the search index, after upgrading dadkhah (its name rules improve
+    between versions: names stored before keep the old keys, and searches in a new spelling miss them)."""
+    from dadkhah.records.maintenance import refresh_name_keys
+
+    case = open_case(ctx)
+    with cliutil.progress() as bar:
+        tasks: dict[str, int] = {}
+
+        def step(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done, total=total)
+
+        result = refresh_name_keys(case, step=step)
+    case.refresh_statistics()
+    if json_:
+        emit_json(result)
+    else:
+        err.print(f"{result['names']} name forms keyed ({result['changed']} changed); "
+                  f"{result['indexed']} records indexed")
 
 
 def export(ctx: typer.Context, format: str = typer.Option("jsonl", "--format", help="jsonl or csv"),

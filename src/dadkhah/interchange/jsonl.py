@@ -369,12 +369,6 @@ def _reset_sequences(conn, tables) -> None:
 
 def _rebuild_index(session) -> None:
     """Re-index every record of every class with a registered indexer (entities, claims, evidence…)."""
-    from dadkhah.store.search import indexed_classes, rebuild
+    from dadkhah.store.search import rebuild_index
 
-    session.info["indexing"] = True
-    try:
-        for cls in indexed_classes():
-            rebuild(session, session.scalars(select(cls)))
-        session.flush()
-    finally:
-        session.info["indexing"] = False
+    rebuild_index(session)

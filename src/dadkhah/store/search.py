@@ -296,5 +296,27 @@ def rebuild(session: Session, objects: Iterable[object]) -> int:
     return n
 
 
+def rebuild_index(session: Session, *, step=None) -> int:
+    """Re-index every record of every class with a registered indexer (entities, claims, evidence…), in
+    ``session``; ``step(done, total)`` is called as it goes. Returns the number of records indexed."""
+    session.info["indexing"] = True  # the commit-time refresh of touched records is not needed
+    try:
+        from sqlalchemy import func
+
+        classes = indexed_classes()
+        total = sum(session.scalar(select(func.count()).select_from(cls)) or 0 for cls in classes)
+        done = 0
+        for cls in classes:
+            for obj in session.scalars(select(cls)):
+                reindex(session, obj)
+                done += 1
+                if step and (done % 500 == 0 or done == total):
+                    step(done, total)
+        session.flush()
+    finally:
+        session.info["indexing"] = False
+    return done
+
+
 __all__ = ["SearchDoc", "Doc", "Hit", "register_indexer", "reindex", "replace_docs", "search", "rebuild",
-           "create_fts", "drop_fts", "select"]
+           "rebuild_index", "create_fts", "drop_fts", "select"]
