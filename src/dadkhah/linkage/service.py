@@ -309,7 +309,7 @@ def level_labels(run: LinkRun) -> dict[str, dict[int, dict]]:
     return out
 
 
-UNKNOWN_LEVEL_LABEL = "level not known (levels of equal weight; the comparison was not trained)"
+UNKNOWN_LEVEL_LABEL = "level not known (its weight does not tell the levels apart, e.g. an untrained comparison)"
 
 
 def explain_levels(run: LinkRun, levels: dict) -> list[dict]:
