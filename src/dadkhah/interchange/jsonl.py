@@ -31,6 +31,7 @@ from dadkhah.errors import InputError
 from dadkhah.model import Base, load_all_tables
 from dadkhah.model.vocab import vocabulary
 from dadkhah.store import audit
+from dadkhah.store.search import rebuild_index
 
 FORMAT = 1
 SKIP_TABLES = {"audit_log", "search_doc", "alembic_version"}
@@ -306,7 +307,7 @@ def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[st
         audit.append(s, actor=s.info["actor"], action="import", table="*", record_id=fname,
                      after={"sha256": digest, "rows": counts})
         _reset_sequences(conn, tables)
-        _rebuild_index(s)
+        rebuild_index(s)  # the derived index is not in the file
     case.refresh_statistics()
     return counts
 
@@ -366,9 +367,3 @@ def _reset_sequences(conn, tables) -> None:
                 conn.execute(text(f"SELECT setval('{seq}', COALESCE((SELECT MAX({pk[0].name}) FROM "
                                   f"{table.name}), 0) + 1, false)"))
 
-
-def _rebuild_index(session) -> None:
-    """Re-index every record of every class with a registered indexer (entities, claims, evidence…)."""
-    from dadkhah.store.search import rebuild_index
-
-    rebuild_index(session)

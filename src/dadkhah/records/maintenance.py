@@ -24,7 +24,7 @@ Step = Callable[[str, int, int], None]  # (what, done, total)
 
 def refresh_name_keys(case, *, actor: str | None = None, step: Step | None = None) -> dict:
     """Recompute every name form's key and normalised text, then rebuild the search index."""
-    from dadkhah.names import name_key, normalize
+    from dadkhah.records.service import name_form_keys
     from dadkhah.store.search import rebuild_index
 
     step = step or (lambda _what, _done, _total: None)
@@ -32,9 +32,8 @@ def refresh_name_keys(case, *, actor: str | None = None, step: Step | None = Non
         total = s.scalar(select(func.count()).select_from(NameForm)) or 0
         changed = 0
         for done, form in enumerate(s.scalars(select(NameForm).order_by(NameForm.id)), 1):
-            key = name_key(form.text) if form.kind != "honorific" else ""
-            normalized = normalize(form.text)
-            if (form.name_key or "", form.normalized or "") != (key, normalized):
+            normalized, key = name_form_keys(form.text, form.kind)
+            if (form.normalized or "", form.name_key or "") != (normalized, key):
                 form.name_key, form.normalized = key, normalized
                 changed += 1
             if done % 500 == 0 or done == total:

@@ -62,19 +62,27 @@ def _ref(session: Session, cls: type, ref_id: str | None, field: str):
     return obj
 
 
+def name_form_keys(text: str, kind: str) -> tuple[str, str]:
+    """(normalised text, cross-script key) that a name form stores (an honorific has no key)."""
+    from dadkhah.names import name_key, normalize
+
+    return normalize(text), name_key(text) if kind != "honorific" else ""
+
+
 def add_name(session: Session, entity: Entity, text: str, *, kind: str = "full", lang: str | None = None,
              sensitivity: str | None = None, primary: bool = False, source_id: str | None = None) -> NameForm:
     """Add one written form of a name, computing its script, normalised text and cross-script key."""
-    from dadkhah.names import detect_script, name_key, normalize
+    from dadkhah.names import detect_script
 
     text = (text or "").strip()
     if not text:
         raise InputError("a name form cannot be empty", field="names")
     _term(session, "name_kind", kind, "names.kind")
     script = detect_script(text)
+    normalized, key = name_form_keys(text, kind)
     form = NameForm(
         text=text, kind=kind, script=script, lang=lang or ("fa" if script == "fa" else None),
-        normalized=normalize(text), name_key=name_key(text) if kind not in ("honorific",) else "",
+        normalized=normalized, name_key=key,
         sensitivity=_sensitivity(sensitivity or entity.sensitivity or "public", "names.sensitivity"),
         is_primary=primary, position=len(entity.names), source_id=source_id,
     )

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, delete, select, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, delete, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dadkhah.model.base import Base, Sensitivity
@@ -288,21 +288,11 @@ def drop_fts(conn) -> None:
         conn.execute(text(stmt))
 
 
-def rebuild(session: Session, objects: Iterable[object]) -> int:
-    n = 0
-    for obj in objects:
-        reindex(session, obj)
-        n += 1
-    return n
-
-
 def rebuild_index(session: Session, *, step=None) -> int:
     """Re-index every record of every class with a registered indexer (entities, claims, evidence…), in
     ``session``; ``step(done, total)`` is called as it goes. Returns the number of records indexed."""
     session.info["indexing"] = True  # the commit-time refresh of touched records is not needed
     try:
-        from sqlalchemy import func
-
         classes = indexed_classes()
         total = sum(session.scalar(select(func.count()).select_from(cls)) or 0 for cls in classes)
         done = 0
@@ -318,5 +308,5 @@ def rebuild_index(session: Session, *, step=None) -> int:
     return done
 
 
-__all__ = ["SearchDoc", "Doc", "Hit", "register_indexer", "reindex", "replace_docs", "search", "rebuild",
+__all__ = ["SearchDoc", "Doc", "Hit", "register_indexer", "reindex", "replace_docs", "search",
            "rebuild_index", "create_fts", "drop_fts", "select"]
