@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from dadkhah.case import Case
-from dadkhah.casework.synthetic import close_shared_cases, shared_synthetic_case
+from dadkhah.testing.synthetic_case import close_shared_cases, shared_synthetic_case
 
 PG_URL = os.environ.get("DADKHAH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -101,7 +101,7 @@ def sqlite_case(tmp_path, sqlite_template) -> Case:
     c.close()
 
 
-# --- the fictional case of dadkhah.casework.synthetic, built once per test process and backend ------------
+# --- the fictional case of dadkhah.testing.synthetic_case, built once per test process and backend ------------
 # Shared by tests/casework, tests/dossier and tests/publish (building it takes seconds). ``synthetic`` runs a
 # test on SQLite and on PostgreSQL; ``synthetic_sqlite`` on SQLite only (for the command line, which takes a
 # case folder). Tests read it; a test that writes takes a private copy of the folder or the empty ``case``.

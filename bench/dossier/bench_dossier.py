@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/dossier/bench_dossier.py [--allegations 500] [--repeat 3] [--keep DIR] [--json]
 
-Builds the fictional case of dadkhah.casework.synthetic in a temporary folder, gives one person N
+Builds the fictional case of dadkhah.testing.synthetic_case in a temporary folder, gives one person N
 allegations (each a role in its own event, with two or three graded citations, a quarter of them
 also contradicted), then times, for the ``internal`` audience:
 
@@ -37,9 +37,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON")
     args = parser.parse_args()
 
-    from dadkhah.casework.synthetic import add_allegations, synthetic_case
     from dadkhah.dossier.person import person_dossier
     from dadkhah.dossier.render import html_to_pdf, render_html
+    from dadkhah.testing.synthetic_case import add_allegations, synthetic_case
 
     with tempfile.TemporaryDirectory(prefix="dadkhah-bench-") as tmp:
         t0 = time.perf_counter()

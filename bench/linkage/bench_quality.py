@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/linkage/bench_quality.py --population 10000 --lists 5 --seed 2
 
-Simulates a population and its lists (dadkhah.linkage.simulate), reads every row with the lists' own
+Simulates a population and its lists (dadkhah.testing.simulate_lists), reads every row with the lists' own
 mapping files exactly as `dadkhah lists import` does, then in the same run:
 
 - dadkhah: cross-script keys, gazetteer, date intervals, term frequencies, constrained clustering
@@ -30,7 +30,7 @@ def main(argv: list[str]) -> None:
     from dadkhah.linkage.features import feature_frame
     from dadkhah.linkage.model import baseline_frame
     from dadkhah.linkage.service import DEFAULT_THRESHOLD
-    from dadkhah.linkage.simulate import simulate
+    from dadkhah.testing.simulate_lists import simulate
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--population", type=int, default=10_000)

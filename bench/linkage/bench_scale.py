@@ -21,7 +21,7 @@ import time
 
 def prepare(args) -> None:
     from dadkhah.linkage.features import feature_frame
-    from dadkhah.linkage.simulate import simulate
+    from dadkhah.testing.simulate_lists import simulate
 
     t = time.perf_counter()
     population = max(10, int(args.records / 2.07))  # five lists hold about 2.07 records per victim

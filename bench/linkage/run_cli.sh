@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PY="$ROOT/.venv/bin/python"
 DADKHAH="$PY -m dadkhah.cli --data $WORK/case"
 mkdir -p "$WORK"
-"$PY" -c "from dadkhah.linkage.simulate import simulate; simulate($POP, $LISTS, seed=$SEED).write('$WORK/lists')"
+"$PY" -c "from dadkhah.testing.simulate_lists import simulate; simulate($POP, $LISTS, seed=$SEED).write('$WORK/lists')"
 start=$(date +%s)
 while read -r file; do
   name=${file%.*}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dadkhah.access import audience
 from dadkhah.casework.evidence import exhibits_for, statements_about
-from dadkhah.casework.synthetic import CANARY
+from dadkhah.testing.synthetic_case import CANARY
 
 
 def test_exhibits_linked_to_a_person_or_their_claims_are_listed_with_sha256(synthetic):

@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from typer.testing import CliRunner
 
-from dadkhah.casework.synthetic import CANARY
 from dadkhah.cli import app
+from dadkhah.testing.synthetic_case import CANARY
 
 runner = CliRunner()
 

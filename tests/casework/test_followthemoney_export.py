@@ -10,7 +10,7 @@ from followthemoney import model
 
 from dadkhah.access import audience
 from dadkhah.casework.ftm import date_prefix, export_entities, write_ftm
-from dadkhah.casework.synthetic import CANARY
+from dadkhah.testing.synthetic_case import CANARY
 
 
 def exported(case, name):

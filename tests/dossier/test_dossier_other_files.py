@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from dadkhah.casework.synthetic import CANARY
 from dadkhah.dossier.render import render_html
 from dadkhah.dossier.report import case_report
 from dadkhah.dossier.site import site_file
 from dadkhah.dossier.victim import victim_file
+from dadkhah.testing.synthetic_case import CANARY
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from dadkhah.casework.synthetic import CANARY
 from dadkhah.dossier.person import person_dossier
 from dadkhah.dossier.render import render_html
 from dadkhah.errors import NotFound
+from dadkhah.testing.synthetic_case import CANARY
 
 
 @pytest.fixture(scope="module")

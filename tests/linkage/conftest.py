@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from dadkhah.linkage.simulate import Simulation, simulate
+from dadkhah.testing.simulate_lists import Simulation, simulate
 
 PG_URL = os.environ.get("DADKHAH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

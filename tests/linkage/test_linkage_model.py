@@ -187,7 +187,7 @@ def test_a_pairs_level_is_read_back_from_its_weight_and_never_guessed_when_weigh
 
 def test_a_review_shows_an_untrained_comparison_as_level_not_known_with_no_weight(trained_model):
     from dadkhah.linkage.service import UNKNOWN_LEVEL_LABEL, explain_levels
-    from dadkhah.lists.tables import LinkRun
+    from dadkhah.linkage.tables import LinkRun
 
     model = deepcopy(trained_model)
     given = next(c for c in model["comparisons"] if c["output_column_name"] == "given")

@@ -10,7 +10,7 @@ from dadkhah.errors import InputError
 from dadkhah.linkage.merge import active_merges, undo_merge
 from dadkhah.linkage.review import decide, next_pairs, pair_detail
 from dadkhah.linkage.service import current_clusters
-from dadkhah.lists.tables import LinkDecision
+from dadkhah.linkage.tables import LinkDecision
 
 
 def clusters(case) -> dict[int, str]:
@@ -154,7 +154,7 @@ def test_a_level_that_could_not_be_told_from_its_weight_is_shown_as_not_known_on
 
     from dadkhah.linkage.engine import LEVEL_UNKNOWN
     from dadkhah.linkage.service import UNKNOWN_LEVEL_LABEL
-    from dadkhah.lists.tables import LinkPair
+    from dadkhah.linkage.tables import LinkPair
     from dadkhah.web.app import Settings, create_app
     from dadkhah.web.users import create_user, issue_token
 

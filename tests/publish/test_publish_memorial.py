@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from dadkhah.casework.synthetic import CANARY
 from dadkhah.publish.clearance import clear
 from dadkhah.publish.searchkeys import index_terms
 from dadkhah.publish.site import build_site
+from dadkhah.testing.synthetic_case import CANARY
 
 VICTIMS = ("person-victim", "person-victim-fa", "person-victim-latin")
 

@@ -179,7 +179,7 @@ def linked(site):
 def test_a_reviewer_decides_a_linkage_pair_shown_side_by_side(page, site, linked, shots):
     from sqlalchemy import select
 
-    from dadkhah.lists.tables import LinkDecision
+    from dadkhah.linkage.tables import LinkDecision
 
     log_in(page, site, "reviewer")
     page.goto(f"{site['url']}/review")

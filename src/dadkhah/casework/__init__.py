@@ -7,7 +7,7 @@
   against, with grades), ``roles_in_events``; :mod:`dadkhah.casework.career` — ``career``.
 - :mod:`dadkhah.casework.evidence` — exhibits (SHA-256), photos and witness statements from the vault.
 - :mod:`dadkhah.casework.ftm` — ``export_entities`` / ``write_ftm`` (FollowTheMoney, for Aleph).
-- :mod:`dadkhah.casework.synthetic` — a fictional case for tests, examples and benchmarks.
+- :mod:`dadkhah.testing.synthetic_case` — a fictional case for tests, examples and benchmarks.
 
 Everything is read for one :class:`~dadkhah.access.Principal`. See docs/casework.md.
 """

@@ -9,7 +9,7 @@
 - :mod:`dadkhah.linkage.review` — clerical review (``next_pairs``, ``pair_detail``, ``decide``);
 - :mod:`dadkhah.linkage.merge` — one canonical Person per cluster, undoable merges;
 - :mod:`dadkhah.linkage.capture` — :func:`~dadkhah.linkage.capture.capture_history` for estimation;
-- :mod:`dadkhah.linkage.simulate`, :mod:`dadkhah.linkage.evaluate` — simulated lists with truth, scores.
+- :mod:`dadkhah.testing.simulate_lists`, :mod:`dadkhah.linkage.evaluate` — simulated lists with truth, scores.
 
 See docs/linkage.md.
 """

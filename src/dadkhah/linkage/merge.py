@@ -7,7 +7,7 @@ touched. Persons are ``restricted`` unless every record behind them is public.
 
 :func:`sync_persons` keeps persons in step with clusters and keeps their identifiers stable: a cluster
 keeps the person that already stands for most of its records, so claims made about a victim survive
-re-runs. Each change is a :class:`~dadkhah.lists.tables.LinkMerge` row recording the groups it joined.
+re-runs. Each change is a :class:`~dadkhah.linkage.tables.LinkMerge` row recording the groups it joined.
 
 :func:`undo_merge` separates those groups again, and records "different" decisions between them (with
 who undid it and when) so that re-running the linkage does not merge them back.
@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from dadkhah.errors import InputError, NotFound
 from dadkhah.linkage.cluster import Clustering
 from dadkhah.linkage.gazetteer import DEFAULT_PREFERENCE, ORIGIN_PREFERENCE, resolve
-from dadkhah.lists.tables import LinkDecision, LinkMerge, ListRecord, VictimList
+from dadkhah.linkage.tables import LinkDecision, LinkMerge
+from dadkhah.lists.tables import ListRecord, VictimList
 from dadkhah.model import NameForm, Person, new_id
 from dadkhah.model.base import utcnow
 

@@ -29,7 +29,8 @@ from dadkhah.linkage.service import (
     recluster,
     require_run,
 )
-from dadkhah.lists.tables import LinkDecision, LinkPair, ListRecord
+from dadkhah.linkage.tables import LinkDecision, LinkPair
+from dadkhah.lists.tables import ListRecord
 
 #: Pairs whose match probability lies in this band are offered for review (the rest are clear enough).
 REVIEW_BAND = (0.2, 0.995)

@@ -26,7 +26,8 @@ from dadkhah.errors import InputError, NotFound
 from dadkhah.linkage import engine
 from dadkhah.linkage.cluster import Clustering, cluster
 from dadkhah.linkage.features import feature_frame
-from dadkhah.lists.tables import DECISIONS, LinkAssignment, LinkDecision, LinkPair, LinkRun, ListRecord, VictimList
+from dadkhah.linkage.tables import DECISIONS, LinkAssignment, LinkDecision, LinkPair, LinkRun
+from dadkhah.lists.tables import ListRecord, VictimList
 from dadkhah.model.base import utcnow
 from dadkhah.store import audit
 
@@ -293,7 +294,7 @@ def _recluster(s: Session, actor: str, merge: bool) -> Clustering:
 
 
 def _has_merges(s: Session) -> bool:
-    from dadkhah.lists.tables import LinkMerge
+    from dadkhah.linkage.tables import LinkMerge
 
     return s.scalar(select(LinkMerge.id).limit(1)) is not None
 

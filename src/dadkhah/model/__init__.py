@@ -31,6 +31,7 @@ TABLE_MODULES = [
     "dadkhah.store.search",
     "dadkhah.vault.tables",
     "dadkhah.lists.tables",
+    "dadkhah.linkage.tables",
     "dadkhah.web.tables",
 ]
 
