@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from dadkhah.access import Forbidden, Principal, Role
 from dadkhah.errors import InputError
-from dadkhah.linkage.merge import active_merges, undo_merge
-from dadkhah.linkage.review import decide, next_pairs, pair_detail
+from dadkhah.linkage.merge import active_merges
+from dadkhah.linkage.review import decide, next_pairs, pair_detail, undo_merge
 from dadkhah.linkage.service import current_clusters
 from dadkhah.linkage.tables import LinkDecision
 

@@ -41,7 +41,7 @@ def test_capture_history_has_one_row_per_cluster_a_column_per_list_and_the_strat
     case, _ = linked_once
     table = capture_history(case, strata=("province", "gender", "period"))
     names = [sl.name for sl in lists.sim.lists]
-    assert list(table.columns) == [*names, "province", "gender", "period", "cluster"]
+    assert list(table.columns) == [*names, "province", "gender", "period", "cluster", "person"]
     rows = exported(case)
     assert len(table) == len({c for _, _, c in rows}) and table["cluster"].is_unique
     for name in names:

@@ -13,31 +13,23 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from dadkhah.access import allowed_sensitivities, can_see
 from dadkhah.casework.naming import display_name
 from dadkhah.dossier.common import SourceNotes, audience_for, header
 from dadkhah.model import Citation, Claim, Entity, Event, Participation, Person, Place
 from dadkhah.model.vocab import label as vocab_label
+from dadkhah.records.population import victim_roles
 
-KILLING_EVENTS = ("execution", "killing", "death_in_custody", "enforced_disappearance")
 PERPETRATOR_ROLES = ("perpetrator_direct", "perpetrator_ordering", "perpetrator_complicit")
 
 
 def documented_counts(session: Session, principal) -> dict:
-    """Victims of killings recorded in the case, counted once each: in total, by event type, by place
-    and by year (the year of the event's earliest possible date)."""
-    allowed = allowed_sensitivities(principal)
-    event, person = aliased(Event, flat=True), aliased(Person, flat=True)  # all share the entity table
-    rows = session.execute(
-        select(Participation.participant_id, event.id, event.event_type, event.place_id, event.date_low)
-        .join(event, event.id == Participation.event_id)
-        .join(person, person.id == Participation.participant_id)
-        .where(Participation.role == "victim", event.event_type.in_(KILLING_EVENTS),
-               Participation.sensitivity.in_(allowed), event.sensitivity.in_(allowed),
-               person.sensitivity.in_(allowed))
-    ).all()
+    """Victims of killings recorded in the case (:mod:`dadkhah.records.population`), counted once each:
+    in total, by event type, by place and by year (the year of the event's earliest possible date)."""
+    rows = [(pid, eid, etype, place_id, low)
+            for pid, _part, eid, etype, place_id, low in session.execute(victim_roles(principal))]
     persons = {r[0] for r in rows}
     by_type: dict[str, set] = defaultdict(set)
     by_place: dict[str, set] = defaultdict(set)

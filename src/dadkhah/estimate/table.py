@@ -321,8 +321,9 @@ def table_from_records(
     """Aggregate a per-victim DataFrame into capture-history tables.
 
     ``records`` has one row per documented victim (a linked cluster), one 0/1 column per list,
-    optional stratum columns and an optional ``cluster`` column. ``lists`` defaults to every
-    column that is neither ``cluster`` nor a stratum, in column order.
+    optional stratum columns and optional ``cluster`` and ``person`` columns. ``lists`` defaults to the
+    frame's ``attrs["lists"]`` (as :func:`~dadkhah.linkage.capture.capture_history` sets it), else to every
+    column that is neither ``cluster``, ``person`` nor a stratum, in column order.
     """
     import pandas as pd
 
@@ -332,7 +333,8 @@ def table_from_records(
     if missing:
         raise TableError(f"{source}: stratum field(s) {', '.join(missing)} are not columns of the capture history")
     if lists is None:
-        lists = [str(c) for c in records.columns if c != "cluster" and c not in strata]
+        lists = records.attrs.get("lists") or [str(c) for c in records.columns
+                                                 if c not in ("cluster", "person") and c not in strata]
     else:
         absent = [name for name in lists if name not in records.columns]
         if absent:

@@ -4,8 +4,12 @@
     table = capture_history(case, strata=("province", "gender", "period"))
 
 One row per linked cluster (one documented victim): a 0/1 ``int`` column per list (named after the
-list, in import order) saying whether the victim is on it, one column per requested stratum, and a
-``cluster`` column. ``threshold`` re-clusters at another match probability (from the latest run's
+list, in import order) saying whether the victim is on it, one column per requested stratum, a
+``cluster`` column and a ``person`` column — the merged person standing for the cluster, who is a
+documented victim of the case (:mod:`dadkhah.records.population`), so the estimate's documented count
+and the case's count are of the same people. ``person`` is empty only where no person stands for
+exactly the cluster's records (before persons are merged, or at another ``threshold``). Rows are in the
+order of each cluster's smallest record. ``threshold`` re-clusters at another match probability (from the latest run's
 scored pairs and the current decisions) to see how much an estimate depends on linkage.
 
 Strata (each the majority value over the cluster's records; ``None`` when no record says):
@@ -26,8 +30,11 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from dadkhah.access import Principal, operator
-from dadkhah.errors import InputError
+from dadkhah.errors import InputError, NotFound
 from dadkhah.linkage.gazetteer import DEFAULT_PREFERENCE, ORIGIN_PREFERENCE, resolve
+from dadkhah.linkage.merge import active_merges
+from dadkhah.linkage.service import clusters_at, require_run
+from dadkhah.lists.service import lists, records
 
 
 def _province(f: dict) -> str | None:
@@ -71,9 +78,6 @@ STRATA: dict[str, Callable[[dict], object]] = {
 def capture_history(case, strata: Sequence[str] = (), threshold: float | None = None, *,
                     principal: Principal | None = None) -> pd.DataFrame:
     """The capture history of the linked clusters (see module docstring)."""
-    from dadkhah.linkage.service import clusters_at, require_run
-    from dadkhah.lists.service import lists, records
-
     if isinstance(strata, str):
         strata = [strata]
     unknown = [s for s in strata if s not in STRATA]
@@ -81,8 +85,6 @@ def capture_history(case, strata: Sequence[str] = (), threshold: float | None = 
         raise InputError(f"unknown stratum {', '.join(map(repr, unknown))}: use {', '.join(STRATA)}",
                          field="strata")
     principal = principal or operator(case.actor)
-    from dadkhah.errors import NotFound
-
     with case.reader(principal) as s:
         try:
             require_run(s)
@@ -91,20 +93,21 @@ def capture_history(case, strata: Sequence[str] = (), threshold: float | None = 
         names = [vl.name for vl in lists(s, principal)]
         recs = records(s, principal)
         assigned = clusters_at(s, threshold, principal=principal)
-    members: dict[str, list[tuple[str, dict]]] = {}
+        persons = {tuple(sorted(m.records)): m.person_id for m in active_merges(s)}
+    members: dict[str, list[tuple[int, str, dict]]] = {}
     for rid, name, _row, fields, _sens in recs:
-        members.setdefault(assigned.get(rid, f"c{rid}"), []).append((name, fields))
+        members.setdefault(assigned[rid], []).append((rid, name, fields))
     rows = []
-    for key in sorted(members, key=lambda k: int(k[1:])):
-        recs_of = members[key]
-        on = {name for name, _ in recs_of}
+    for key, recs_of in sorted(members.items(), key=lambda kv: min(r[0] for r in kv[1])):
+        on = {name for _, name, _ in recs_of}
         row: dict = {name: int(name in on) for name in names}
         for stratum in strata:
-            row[stratum] = Counter(v for v in (STRATA[stratum](f) for _, f in recs_of) if v is not None).most_common(1)
-            row[stratum] = row[stratum][0][0] if row[stratum] else None
+            common = Counter(v for v in (STRATA[stratum](f) for _, _, f in recs_of) if v is not None).most_common(1)
+            row[stratum] = common[0][0] if common else None
         row["cluster"] = key
+        row["person"] = persons.get(tuple(sorted(r[0] for r in recs_of)))
         rows.append(row)
-    df = pd.DataFrame(rows, columns=[*names, *strata, "cluster"])
+    df = pd.DataFrame(rows, columns=[*names, *strata, "cluster", "person"])
     for name in names:
         df[name] = df[name].astype("int64")
     df.attrs["lists"] = names

@@ -1,20 +1,27 @@
 """Merged victims: one canonical :class:`~dadkhah.model.Person` per cluster of list records.
 
 The person carries every written form of the name (each a :class:`~dadkhah.model.NameForm` pointing at
-its list's Source), the most precise dates, the majority gender and father's name, and in
-``extra["linkage"]`` its provenance: which list, which row, which record. Source list records are never
-touched. Persons are ``restricted`` unless every record behind them is public.
+its list's Source, keyed by :func:`dadkhah.records.service.add_name`), the most precise dates, the
+majority gender and father's name, and in ``extra["linkage"]`` its provenance: which list, which row,
+which record. Persons are ``restricted`` unless every record behind them is public. Source list records
+are never touched.
+
+Every merged person is a victim of the case: :mod:`dadkhah.linkage.victims` gives it its roles in the
+case's events (execution, detention, burial), each citing the lists, and moves or removes them when
+the person's records change.
 
 :func:`sync_persons` keeps persons in step with clusters and keeps their identifiers stable: a cluster
 keeps the person that already stands for most of its records, so claims made about a victim survive
-re-runs. Each change is a :class:`~dadkhah.linkage.tables.LinkMerge` row recording the groups it joined.
-
-:func:`undo_merge` separates those groups again, and records "different" decisions between them (with
-who undid it and when) so that re-running the linkage does not merge them back.
+re-runs. A person is rebuilt only when its records or their contents changed (a digest of them is kept
+in ``extra["linkage"]["digest"]``), so a re-run changes nothing. Each change is a
+:class:`~dadkhah.linkage.tables.LinkMerge` row recording the groups it joined; undoing one is
+:func:`dadkhah.linkage.review.undo_merge`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 
@@ -22,13 +29,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dadkhah.errors import InputError, NotFound
 from dadkhah.linkage.cluster import Clustering
 from dadkhah.linkage.gazetteer import DEFAULT_PREFERENCE, ORIGIN_PREFERENCE, resolve
-from dadkhah.linkage.tables import LinkDecision, LinkMerge
+from dadkhah.linkage.tables import LinkMerge, cluster_key
+from dadkhah.linkage.victims import Sync
 from dadkhah.lists.tables import ListRecord, VictimList
-from dadkhah.model import NameForm, Person, new_id
+from dadkhah.model import Person, new_id
 from dadkhah.model.base import utcnow
+from dadkhah.records.service import add_name, refresh_label
+from dadkhah.store.audit import canonical
 
 RANK = {"public": 0, "restricted": 1, "confidential": 2}
 
@@ -56,20 +65,19 @@ def _records_info(session: Session, ids: set[int]) -> dict[int, dict]:
     id_list = sorted(ids)
     for i in range(0, len(id_list), 5000):
         chunk = id_list[i:i + 5000]
-        stmt = (select(t.c.id, t.c.file_row, t.c.fields, t.c.sensitivity, VictimList.name, VictimList.source_id)
+        stmt = (select(t.c.id, t.c.file_row, t.c.fields, t.c.original, t.c.sensitivity, VictimList.name,
+                       VictimList.source_id)
                 .join(VictimList, VictimList.id == t.c.list_id).where(t.c.id.in_(chunk)))
-        for rid, row, fields, sens, name, source in session.execute(stmt):
-            out[rid] = {"id": rid, "row": row, "fields": fields, "sensitivity": sens, "list": name, "source_id": source}
+        for rid, row, fields, original, sens, name, source in session.execute(stmt):
+            out[rid] = {"id": rid, "row": row, "fields": fields, "original": original, "sensitivity": sens,
+                        "list": name, "source_id": source}
     return out
 
 
-def _name_form(text: str, *, kind: str, source_id: str, sensitivity: str, position: int, primary: bool) -> NameForm:
-    from dadkhah.names import detect_script, name_key, normalize
-
-    script = detect_script(text)
-    return NameForm(text=text, kind=kind, script=script, lang="fa" if script == "fa" else None,
-                    normalized=normalize(text), name_key=name_key(text), sensitivity=sensitivity,
-                    is_primary=primary, position=position, source_id=source_id)
+def records_digest(ids: list[int], info: dict[int, dict]) -> str:
+    """What a person is built from: its records' rows, fields, original values and sensitivity."""
+    rows = [{k: info[i][k] for k in ("id", "row", "fields", "original", "sensitivity", "source_id")} for i in ids]
+    return hashlib.sha256(canonical(rows).encode("utf-8")).hexdigest()[:24]
 
 
 def _narrowest(dates: list[dict]) -> dict | None:
@@ -80,8 +88,6 @@ def _narrowest(dates: list[dict]) -> dict | None:
 
 
 def _width(d: dict) -> int:
-    import datetime as dt
-
     return (dt.date.fromisoformat(d["high"]) - dt.date.fromisoformat(d["low"])).days
 
 
@@ -90,9 +96,8 @@ def _majority(values: Iterable) -> object | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def _fill_person(person: Person, key: str, run_id: int, ids: list[int], info: dict[int, dict]) -> None:
-    from dadkhah.records.service import refresh_label
-
+def _fill_person(session: Session, person: Person, key: str, run_id: int, ids: list[int],
+                 info: dict[int, dict]) -> None:
     recs = [info[i] for i in ids]
     person.sensitivity = _strictest(r["sensitivity"] for r in recs)
     person.names.clear()
@@ -102,8 +107,8 @@ def _fill_person(person: Person, key: str, run_id: int, ids: list[int], info: di
         if not text or text in seen:
             continue
         seen.add(text)
-        person.names.append(_name_form(text, kind="full", source_id=r["source_id"], sensitivity=r["sensitivity"],
-                                       position=len(person.names), primary=not person.names))
+        add_name(session, person, text, kind="full", source_id=r["source_id"], sensitivity=r["sensitivity"],
+                 primary=not person.names)
     person.label = ""
     refresh_label(person)
     if not person.label:
@@ -119,7 +124,7 @@ def _fill_person(person: Person, key: str, run_id: int, ids: list[int], info: di
     burial = resolve(_majority(f.get("burial_site") for f in fields), ("burial_site", "city", "prison", "province"))
     extra = dict(person.extra or {})
     extra["linkage"] = {
-        "cluster": key, "run": run_id, "status": "active",
+        "cluster": key, "run": run_id, "status": "active", "digest": records_digest(ids, info),
         "records": [{"record": r["id"], "list": r["list"], "row": r["row"], "source_id": r["source_id"]}
                     for r in recs],
         "lists": sorted({r["list"] for r in recs}),
@@ -131,9 +136,8 @@ def _fill_person(person: Person, key: str, run_id: int, ids: list[int], info: di
 
 
 def sync_persons(session: Session, run_id: int, result: Clustering, *, actor: str) -> dict[str, int]:
-    """Make the persons match the clusters: create, update, keep or retire (see module docstring)."""
-    from dadkhah.linkage.service import cluster_key
-
+    """Make the persons match the clusters: create, update, refresh, keep or retire them, and their roles
+    as victims of the case (see module docstring)."""
     members = result.members()
     active = active_merges(session)
     by_person = {m.person_id: m for m in active}
@@ -149,36 +153,53 @@ def sync_persons(session: Session, run_id: int, result: Clustering, *, actor: st
         if root not in owner and pid not in taken:
             owner[root] = pid
             taken.add(pid)
-    changed = [root for root, ids in members.items()
-               if root not in owner or sorted(by_person[owner[root]].records) != ids]
-    info = _records_info(session, {r for root in changed for r in members[root]})
-    counts = {"created": 0, "updated": 0, "unchanged": len(members) - len(changed), "retired": 0, "deleted": 0}
+    regrouped = {root for root, ids in members.items()
+                 if root not in owner or sorted(by_person[owner[root]].records) != ids}
+    info = _records_info(session, {r for ids in members.values() for r in ids})
+    stored = dict(session.execute(select(Person.id, Person.extra).where(Person.id.in_(list(taken)))).all())
+    refreshed = {root for root in members if root not in regrouped
+                 and ((stored.get(owner[root]) or {}).get("linkage") or {}).get("digest")
+                 != records_digest(members[root], info)}
+    counts = {"created": 0, "updated": 0, "refreshed": len(refreshed),
+              "unchanged": len(members) - len(regrouped) - len(refreshed), "retired": 0, "deleted": 0}
+    roles: Counter = Counter()
+    victims = Sync(session)
     now = utcnow()
+    built: dict[int, Person] = {}
     with session.no_autoflush:
-        for root in changed:
+        for root in sorted(regrouped | refreshed):
             ids = members[root]
-            key = cluster_key(root)
-            parts: dict[str, list[int]] = {}
-            for r in ids:
-                parts.setdefault(rec_person.get(r) or f"record {r}", []).append(r)
             pid = owner.get(root)
             if pid is None:
                 person = Person(id=new_id("person"), label="", sensitivity="restricted", extra={})
+                person.names = []
                 session.add(person)
                 counts["created"] += 1
             else:
                 person = session.get(Person, pid)
-                old = by_person[pid]
-                old.status, old.ended_at, old.ended_by = "superseded", now, actor
-                counts["updated"] += 1
-            _fill_person(person, key, run_id, ids, info)
-            session.add(LinkMerge(person_id=person.id, run_id=run_id, records=ids, parts=sorted(parts.values()),
-                                  actor=actor))
+            _fill_person(session, person, cluster_key(root), run_id, ids, info)
+            built[root] = person
+            if root in regrouped:
+                if pid is not None:
+                    old = by_person[pid]
+                    old.status, old.ended_at, old.ended_by = "superseded", now, actor
+                    counts["updated"] += 1
+                parts: dict[str, list[int]] = {}
+                for r in ids:
+                    parts.setdefault(rec_person.get(r) or f"record {r}", []).append(r)
+                session.add(LinkMerge(person_id=person.id, run_id=run_id, records=ids,
+                                      parts=sorted(parts.values()), actor=actor))
+    session.flush()
+    for root, person in built.items():
+        roles.update(victims.person(person, [info[i] for i in members[root]]))
     for pid in set(by_person) - taken:
         old = by_person[pid]
         old.status, old.ended_at, old.ended_by = "superseded", now, actor
+        victims.remove(pid)
         counts["deleted" if _retire(session, pid) else "retired"] += 1
+    victims.finish()
     session.flush()
+    counts.update({k.replace(" ", "_"): v for k, v in roles.items()})
     return counts
 
 
@@ -199,38 +220,3 @@ def _retire(session: Session, person_id: str) -> bool:
         extra["linkage"] = {**extra.get("linkage", {}), "status": "retired"}
         person.extra = extra
         return False
-
-
-def undo_merge(case, person_id: str, *, actor: str | None = None, principal=None, note: str | None = None) -> dict:
-    """Separate again the groups the latest merge of ``person_id`` joined; keep them apart in re-runs."""
-    from dadkhah.access import operator, require
-    from dadkhah.linkage.service import recluster
-
-    actor = actor or case.actor
-    principal = principal or operator(actor)
-    require(principal, "review")
-    with case.session(actor=actor, principal=principal) as s:
-        merge = s.scalars(select(LinkMerge).where(LinkMerge.person_id == person_id, LinkMerge.status == "active")
-                          ).first()
-        if merge is None:
-            raise NotFound(f"no merged person {person_id!r} (or it stands for no cluster any more)")
-        parts = [list(p) for p in merge.parts]
-        if len(parts) < 2:
-            raise InputError(f"{person_id} was not formed by joining records or persons: nothing to undo "
-                             "(to take one record out of a cluster, decide 'different' on a pair)")
-        added = 0
-        for i in range(len(parts)):
-            for j in range(i + 1, len(parts)):
-                for a in parts[i]:
-                    for b in parts[j]:
-                        s.add(LinkDecision(record_l=min(a, b), record_r=max(a, b), decision="different",
-                                           reviewer=actor, origin="undo-merge",
-                                           note=note or f"undo of merge {merge.id} ({person_id})"))
-                        added += 1
-        s.flush()
-        result = recluster(case, actor=actor, session=s)  # the person keeps its largest part
-        merge.status, merge.ended_at, merge.ended_by = "undone", utcnow(), actor
-        persons = sorted({m.person_id for m in active_merges(s) if set(m.records) & set(merge.records)})
-    return {"person": person_id, "merge": merge.id, "parts": parts, "decisions": added,
-            "clusters": sorted({result.clusters[r] for r in merge.records if r in result.clusters}),
-            "persons": persons}

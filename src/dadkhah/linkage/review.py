@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from dadkhah.access import Principal, allowed_sensitivities, operator, require
 from dadkhah.errors import InputError, NotFound
+from dadkhah.linkage.merge import active_merges
 from dadkhah.linkage.service import (
     check_decision,
     current_clusters,
@@ -29,8 +30,9 @@ from dadkhah.linkage.service import (
     recluster,
     require_run,
 )
-from dadkhah.linkage.tables import LinkDecision, LinkPair
+from dadkhah.linkage.tables import LinkDecision, LinkMerge, LinkPair
 from dadkhah.lists.tables import ListRecord
+from dadkhah.model.base import utcnow
 
 #: Pairs whose match probability lies in this band are offered for review (the rest are clear enough).
 REVIEW_BAND = (0.2, 0.995)
@@ -175,3 +177,35 @@ def decide(case, pair: Pair, decision: str, reviewer: str, *, note: str | None =
         return {"id": d.id, "records": [a, b], "decision": decision, "reviewer": reviewer, "decided_at": d.decided_at,
                 "note": note, "clusters_before": [before.get(a), before.get(b)],
                 "clusters_after": [after.get(a), after.get(b)], "conflict": conflict}
+
+
+def undo_merge(case, person_id: str, *, actor: str | None = None, principal=None, note: str | None = None) -> dict:
+    """Separate again the groups the latest merge of ``person_id`` joined; keep them apart in re-runs."""
+    actor = actor or case.actor
+    principal = principal or operator(actor)
+    require(principal, "review")
+    with case.session(actor=actor, principal=principal) as s:
+        merge = s.scalars(select(LinkMerge).where(LinkMerge.person_id == person_id, LinkMerge.status == "active")
+                          ).first()
+        if merge is None:
+            raise NotFound(f"no merged person {person_id!r} (or it stands for no cluster any more)")
+        parts = [list(p) for p in merge.parts]
+        if len(parts) < 2:
+            raise InputError(f"{person_id} was not formed by joining records or persons: nothing to undo "
+                             "(to take one record out of a cluster, decide 'different' on a pair)")
+        added = 0
+        for i in range(len(parts)):
+            for j in range(i + 1, len(parts)):
+                for a in parts[i]:
+                    for b in parts[j]:
+                        s.add(LinkDecision(record_l=min(a, b), record_r=max(a, b), decision="different",
+                                           reviewer=actor, origin="undo-merge",
+                                           note=note or f"undo of merge {merge.id} ({person_id})"))
+                        added += 1
+        s.flush()
+        result = recluster(case, actor=actor, session=s)  # the person keeps its largest part
+        merge.status, merge.ended_at, merge.ended_by = "undone", utcnow(), actor
+        persons = sorted({m.person_id for m in active_merges(s) if set(m.records) & set(merge.records)})
+    return {"person": person_id, "merge": merge.id, "parts": parts, "decisions": added,
+            "clusters": sorted({result.clusters[r] for r in merge.records if r in result.clusters}),
+            "persons": persons}

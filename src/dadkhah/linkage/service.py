@@ -26,7 +26,17 @@ from dadkhah.errors import InputError, NotFound
 from dadkhah.linkage import engine
 from dadkhah.linkage.cluster import Clustering, cluster
 from dadkhah.linkage.features import feature_frame
-from dadkhah.linkage.tables import DECISIONS, LinkAssignment, LinkDecision, LinkPair, LinkRun
+from dadkhah.linkage.merge import person_of_records, sync_persons
+from dadkhah.linkage.tables import (
+    DECISIONS,
+    LinkAssignment,
+    LinkDecision,
+    LinkMerge,
+    LinkPair,
+    LinkRun,
+    cluster_key,
+    cluster_record,
+)
 from dadkhah.lists.tables import ListRecord, VictimList
 from dadkhah.model.base import utcnow
 from dadkhah.store import audit
@@ -34,16 +44,6 @@ from dadkhah.store import audit
 DEFAULT_THRESHOLD = 0.5
 BATCH = 10_000
 Step = Callable[[str], None]
-
-
-def cluster_key(record_id: int) -> str:
-    return f"c{record_id}"
-
-
-def cluster_record(key: str) -> int:
-    if not key or key[0] != "c" or not key[1:].isdigit():
-        raise InputError(f"not a cluster id: {key!r} (cluster ids look like c42)", field="cluster")
-    return int(key[1:])
 
 
 def check_threshold(threshold: float) -> float:
@@ -250,8 +250,6 @@ def run_linkage(case, *, threshold: float = DEFAULT_THRESHOLD, options: engine.E
         _write_assignments(s, run.id, result, actor)
         persons: dict[str, int] = {}
         if merge:
-            from dadkhah.linkage.merge import sync_persons
-
             step("updating merged persons")
             persons = sync_persons(s, run.id, result, actor=actor)
         lists = Counter(name for _, name, _ in recs)
@@ -287,15 +285,11 @@ def _recluster(s: Session, actor: str, merge: bool) -> Clustering:
                      veto=stored_vetoes(s, run))
     _write_assignments(s, run.id, result, actor)
     if merge and _has_merges(s):
-        from dadkhah.linkage.merge import sync_persons
-
         sync_persons(s, run.id, result, actor=actor)
     return result
 
 
 def _has_merges(s: Session) -> bool:
-    from dadkhah.linkage.tables import LinkMerge
-
     return s.scalar(select(LinkMerge.id).limit(1)) is not None
 
 
@@ -344,7 +338,6 @@ def record_brief(rec: dict) -> dict:
 def explain_cluster(session: Session, key: str, principal: Principal | None = None) -> dict:
     """Why a cluster holds what it holds: its records, the scored links among them (with the level of
     every comparison), the near misses to records outside it, and the reviewers' decisions."""
-    from dadkhah.linkage.merge import person_of_records
     from dadkhah.lists.service import get_record, record_to_dict
 
     run = require_run(session)

@@ -15,9 +15,22 @@ import datetime as dt
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from dadkhah.errors import InputError
 from dadkhah.model.base import Base, utcnow
 
 DECISIONS = ("same", "different", "unsure")
+
+
+def cluster_key(record_id: int) -> str:
+    """The id of the cluster whose smallest record is ``record_id`` (``c42``)."""
+    return f"c{record_id}"
+
+
+def cluster_record(key: str) -> int:
+    """The smallest record of cluster ``key`` (the inverse of :func:`cluster_key`)."""
+    if not key or key[0] != "c" or not key[1:].isdigit():
+        raise InputError(f"not a cluster id: {key!r} (cluster ids look like c42)", field="cluster")
+    return int(key[1:])
 
 
 class LinkRun(Base):

@@ -453,7 +453,7 @@ def capture(ctx: typer.Context,
 def unmerge(ctx: typer.Context, person: str = typer.Argument(..., help="The merged person's id"),
             note: str = typer.Option(None, "--note"), json_: bool = typer.Option(False, "--json")) -> None:
     """Undo a merge: separate the groups it joined and keep them apart in later runs."""
-    from dadkhah.linkage.merge import undo_merge
+    from dadkhah.linkage.review import undo_merge
 
     case = open_case(ctx)
     with _errors():

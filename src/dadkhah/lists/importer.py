@@ -114,7 +114,7 @@ def _get_or_create_list(session: Session, name: str, sensitivity: str, file_name
     return vl
 
 
-RESERVED_NAMES = {"cluster", "province", "gender", "period", "prison", "prison_province", "city"}
+RESERVED_NAMES = {"cluster", "person", "province", "gender", "period", "prison", "prison_province", "city"}
 
 
 def check_list_name(name: str) -> str:

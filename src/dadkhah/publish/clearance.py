@@ -4,7 +4,8 @@ A person appears on the memorial only when *both* hold:
 
 1. the team has cleared the record: ``person.extra["publication"] == "cleared"`` (set by
    :func:`clear`, i.e. ``dadkhah publish clear ID``; :func:`withdraw` takes it back), and
-2. the person is public and is the victim in at least one public participation in a public event.
+2. the person is a documented victim of the case as the public may see it (public person, public victim
+   role in a public killing event: :mod:`dadkhah.records.population`, the definition every count shares).
 
 Clearing is a reviewer's decision: it needs the ``review`` permission, and it is written to the
 audit chain like every other change (who, when, and the note given).
@@ -15,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from dadkhah.access import Principal, require
+from dadkhah.access import Principal, audience, require
 from dadkhah.errors import InputError, NotFound
-from dadkhah.model import Event, Participation, Person
+from dadkhah.model import Person
+from dadkhah.records.population import documented_victims, is_documented_victim
 
 CLEARED = "cleared"
 WITHDRAWN = "withdrawn"
@@ -57,8 +59,8 @@ def clear(session: Session, person_id: str, *, note: str | None = None) -> Perso
         raise InputError(f"{person_id} is {person.sensitivity}: only a public record can be cleared for the "
                          "memorial (change its sensitivity first if that is intended)", field="person")
     if not is_public_victim(session, person_id):
-        raise InputError(f"{person_id} is not the victim in any public event: the memorial lists victims only",
-                         field="person")
+        raise InputError(f"{person_id} is not the victim of a killing in any public event: the memorial lists "
+                         "the case's documented victims only", field="person")
     return _set(session, person_id, CLEARED, note)
 
 
@@ -67,22 +69,17 @@ def withdraw(session: Session, person_id: str, *, note: str | None = None) -> Pe
     return _set(session, person_id, WITHDRAWN, note)
 
 
-def _public_victim_roles():
-    """Victim roles that are public, in public events (Event is aliased: both share the entity table)."""
-    event = aliased(Event, flat=True)
-    return (select(Participation.participant_id).join(event, event.id == Participation.event_id)
-            .where(Participation.role == "victim", Participation.sensitivity == "public",
-                   event.sensitivity == "public"))
+PUBLIC = audience("public")
 
 
 def is_public_victim(session: Session, person_id: str) -> bool:
-    row = session.execute(_public_victim_roles().where(Participation.participant_id == person_id).limit(1)).first()
-    return row is not None
+    return is_documented_victim(session, person_id, PUBLIC)
 
 
 def cleared_victims(session: Session) -> list[Person]:
-    """The persons the memorial lists, in a stable order."""
-    ids = set(session.scalars(_public_victim_roles()))
+    """The persons the memorial lists, in a stable order: the documented victims the public may see,
+    once cleared."""
+    ids = documented_victims(session, PUBLIC)
     if not ids:
         return []
     persons = session.scalars(select(Person).where(Person.id.in_(ids), Person.sensitivity == "public")

@@ -7,9 +7,14 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from dadkhah.access import audience
 from dadkhah.model import Claim, Entity, Event, Membership, Participation, Source
+from dadkhah.records.population import FACET as POPULATION_FACET
+from dadkhah.records.population import FACET_VALUE as POPULATION_VALUE
+from dadkhah.records.population import is_documented_victim
 from dadkhah.store.search import Doc, register_indexer
 
+PUBLIC = audience("public")
 RANK = {"public": 0, "restricted": 1, "confidential": 2}
 LEVEL = {v: k for k, v in RANK.items()}
 
@@ -81,6 +86,8 @@ def entity_facets(session: Session, entity: Entity) -> dict:
             facets["place"] = sorted(places)
         if years:
             facets["period"] = sorted(years)
+        if entity.kind == "person" and is_documented_victim(session, entity.id, PUBLIC):
+            facets[POPULATION_FACET] = [POPULATION_VALUE]  # the case's population, as every count defines it
         facets["organization"] = sorted(set(session.scalars(
             select(Membership.organization_id).where(Membership.member_id == entity.id,
                                                      Membership.sensitivity == "public"))))
