@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from dadkhah.access import visible
 from dadkhah.errors import InputError, NotFound
+from dadkhah.linkage.victims import list_entries
 from dadkhah.model import KIND_CLASSES
 from dadkhah.web import readmodel
 from dadkhah.web.context import Ctx, get_ctx
@@ -145,8 +146,9 @@ def _detail(ctx: Ctx, kind: str, entity_id: str):
         view = readmodel.entity_view(s, e, ctx.principal)
         linked = peers.linked_to_entity(s, entity_id, ctx.principal)
         protection = vaultview.protection(s, entity_id) if kind == "person" else None
+        on_lists = list_entries(s, e, ctx.principal) if kind == "person" else []
     return page(ctx, "entity.html", kind=kind, e=view, linked=linked, protection=protection,
-                testimony_available=vaultview.testimony_available())
+                testimony_available=vaultview.testimony_available(), on_lists=on_lists)
 
 
 def _new_form(ctx: Ctx, kind: str):
