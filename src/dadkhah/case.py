@@ -25,12 +25,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import dadkhah.records.indexing  # noqa: F401  (registers the core search indexers)
 from dadkhah.access import Principal, operator
+from dadkhah.errors import DadkhahError
 from dadkhah.model import Base, Citation, Claim, Entity, Event, Membership, NameForm, Participation, load_all_tables
 from dadkhah.store import migrate
 from dadkhah.store.engine import make_engine, sqlite_url
 
 
-class CaseError(RuntimeError):
+class CaseError(DadkhahError, RuntimeError):
     """A case cannot be opened or used as asked (message says why and what to do)."""
 
 

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sys
-import types
 
-import pandas as pd
 import pytest
 import typer
 from typer.testing import CliRunner
 
-from dadkhah import cliutil
 from dadkhah.estimate import commands
 from dadkhah.estimate.table import example_path
 
@@ -80,7 +75,8 @@ def test_a_malformed_table_fails_with_the_line_and_no_traceback(app, tmp_path):
     assert result.exit_code == 1
     assert "line 3" in result.stderr
     assert "Traceback" not in result.output
-    assert result.stdout == ""
+    error = json.loads(result.stdout)["error"]  # with --json, stdout holds one JSON document: the error
+    assert "line 3" in error["message"] and "pattern" in error["message"]
 
 
 def test_an_unknown_method_is_refused(app):
@@ -89,53 +85,64 @@ def test_an_unknown_method_is_refused(app):
     assert "--method must be one of" in result.stderr
 
 
-@pytest.fixture
-def fake_case(monkeypatch):
-    @contextlib.contextmanager
-    def open_case(ctx, create=False):
-        yield types.SimpleNamespace(name="demo")
+def _dadkhah(case, *args: str):
+    """The real command line over a real case folder."""
+    from dadkhah.cli import app as cli_app
 
-    monkeypatch.setattr(cliutil, "open_case", open_case)
+    return CliRunner().invoke(cli_app, ["--data", str(case.data_dir), *args])
 
 
-def test_without_record_linkage_the_case_path_says_so(app, fake_case, monkeypatch):
-    monkeypatch.setitem(sys.modules, "dadkhah.linkage.capture", None)
-    result = run(app, "--json")
+def test_without_record_linkage_the_case_path_says_so(sqlite_case):
+    result = _dadkhah(sqlite_case, "estimate", "--json")
     assert result.exit_code == 1
-    assert "record linkage" in result.stderr and "--table" in result.stderr
+    assert "link run" in result.stderr  # what to do: link the lists first
     assert "Traceback" not in result.output
+    assert "link run" in json.loads(result.stdout)["error"]["message"]  # with --json, the error is JSON too
 
 
-def _capture_history(case, strata=(), threshold=None):
-    """Stand-in for dadkhah.linkage.capture.capture_history: three lists, two provinces.
+@pytest.fixture(scope="module")
+def linked_case(tmp_path_factory):
+    """A case with four simulated lists imported and linked (the real linkage, trained on them)."""
+    from dadkhah.case import Case
+    from dadkhah.linkage.service import run_linkage
+    from dadkhah.lists.importer import import_list
+    from dadkhah.lists.mapping import load_mapping
+    from dadkhah.testing.simulate_lists import simulate
 
-    A stricter threshold merges fewer records, so a few victims split into two clusters.
-    """
-    rows = []
-    patterns = {"100": 120, "010": 90, "001": 70, "110": 30, "101": 25, "011": 20, "111": 8}
-    for i, (pattern, count) in enumerate(patterns.items()):
-        for k in range(count):
-            rows.append([int(c) for c in pattern] + ["North" if (k + i) % 3 else "South"])
-    if threshold is not None and threshold >= 0.95:
-        rows += [[1, 0, 0, "North"]] * 10 + [[0, 1, 0, "South"]] * 10
-    df = pd.DataFrame(rows, columns=["A", "B", "C", "province"])
-    df.insert(0, "cluster", range(1, len(df) + 1))
-    return df[["cluster", "A", "B", "C", *strata]]
+    folder = tmp_path_factory.mktemp("estimate-lists")
+    sim = simulate(300, 4, seed=7)
+    sim.write(folder)
+    case = Case.open(data_dir=folder / "case", create=True, actor="tester")
+    for sl in sim.lists:
+        import_list(case, folder / sl.file_name, sl.name, mapping=load_mapping(folder / f"{sl.name}.mapping.yaml"))
+    report = run_linkage(case)
+    yield case, report
+    case.close()
 
 
-def test_the_case_path_estimates_per_stratum_and_at_each_linkage_threshold(app, fake_case, monkeypatch):
-    fake = types.ModuleType("dadkhah.linkage.capture")
-    fake.capture_history = _capture_history
-    monkeypatch.setitem(sys.modules, "dadkhah.linkage.capture", fake)
-    result = run(app, "--method", "loglinear", "--strata", "province", "--thresholds", "0.5,0.99", "--json")
+def test_the_case_path_estimates_the_linked_victims_per_stratum_and_at_each_threshold(linked_case):
+    from dadkhah.access import operator
+    from dadkhah.linkage.capture import capture_history
+    from dadkhah.records.population import documented_victims
+
+    case, report = linked_case
+    result = _dadkhah(case, "estimate", "--method", "loglinear", "--strata", "gender", "--thresholds", "0.5,0.99",
+                      "--json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["lists"] == ["A", "B", "C"]
-    assert doc["documented"] == 363
-    assert [s["stratum"]["province"] for s in doc["strata"]] == ["North", "South"]
+    table = capture_history(case, strata=("gender",))
+    assert doc["lists"] == table.attrs["lists"]
+    with case.reader() as s:  # the estimate's documented victims are the case's documented victims
+        assert doc["documented"] == report.clusters == len(table) == len(documented_victims(s, operator()))
+    genders = set(table["gender"].dropna().unique())
+    strata = {str(s["stratum"]["gender"]) for s in doc["strata"]}
+    # one stratum per gender the lists give, and one for the victims whose gender no list records
+    assert strata - {"nan", "None"} == genders and len(strata) == len(genders) + table["gender"].isna().any()
+    assert doc["estimate"] >= doc["documented"]
     rows = {r["threshold"]: r for r in doc["linkage"]}
     assert set(rows) == {0.5, 0.99}
-    assert rows[0.99]["documented"] == rows[0.5]["documented"] + 20
+    assert rows[0.99]["documented"] == len(capture_history(case, threshold=0.99))
+    assert rows[0.99]["documented"] >= rows[0.5]["documented"] == doc["documented"]
 
 
 def test_report_writes_a_page_beside_the_json(app, tmp_path):

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from dadkhah.errors import DadkhahError
 from dadkhah.model.base import Sensitivity
 
 
@@ -54,7 +55,7 @@ ACTIONS: dict[str, set[Role]] = {
 }
 
 
-class Forbidden(PermissionError):
+class Forbidden(DadkhahError, PermissionError):
     pass
 
 

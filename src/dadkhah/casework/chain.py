@@ -32,10 +32,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dadkhah.access import Principal, allowed_sensitivities, can_see, operator
-from dadkhah.casework.naming import display_name
 from dadkhah.casework.period import Period, span_of
 from dadkhah.errors import NotFound
 from dadkhah.model import Claim, Entity, Event, Membership, Organization, Participation, Person, Place
+from dadkhah.records.naming import display_name
 
 # Lower is higher in the command. Roles not listed here (supporter, prisoner) put nobody under anyone.
 ROLE_RANK: dict[str, int] = {

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dadkhah.access import Principal, allowed_sensitivities, can_see
-from dadkhah.casework.naming import display_name
+from dadkhah.records.naming import display_name
 
 CONSENT_FOR_AUDIENCE = {
     "public": ("publication",),

@@ -33,7 +33,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dadkhah.access import Principal, allowed_sensitivities, visible_names
-from dadkhah.casework.naming import display_name
 from dadkhah.model import (
     Citation,
     Claim,
@@ -46,6 +45,7 @@ from dadkhah.model import (
     Place,
     Source,
 )
+from dadkhah.records.naming import display_name
 
 PUBLIC_BODY_TYPES = {"prison", "commission", "ministry", "judiciary", "security_unit", "armed_force", "government",
                      "parliament"}

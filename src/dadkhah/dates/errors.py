@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dadkhah.errors import DadkhahError
 
-class DateParseError(ValueError):
+
+class DateParseError(DadkhahError, ValueError):
     """Text that cannot be read as a date.
 
     ``str(err)`` names the text and the problem, e.g.

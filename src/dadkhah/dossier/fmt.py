@@ -12,8 +12,8 @@ import re
 
 from markupsafe import Markup, escape
 
-from dadkhah.casework.naming import is_persian
 from dadkhah.model.vocab import label as vocab_label
+from dadkhah.records.naming import is_persian
 
 # A run of Arabic-script words, with the spaces, ZWNJ and digits between them (punctuation such as
 # brackets stays outside, in the surrounding text's direction).

@@ -21,10 +21,10 @@ from dadkhah.casework.allegations import PERPETRATOR_ROLES, allegation_matrix, l
 from dadkhah.casework.career import career
 from dadkhah.casework.chain import build_command_graph, focus_subgraph, superiors
 from dadkhah.casework.evidence import exhibits_for, photo_of, statements_about
-from dadkhah.casework.naming import all_name_forms, display_name
 from dadkhah.dossier.common import SourceNotes, audience_for, header
 from dadkhah.errors import NotFound
 from dadkhah.model import Person
+from dadkhah.records.naming import all_name_forms, display_name
 
 DETAIL_LIMIT = 60  # above this many roles in events, the dossier summarises them (each is in the matrix)
 

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dadkhah.access import allowed_sensitivities, can_see
-from dadkhah.casework.naming import display_name
 from dadkhah.dossier.common import SourceNotes, audience_for, header
 from dadkhah.model import Citation, Claim, Entity, Event, Participation, Person, Place
 from dadkhah.model.vocab import label as vocab_label
+from dadkhah.records.naming import display_name
 from dadkhah.records.population import victim_roles
 
 PERPETRATOR_ROLES = ("perpetrator_direct", "perpetrator_ordering", "perpetrator_complicit")

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from dadkhah.access import allowed_sensitivities, can_see
 from dadkhah.casework.allegations import visible_claims
 from dadkhah.casework.evidence import exhibits_for, statements_about
-from dadkhah.casework.naming import all_name_forms, display_name
 from dadkhah.dossier.common import SourceNotes, audience_for, header
 from dadkhah.errors import NotFound
 from dadkhah.model import Claim, Event, Participation, Person, Place
+from dadkhah.records.naming import all_name_forms, display_name
 
 
 def _sub_places(session: Session, place_id: str) -> list[str]:

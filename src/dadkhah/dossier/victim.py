@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from dadkhah.access import allowed_sensitivities, can_see
 from dadkhah.casework.allegations import allegation_matrix, person_links
 from dadkhah.casework.evidence import exhibits_for, photo_of, statements_about
-from dadkhah.casework.naming import all_name_forms, display_name
 from dadkhah.dossier.common import SourceNotes, audience_for, header
 from dadkhah.errors import NotFound
 from dadkhah.model import Event, Participation, Person, Place
+from dadkhah.records.naming import all_name_forms, display_name
 
 FATE_EVENTS = ("arrest", "detention", "interrogation", "trial", "sentencing", "torture", "execution",
                "death_in_custody", "enforced_disappearance", "killing", "burial", "notification", "release")

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from dadkhah.errors import DadkhahError
 from dadkhah.estimate.bma import MAX_LISTS as BMA_MAX_LISTS
 from dadkhah.estimate.bma import MIN_LISTS as BMA_MIN_LISTS
 from dadkhah.estimate.bma import fit_bma
@@ -44,7 +45,7 @@ DEFAULT_THRESHOLDS = (0.5, 0.8, 0.95, 0.99)
 PRIMARY = "lcmcr"  # reported at the top level when several methods run
 
 
-class EstimateError(ValueError):
+class EstimateError(DadkhahError, ValueError):
     """The estimate cannot be made as asked; the message says why in plain language."""
 
 

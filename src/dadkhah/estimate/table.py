@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dadkhah.errors import DadkhahError
+
 __all__ = [
     "CaptureTable",
     "StratifiedTables",
@@ -47,7 +49,7 @@ __all__ = [
 MAX_LISTS = 15
 
 
-class TableError(ValueError):
+class TableError(DadkhahError, ValueError):
     """A capture-history table is malformed; the message names the file, row and field."""
 
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from dadkhah.access import audience, can_see, visible_names
 from dadkhah.casework.allegations import visible_claims
-from dadkhah.casework.naming import display_name, is_persian
 from dadkhah.model import Event, Participation, Person, Place
 from dadkhah.model.vocab import label as vocab_label
 from dadkhah.publish.clearance import cleared_victims
+from dadkhah.records.naming import display_name, is_persian
 
 PUBLIC = audience("public")
 FACT_PREDICATES = ("fate", "death_date", "birth_date", "date", "located_at", "participated", "statement",

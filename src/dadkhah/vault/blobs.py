@@ -31,11 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from dadkhah.errors import DadkhahError
+
 CHUNK = 1 << 20  # 1 MiB reads: hashing runs at OpenSSL speed
 NAMESPACES = ("sha256", "derived")
 
 
-class BlobError(RuntimeError):
+class BlobError(DadkhahError, RuntimeError):
     """A blob could not be stored or read (the message says which and why)."""
 
 

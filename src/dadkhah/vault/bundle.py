@@ -30,7 +30,7 @@ from pathlib import Path
 
 from dadkhah import __version__
 from dadkhah.access import audience as audience_principal
-from dadkhah.errors import InputError
+from dadkhah.errors import DadkhahError, InputError
 from dadkhah.model.base import utcnow
 from dadkhah.vault import custody, signing, zipcanon
 from dadkhah.vault.evidence import items_for, links_of, supplier_label
@@ -62,7 +62,7 @@ Or, with dadkhah:  dadkhah verify-bundle THIS.zip --public-key SENDER.pem
 """
 
 
-class BundleError(RuntimeError):
+class BundleError(DadkhahError, RuntimeError):
     pass
 
 

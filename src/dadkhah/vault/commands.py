@@ -17,6 +17,7 @@ from pathlib import Path
 import typer
 
 from dadkhah.cliutil import emit_json, err, fail, open_case, out, progress
+from dadkhah.cliutil import guard as _guard  # the one guard: any DadkhahError → a clear error
 
 evidence_app = typer.Typer(help="Evidence items: list, show, link, annotate, transfer, view, export.",
                            no_args_is_help=True)
@@ -34,23 +35,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(evidence_app, name="evidence")
     app.add_typer(witness_app, name="witness")
     app.add_typer(testimony_app, name="testimony")
-
-
-def _guard(fn, *args, **kwargs):
-    """Run a service call, turning expected errors into a clear message and exit status 1."""
-    from dadkhah.access import Forbidden
-    from dadkhah.errors import InputError, NotFound
-    from dadkhah.vault.blobs import BlobError
-    from dadkhah.vault.bundle import BundleError
-    from dadkhah.vault.signing import SigningKeyError
-    from dadkhah.vault.timestamp import TimestampError
-    from dadkhah.vault.witness import WitnessKeyError
-
-    try:
-        return fn(*args, **kwargs)
-    except (InputError, NotFound, Forbidden, BlobError, BundleError, SigningKeyError, TimestampError,
-            WitnessKeyError) as exc:
-        fail(str(exc))
 
 
 # --- ingest ----------------------------------------------------------------------------------------

@@ -15,10 +15,12 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from dadkhah.errors import DadkhahError
+
 ENV_SIGNING_KEY = "DADKHAH_SIGNING_KEY"
 
 
-class SigningKeyError(RuntimeError):
+class SigningKeyError(DadkhahError, RuntimeError):
     pass
 
 

@@ -21,10 +21,12 @@ from pathlib import Path
 
 from asn1crypto import algos, cms, tsp
 
+from dadkhah.errors import DadkhahError
+
 HASH_OIDS = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512, "sha1": hashlib.sha1}
 
 
-class TimestampError(RuntimeError):
+class TimestampError(DadkhahError, RuntimeError):
     pass
 
 

@@ -37,7 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dadkhah.access import Forbidden, Principal
-from dadkhah.errors import InputError, NotFound
+from dadkhah.errors import DadkhahError, InputError, NotFound
 from dadkhah.model import Person
 from dadkhah.model.base import utcnow
 from dadkhah.store import audit
@@ -52,7 +52,7 @@ IDENTITY_FIELDS = ("names", "birth", "father_name", "gender", "nationality", "ad
                    "documents", "relatives")
 
 
-class WitnessKeyError(RuntimeError):
+class WitnessKeyError(DadkhahError, RuntimeError):
     """The witness key is missing, wrong, or cannot be made (the message says what to do)."""
 
 
