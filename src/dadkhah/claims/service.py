@@ -88,7 +88,7 @@ def list_claims(session: Session, *, principal: Principal | None = None, status:
         stmt = stmt.where(Claim.predicate == predicate)
     if subject_id:
         stmt = stmt.where(Claim.subject_id == subject_id)
-    claims = session.scalars(stmt.order_by(Claim.subject_id, Claim.predicate, Claim.id)).all()
+    claims = list(session.scalars(stmt.order_by(Claim.subject_id, Claim.predicate, Claim.id)))
     if principal is not None:
         # a citation of a source the principal may not see is dropped; a claim left with none is hidden
         allowed = set(allowed_sensitivities(principal))
@@ -98,7 +98,7 @@ def list_claims(session: Session, *, principal: Principal | None = None, status:
 
 def claims_about(session: Session, entity_id: str, principal: Principal | None = None) -> list[Claim]:
     stmt = _claims_query(principal).where((Claim.subject_id == entity_id) | (Claim.object_id == entity_id))
-    return session.scalars(stmt.order_by(Claim.predicate, Claim.id)).all()
+    return list(session.scalars(stmt.order_by(Claim.predicate, Claim.id)))
 
 
 def _sees(principal: Principal | None, record) -> bool:

@@ -81,15 +81,17 @@ def _jalali_label(start: EdtfEnd | None, end: EdtfEnd | None, words: _Words) -> 
         last = gregorian_to_jalali(end.last) if end else None
     except ValueError:
         return None
-    if first and last:
+    if first and last and start and end:
         precision = _joint_precision(first, last)
         single = _single(first, last, precision, words)
         if single is not None and start.qualifier == end.qualifier:
             return _mark(single, start.qualifier, words)
         return (_mark(_jalali(first, precision), start.qualifier, words) + SEPARATOR
                 + _mark(_jalali(last, precision), end.qualifier, words))
-    if first:
+    if first and start:
         return _mark(_jalali(first, _side_precision(first, at_start=True)), start.qualifier, words) + SEPARATOR + OPEN
+    if last is None or end is None:
+        return None
     return OPEN + SEPARATOR + _mark(_jalali(last, _side_precision(last, at_start=False)), end.qualifier, words)
 
 

@@ -263,12 +263,12 @@ class _Reader:
                 raise self.fail(f"a season takes no day, but {days[0]!r} is given")
             calendar = self._calendar(year, marker, None, None)
             self._check_year(calendar, year + 1)
-            return Point(calendar, year, season=value)
+            return Point(calendar, year, season=str(value))
         if len(days) > 1:
             raise self.fail("more than one day number")
         calendar = self._calendar(year, marker, kind, word)
         day = int(days[0]) if days else None
-        return self._valid(calendar, year, value, day)
+        return self._valid(calendar, year, int(value), day)
 
     def _numbers(self, s: str, marker: str | None) -> Point:
         match = _NUMERIC.match(s)
@@ -310,14 +310,15 @@ class _Reader:
             said = ", ".join(f"{how} says {cal}" for how, cal in given.items())
             raise self.fail(f"conflicting calendars: {said}")
         by_year = calendar_for_year(year)
+        calendar: str
         if self.calendar or marker:
-            calendar = self.calendar or marker
+            calendar = str(self.calendar or marker)
         elif name_calendar:
             if by_year != name_calendar:
                 raise self.fail(
                     f"{word!r} is a {name_calendar.title()} month but {year} is not a {name_calendar.title()} "
                     f"year in the usual range; pass calendar='{name_calendar}' if that is meant")
-            calendar = name_calendar
+            calendar = str(name_calendar)
         elif by_year is None:
             raise self.fail(
                 f"cannot tell the calendar from the year {year}: years {JALALI_YEARS.start}–{JALALI_YEARS.stop - 1} "
@@ -337,6 +338,8 @@ class _Reader:
         if month is not None and not 1 <= month <= 12:
             raise self.fail(f"month {month} is not between 1 and 12")
         if day is not None:
+            if month is None:
+                raise self.fail("a day needs a month")
             length = days_in_month(calendar, year, month)
             if not 1 <= day <= length:
                 name = (JALALI_MONTH_NAMES[month - 1] if calendar == "jalali"
@@ -355,7 +358,10 @@ class _Reader:
                 raise self.fail("the interval ends before it starts")
             edtf = (f"{start.edtf_start()}{start.qualifier}" if start else "..") + "/" + \
                    (f"{end.edtf_end()}{end.qualifier}" if end else "..")
-            calendar = (start or end).calendar
+            either = start or end
+            if either is None:
+                raise self.fail("there is no date in it")
+            calendar = either.calendar
         low = start.low() if start else dt.date.min
         high = end.high() if end else dt.date.max
         return FuzzyDate(text=self.text, edtf=check_edtf(edtf), low=low, high=high, calendar=calendar)

@@ -69,32 +69,32 @@ class Point:
     # --- bounds ----------------------------------------------------------------------------------------
     def first_day(self) -> dt.date:
         """The earliest Gregorian day the phrase names (ignoring qualifiers)."""
-        c, y = self.calendar, self.year
+        c, y, month, day, season = self.calendar, self.year, self.month or 1, self.day or 1, self.season or ""
         match self.precision:
             case "day":
-                return to_gregorian(c, y, self.month, self.day)
+                return to_gregorian(c, y, month, day)
             case "month":
-                return month_first_day(c, y, self.month)
+                return month_first_day(c, y, month)
             case "season":
                 if c == "jalali":
-                    return month_first_day(c, y, SEASON_ORDER.index(self.season) * 3 + 1)
-                (m, d), _ = GREGORIAN_SEASONS[self.season]
+                    return month_first_day(c, y, SEASON_ORDER.index(season) * 3 + 1)
+                (m, d), _ = GREGORIAN_SEASONS[season]
                 return dt.date(y, m, d)
             case _:
                 return to_gregorian(c, y, 1, 1)
 
     def last_day(self) -> dt.date:
         """The latest Gregorian day the phrase names (ignoring qualifiers)."""
-        c, y = self.calendar, self.year
+        c, y, month, season = self.calendar, self.year, self.month or 12, self.season or ""
         match self.precision:
             case "day":
                 return self.first_day()
             case "month":
-                return month_last_day(c, y, self.month)
+                return month_last_day(c, y, month)
             case "season":
                 if c == "jalali":
-                    return month_last_day(c, y, SEASON_ORDER.index(self.season) * 3 + 3)
-                _, (m, d) = GREGORIAN_SEASONS[self.season]
+                    return month_last_day(c, y, SEASON_ORDER.index(season) * 3 + 3)
+                _, (m, d) = GREGORIAN_SEASONS[season]
                 return dt.date(y + 1 if self.season == "winter" else y, m, d)
             case "decade":
                 return to_gregorian(c, y + 9, 12, days_in_month(c, y + 9, 12))
@@ -109,7 +109,7 @@ class Point:
                 y, m, d = from_gregorian(self.calendar, self.first_day() + dt.timedelta(days=n))
                 return replace(plain, year=y, month=m, day=d)
             case "month":
-                y, m = add_months(self.year, self.month, n)
+                y, m = add_months(self.year, self.month or 1, n)
                 return replace(plain, year=y, month=m)
             case "season":
                 index = self.year * 4 + SEASON_ORDER.index(self.season) + n
@@ -145,7 +145,7 @@ class Point:
             case "year":
                 return replace(self, month=4 * k + 1), replace(self, month=4 * k + 4)
             case "month":
-                last = (10, 20, days_in_month(self.calendar, self.year, self.month))[k]
+                last = (10, 20, days_in_month(self.calendar, self.year, self.month or 1))[k]
                 return replace(self, day=10 * k + 1), replace(self, day=last)
             case "decade":
                 a, b = ((0, 3), (4, 6), (7, 9))[k]
@@ -154,10 +154,10 @@ class Point:
             month = SEASON_ORDER.index(self.season) * 3 + 1 + k
             return replace(plain, month=month), replace(plain, month=month)
         first, length = self.first_day(), (self.last_day() - self.first_day()).days + 1
-        a = first + dt.timedelta(days=length * k // 3)
-        b = first + dt.timedelta(days=length * (k + 1) // 3 - 1)
-        return (replace(plain, year=a.year, month=a.month, day=a.day),
-                replace(plain, year=b.year, month=b.month, day=b.day))
+        lo = first + dt.timedelta(days=length * k // 3)
+        hi = first + dt.timedelta(days=length * (k + 1) // 3 - 1)
+        return (replace(plain, year=lo.year, month=lo.month, day=lo.day),
+                replace(plain, year=hi.year, month=hi.month, day=hi.day))
 
     # --- EDTF ------------------------------------------------------------------------------------------
     def edtf_start(self) -> str:

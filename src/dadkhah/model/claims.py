@@ -18,7 +18,7 @@ from dadkhah.model.fuzzydate_columns import fuzzy_date
 CLAIM_STATUSES = ("alleged", "corroborated", "contested", "refuted")
 
 
-class Claim(fuzzy_date("valid"), Timestamps, Base):
+class Claim(fuzzy_date("valid"), Timestamps, Base):  # type: ignore[misc]  # a mixin made per prefix
     __tablename__ = "claim"
     __table_args__ = (sensitivity_check("claim"),)
 

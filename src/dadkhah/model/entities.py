@@ -59,7 +59,7 @@ class NameForm(Base):
     entity: Mapped[Entity] = relationship(back_populates="names", foreign_keys=[entity_id])
 
 
-class Person(fuzzy_date("birth"), fuzzy_date("death"), Entity):
+class Person(fuzzy_date("birth"), fuzzy_date("death"), Entity):  # type: ignore[misc]  # a mixin made per prefix
     __tablename__ = "person"
     id: Mapped[str] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), primary_key=True)
     gender: Mapped[str | None] = mapped_column(String(20))
@@ -89,7 +89,7 @@ class Place(Entity):
     __mapper_args__ = {"polymorphic_identity": "place", "inherit_condition": id == Entity.id}
 
 
-class Event(fuzzy_date("date"), Entity):
+class Event(fuzzy_date("date"), Entity):  # type: ignore[misc]  # a mixin made per prefix
     __tablename__ = "event"
     id: Mapped[str] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), primary_key=True)
     event_type: Mapped[str] = mapped_column(String(40), index=True)  # vocab event_type
@@ -98,7 +98,7 @@ class Event(fuzzy_date("date"), Entity):
     __mapper_args__ = {"polymorphic_identity": "event", "inherit_condition": id == Entity.id}
 
 
-class Source(fuzzy_date("date"), Entity):
+class Source(fuzzy_date("date"), Entity):  # type: ignore[misc]  # a mixin made per prefix
     """Where information comes from, graded on the Admiralty scale.
 
     ``reliability`` A–F grades the source; ``credibility`` 1–6 grades the information.
@@ -124,7 +124,7 @@ class Source(fuzzy_date("date"), Entity):
         return f"{self.reliability}{self.credibility}"
 
 
-class Membership(fuzzy_date("start"), fuzzy_date("end"), Entity):
+class Membership(fuzzy_date("start"), fuzzy_date("end"), Entity):  # type: ignore[misc]  # a mixin made per prefix
     """A person (or organisation) holding a position in, or belonging to, an organisation for a time."""
 
     __tablename__ = "membership"

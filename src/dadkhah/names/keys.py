@@ -64,7 +64,7 @@ def token_keys(text: str) -> list[str]:
         return []
     t = tables()
     pieces = pieces_of(normalized_name(text))
-    titles = set()
+    titles: set[int] = set()
     for start, (n, hons) in _honorific_matches(pieces).items():
         if n > 1 and any(h.strength == "strong" for h in hons):
             titles.update(range(start, start + n))

@@ -165,7 +165,9 @@ def claim_add_cmd(ctx: typer.Context, subject: str = typer.Option(..., "--subjec
         with case.reader() as s:
             from dadkhah.model import Claim
 
-            data = claim_to_dict(s.get(Claim, cid))
+            stored = s.get(Claim, cid)
+            assert stored is not None  # just written
+            data = claim_to_dict(stored)
     except InputError as exc:
         fail(f"{exc} — nothing was written")
     if json_:

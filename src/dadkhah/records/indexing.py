@@ -91,7 +91,7 @@ def entity_facets(session: Session, entity: Entity) -> dict:
         facets["organization"] = sorted(set(session.scalars(
             select(Membership.organization_id).where(Membership.member_id == entity.id,
                                                      Membership.sensitivity == "public"))))
-    if entity.kind == "event":
+    if isinstance(entity, Event):
         facets["event_type"] = [entity.event_type]
         if entity.place_id:
             facets["place"] = [entity.place_id]

@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, event, inspect, select, text
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, event, insert, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dadkhah.model.base import Base, utcnow
@@ -107,7 +107,7 @@ def append_many(conn, entries: list[tuple]) -> str:
                          record_id=str(record_id), before=before_j, after=after_j, prev_hash=prev, hash=h))
         prev = h
     if rows:
-        conn.execute(AuditEntry.__table__.insert(), rows)
+        conn.execute(insert(AuditEntry), rows)
     return prev
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, delete, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -57,7 +58,7 @@ class Doc:
     facets: dict = field(default_factory=dict)
 
 
-Indexer = Callable[[Session, object], list[Doc]]
+Indexer = Callable[[Session, Any], list[Doc]]
 _INDEXERS: dict[type, Indexer] = {}
 
 
@@ -297,6 +298,7 @@ def rebuild_index(session: Session, *, step=None) -> int:
         total = sum(session.scalar(select(func.count()).select_from(cls)) or 0 for cls in classes)
         done = 0
         for cls in classes:
+            obj: object
             for obj in session.scalars(select(cls)):
                 reindex(session, obj)
                 done += 1
