@@ -7,8 +7,10 @@
 - :mod:`dadkhah.linkage.cluster` — clusters from scored pairs with reviewers' decisions as constraints;
 - :mod:`dadkhah.linkage.service` — runs over a case: pairs, clusters, explanations, export;
 - :mod:`dadkhah.linkage.review` — clerical review (``next_pairs``, ``pair_detail``, ``decide``);
-- :mod:`dadkhah.linkage.merge` — one canonical Person per cluster, undoable merges;
+- :mod:`dadkhah.linkage.merge` — one canonical Person per cluster (undone by :func:`dadkhah.linkage.review.undo_merge`);
+- :mod:`dadkhah.linkage.victims` — every merged person a victim of the case: roles in its events, citing the lists;
 - :mod:`dadkhah.linkage.capture` — :func:`~dadkhah.linkage.capture.capture_history` for estimation;
+- :mod:`dadkhah.linkage.commands` — ``dadkhah link …``;
 - :mod:`dadkhah.testing.simulate_lists`, :mod:`dadkhah.linkage.evaluate` — simulated lists with truth, scores.
 
 See docs/linkage.md.
