@@ -187,8 +187,21 @@ def test_downloading_an_original_needs_the_export_right_and_is_recorded(web, ids
 
 def test_pages_of_capabilities_show_their_state_instead_of_failing(web):
     c = web.client("admin")
-    for path in ("/evidence", "/testimony", "/estimates", "/graph"):
-        assert c.get(path).status_code == 200, path
+    # on an empty case each page says what it is and that there is nothing yet, in the reader's language
+    says = {"/evidence": ("Evidence", "Nothing to show", "شواهد", "موردی برای نمایش نیست"),
+            "/testimony": ("Testimony", "Nothing to show", "شهادت‌ها", "موردی برای نمایش نیست"),
+            "/estimates": ("Estimates of the number of victims", "documented count", "برآورد شمار قربانیان",
+                           "شمار مستند"),
+            "/graph": ("Chain of command", "Superiors are drawn above subordinates", "زنجیره فرماندهی",
+                       "مافوق‌ها")}
+    for path, (title_en, state_en, title_fa, state_fa) in says.items():
+        en, fa = c.get(f"{path}?lang=en"), c.get(f"{path}?lang=fa")
+        assert en.status_code == fa.status_code == 200, path
+        main_en = en.text[en.text.index("<main"):en.text.index("</main>")]
+        main_fa = fa.text[fa.text.index("<main"):fa.text.index("</main>")]
+        assert title_en in main_en and state_en in main_en, path
+        assert title_fa in main_fa and state_fa in main_fa, path
+        assert "Traceback" not in en.text and "error" not in main_en.casefold(), path
 
 
 def test_estimate_reports_need_the_analyse_right(web):
