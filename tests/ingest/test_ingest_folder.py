@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from vault_files import PERSIAN_FONT, exif_photo, mixed_folder, text_pdf, zip_bomb
 
-from dadkhah.access import Principal, Role, operator
+from dadkhah.access import Principal, Role, anonymous, operator
 from dadkhah.ingest import DEFAULT_LIMITS, IngestOptions, ingest_paths
 from dadkhah.store.search import search
 from dadkhah.vault.evidence import get_item, item_text
@@ -149,4 +149,4 @@ def test_extracted_text_is_searchable_only_by_who_may_see_the_item(case, tmp_pat
     with case.reader() as s:
         assert search(s, "Lajevardi", principal=operator())
         assert search(s, "Lajevardi", principal=viewer) == []
-        assert search(s, "Lajevardi") == []  # anonymous
+        assert search(s, "Lajevardi", principal=anonymous()) == []  # anonymous

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from dadkhah.access import allowed_sensitivities, can_see
+from dadkhah.access.screen import read_as
 from dadkhah.casework.naming import display_name
 from dadkhah.dossier.common import SourceNotes, audience_for, header
 from dadkhah.model import Citation, Claim, Entity, Event, Participation, Person, Place
@@ -149,6 +150,7 @@ def case_report(session: Session, audience: str = "internal", *, case_title: str
     ``estimate_note`` says why there is none, when there is none.
     """
     principal = audience_for(audience)
+    read_as(session, principal)  # protected witnesses' names read as their pseudonyms below identity readers
     notes = SourceNotes(session, principal)
     ctx = header("case", "Case report", audience, case_title)
     ctx.update(counts=documented_counts(session, principal), estimate=estimate_summary(estimate),

@@ -102,15 +102,19 @@ def add_derived(session: Session, item: EvidenceItem, kind: str, data: bytes, *,
 
 
 def item_text(session: Session, item: EvidenceItem, blobs=None) -> str:
-    """The newest extracted text of an item (text layer / OCR), or ``""``."""
+    """The newest extracted text of an item (text layer / OCR), or ``""`` — with protected witnesses'
+    names masked when ``session`` is bound to a reader who may not read them (:mod:`dadkhah.access.screen`)."""
+    from dadkhah.access.screen import mask_text, masking
+
     cached = getattr(item, "_text_cache", None)
-    if cached is not None:
-        return cached
-    texts = [f for f in item.derived if f.kind in ("text", "ocr", "transcript")]
-    if not texts:
-        return ""
-    blobs = blobs or session.info["case"].blobs
-    return blobs.read_bytes(texts[-1].sha256, "derived").decode("utf-8", errors="replace")
+    if cached is None:
+        texts = [f for f in item.derived if f.kind in ("text", "ocr", "transcript")]
+        if not texts:
+            return ""
+        blobs = blobs or session.info["case"].blobs
+        cached = blobs.read_bytes(texts[-1].sha256, "derived").decode("utf-8", errors="replace")
+    screen = masking(session)
+    return mask_text(cached, screen)[0] if screen else cached
 
 
 # --- links ----------------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def create_testimony(body: TestimonyIn, ctx: Ctx = Depends(get_ctx)) -> dict:
 
 class UnmaskIn(Strict):
     passphrase: Text(1000) | None = None
-    purpose: Text(1000) | None = None
+    purpose: Text(1000)  # required: why the identity is needed (kept in the audit chain)
 
 
 @router.post("/witnesses/{person_id}/unmask", summary="The identity of a protected witness (admins and "
