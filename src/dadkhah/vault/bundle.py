@@ -276,8 +276,10 @@ def _screen_check(session, principal, audience: str, manifest: bytes, derived: l
 
 # --- verification -----------------------------------------------------------------------------------
 
-def verify_bundle(path: str | Path, *, public_key: bytes | None = None, tsa_ca: str | Path | None = None) -> dict:
-    """Verify a bundle offline. ``ok`` only when every check passes; each problem names its file."""
+def verify_bundle(path: str | Path, *, public_key: bytes | None = None, tsa_ca=None) -> dict:
+    """Verify a bundle offline. ``ok`` only when every check passes; each problem names its file. A timestamp
+    must chain to the trust store (``tsa_ca``: a path or several; default in :func:`timestamp.trust_store`):
+    one that does not is a problem, never "ok"."""
     path = Path(path)
     problems: list[dict] = []
     result: dict = {"bundle": str(path), "ok": False, "problems": problems}

@@ -285,7 +285,9 @@ def bundle(ctx: typer.Context,
 
 def verify_bundle(ctx: typer.Context, file: Path = typer.Argument(..., help="The bundle (FILE.zip)"),
                   public_key: Path = typer.Option(None, "--public-key", help="The signer's public key (PEM) to pin"),
-                  tsa_ca: Path = typer.Option(None, "--tsa-ca", help="CA certificate(s) of the timestamp authority"),
+                  tsa_ca: list[Path] = typer.Option(
+                      None, "--tsa-ca", help="Trusted root(s) for timestamps: a PEM file (several certificates: "
+                      "several TSAs) or a folder; repeatable. Default: $DADKHAH_TSA_TRUST, else the system's roots"),
                   json_: bool = typer.Option(False, "--json")) -> None:
     """Verify a bundle offline: structure, every file's SHA-256, the signature, the timestamp. Exit 1 if any fails."""
     from dadkhah.vault.bundle import verify_bundle as verify
@@ -296,7 +298,7 @@ def verify_bundle(ctx: typer.Context, file: Path = typer.Argument(..., help="The
             pinned = public_key.read_bytes()
         except OSError as exc:
             fail(f"cannot read {public_key}: {exc.strerror}")
-    result = verify(file, public_key=pinned, tsa_ca=tsa_ca)
+    result = verify(file, public_key=pinned, tsa_ca=list(tsa_ca or []) or None)
     if json_:
         emit_json(result)
     else:
