@@ -182,6 +182,18 @@ def filter_visible(records: Iterable, principal: Principal) -> list:
     return [r for r in records if can_see(principal, r)]
 
 
+def visible_citations(principal: Principal, claim) -> list:
+    """The citations of ``claim`` whose source ``principal`` may read."""
+    return [c for c in claim.citations if c.source is not None and can_see(principal, c.source)]
+
+
+def claim_visible(principal: Principal, claim) -> bool:
+    """The one rule for claims: a reader sees a claim when they may read the claim itself and at least one
+    of its sources. A claim whose every source is hidden is hidden everywhere (lists, entity pages, the API,
+    exports, dossiers) — a fact is a claim *with sources*."""
+    return can_see(principal, claim) and bool(visible_citations(principal, claim))
+
+
 def require(principal: Principal, action: str) -> None:
     if not need(principal).may(action):
         raise Forbidden(f"{principal.name} ({principal.role}) may not {action}")

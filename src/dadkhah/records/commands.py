@@ -165,7 +165,7 @@ def claim_add_cmd(ctx: typer.Context, subject: str = typer.Option(..., "--subjec
         with case.reader() as s:
             from dadkhah.model import Claim
 
-            data = claim_to_dict(s.get(Claim, cid))
+            data = claim_to_dict(s.get(Claim, cid), s.info["principal"])
     except InputError as exc:
         fail(f"{exc} — nothing was written")
     if json_:
