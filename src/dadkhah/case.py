@@ -96,8 +96,11 @@ class Case:
         return sm
 
     @contextmanager
-    def session(self, *, actor: str | None = None, principal: Principal | None = None) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back (nothing written) on error."""
+    def session(self, *, actor: str | None = None, principal: Principal | None = None,
+                on_warning=None) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back (nothing written) on error. Each text
+        it stored that names a protected witness is reported to ``on_warning`` (default: ``self.warn``,
+        else stderr) after the commit."""
         s = self._sessionmaker()
         s.info["actor"] = actor or self.actor
         s.info["principal"] = principal or operator(actor or self.actor)
@@ -112,7 +115,7 @@ class Case:
             warnings = screen.take_warnings(s)
             s.close()
         for message in warnings:
-            (self.warn or _warn_stderr)(message)
+            (on_warning or self.warn or _warn_stderr)(message)
 
     @contextmanager
     def reader(self, principal: Principal | None = None) -> Iterator[Session]:

@@ -58,6 +58,8 @@ class Ctx:
     csrf: str
     via_token: bool = False
     cookies: dict[str, str] = field(default_factory=dict)  # to set on the response
+    # what this request's writes stored that names a protected witness (shown to the writer)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def case(self):
@@ -104,7 +106,8 @@ class Ctx:
     def write(self, action: str = "edit") -> Iterator[Session]:
         """A unit of work as this user: committed when the block ends (so a 2xx means it is stored)."""
         self.require(action)
-        with self.case.session(actor=self.principal.name, principal=self.principal) as s:
+        with self.case.session(actor=self.principal.name, principal=self.principal,
+                               on_warning=self.warnings.append) as s:
             yield s
 
 
