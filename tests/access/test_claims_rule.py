@@ -24,8 +24,8 @@ def claims(case):
     with case.session() as s:
         add_person(s, names=["Hamid Nouri"], id="person-nouri")
         add_source(s, source_type="report", title="Open report", id="src-open", publisher="Amnesty", reliability="B")
-        add_source(s, source_type="report", title="Sealed report", id="src-sealed", publisher="Insider", reliability="B",
-                   sensitivity="confidential")
+        add_source(s, source_type="report", title="Sealed report", id="src-sealed", publisher="Insider",
+                   reliability="B", sensitivity="confidential")
         add_claim(s, subject_id="person-nouri", predicate="statement", statement="Hidden-sources claim",
                   citations=[{"source_id": "src-sealed"}], id="claim-hidden")
         add_claim(s, subject_id="person-nouri", predicate="participated", statement="Two-source claim",
@@ -74,8 +74,8 @@ def test_show_audience_public_and_the_api_hide_it_too(claims):
 
     if claims.backend != "sqlite":
         pytest.skip("the command line takes a case folder")
-    r = CliRunner().invoke(app, ["--data", str(claims.data_dir), "show", "person", "person-nouri", "--audience", "public",
-                                 "--json"])
+    r = CliRunner().invoke(app, ["--data", str(claims.data_dir), "show", "person", "person-nouri", "--audience",
+                                 "public", "--json"])
     assert r.exit_code == 0, r.output
     shown = json.loads(r.stdout)
     assert "claim-hidden" not in r.stdout and "Hidden-sources" not in r.stdout
