@@ -13,7 +13,7 @@ SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 LIST_PAGES = ["/persons", "/organizations", "/places", "/events", "/sources", "/claims", "/evidence", "/testimony",
               "/review", "/search?q=a", "/api/persons", "/api/claims", "/api/evidence", "/api/testimony"]
-HUGE = ["9223372036854775808", "99999999999999999999999", "-1", "1e9", "abc"]
+HUGE = ["9223372036854775808", "99999999999999999999999", "-1", "1e9", "abc", "²", "١٢"]
 SECURITY_HEADERS = ("x-content-type-options", "x-frame-options", "referrer-policy", "content-security-policy")
 
 

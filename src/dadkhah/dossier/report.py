@@ -153,7 +153,16 @@ def case_report(session: Session, audience: str = "internal", *, case_title: str
     read_as(session, principal)  # protected witnesses' names read as their pseudonyms below identity readers
     notes = SourceNotes(session, principal)
     ctx = header("case", "Case report", audience, case_title)
-    ctx.update(counts=documented_counts(session, principal), estimate=estimate_summary(estimate),
+    summary = estimate_summary(estimate)
+    if summary and summary["lists"]:  # never the name of a list the audience may not see
+        from dadkhah.lists.service import lists as visible_lists
+
+        seen = {vl.name for vl in visible_lists(session, principal)}
+        hidden = [n for n in summary["lists"] if n not in seen]
+        if hidden:
+            summary["lists"] = [n for n in summary["lists"] if n in seen]
+            summary["warnings"].append(f"{len(hidden)} list(s) behind this estimate are not shown to this audience")
+    ctx.update(counts=documented_counts(session, principal), estimate=summary,
                estimate_note=estimate_note, contested=contested_groups(session, principal, notes),
                perpetrators=perpetrators(session, principal), timeline=timeline(session, principal),
                sources=notes.notes())

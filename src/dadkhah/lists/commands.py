@@ -136,7 +136,7 @@ def show(ctx: typer.Context, name: str = typer.Argument(None, help="One list (de
 
     case = open_case(ctx)
     with case.reader() as s, _errors():
-        chosen = [get_list(s, name)] if name else lists(s)
+        chosen = [get_list(s, name, s.info["principal"])] if name else lists(s, s.info["principal"])
         data = [list_summary(s, vl) for vl in chosen]
     if json_:
         emit_json(data if not name else data[0])
@@ -157,7 +157,7 @@ def errors(ctx: typer.Context, name: str = typer.Argument(...),
 
     case = open_case(ctx)
     with case.reader() as s, _errors():
-        rows = list_errors(s, get_list(s, name), version)
+        rows = list_errors(s, get_list(s, name, s.info["principal"]), version)
     if json_:
         emit_json(rows)
         return

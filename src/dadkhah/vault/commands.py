@@ -505,7 +505,7 @@ def testimony_add(ctx: typer.Context,
                    sensitivity=sensitivity, items=items, keyring=keyring)
         if suggest:
             suggest_mentions(s, t.id)
-        d = testimony_to_dict(s, t)
+        d = testimony_to_dict(s, t, s.info["principal"])
     if json_:
         emit_json(d)
     err.print(f"testimony {d['id']} recorded ({len(d['mentions'])} mention suggestions)")
@@ -519,7 +519,7 @@ def testimony_list(ctx: typer.Context, witness: str = typer.Option(None, "--witn
     case = open_case(ctx)
     with case.reader() as s:
         rows = [{"id": t.id, "witness_id": t.witness_id, "date": t.date_text, "language": t.language,
-                 "sensitivity": t.sensitivity} for t in list_testimony(s, witness_id=witness)]
+                 "sensitivity": t.sensitivity} for t in list_testimony(s, s.info["principal"], witness_id=witness)]
     if json_:
         emit_json(rows)
         return
@@ -534,7 +534,8 @@ def testimony_show(ctx: typer.Context, testimony: str = typer.Argument(...),
 
     case = open_case(ctx)
     with case.reader() as s:
-        d = testimony_to_dict(s, _guard(get_testimony, s, testimony))
+        reader = s.info["principal"]
+        d = testimony_to_dict(s, _guard(get_testimony, s, testimony, reader), reader)
     if json_:
         emit_json(d)
         return

@@ -11,6 +11,7 @@ the access layer (:mod:`dadkhah.access`) filters every query by the caller's rol
 from __future__ import annotations
 
 import os
+import re
 import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -346,7 +347,7 @@ def _paging_problem(query: bytes) -> str | None:
         text = value.strip()
         if not text:
             continue
-        if not text.lstrip("-").isdigit() or len(text) > 12:
+        if not re.fullmatch(r"-?[0-9]{1,12}", text):  # ASCII digits only ('²'.isdigit() is true)
             return f"{name} must be a whole number from 0 to {MAX_OFFSET:,}, not {value[:30]!r}"
         n = int(text)
         if n < 0 or n > MAX_OFFSET:
