@@ -58,9 +58,8 @@ def item_docs(session: Session, item: EvidenceItem) -> list[Doc]:
 
 
 def testimony_docs(session: Session, t: Testimony) -> list[Doc]:
-    from dadkhah.names import normalize
-
     from dadkhah.access import rank
+    from dadkhah.names import normalize
 
     witness = session.get(Person, t.witness_id)
     # the witness's label only when it may be read wherever the testimony may (else it would leak there)
