@@ -24,7 +24,7 @@ from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import dadkhah.records.indexing  # noqa: F401  (registers the core search indexers)
-from dadkhah.access import Principal, operator
+from dadkhah.access import Principal, operator, screen
 from dadkhah.errors import DadkhahError
 from dadkhah.model import Base, Citation, Claim, Entity, Event, Membership, NameForm, Participation, load_all_tables
 from dadkhah.store import migrate
@@ -49,6 +49,9 @@ class Case:
     blob_spec: str | None = None
     actor: str = field(default_factory=default_actor)
     _blobs: Any = None
+    # Told of each text a write session stored that names a protected witness (the writer is warned):
+    # the CLI prints to stderr; the web sets its own to flash the message or return it in the API.
+    warn: Any = None
 
     # --- opening ---------------------------------------------------------------------------------
     @classmethod
@@ -94,8 +97,11 @@ class Case:
         return sm
 
     @contextmanager
-    def session(self, *, actor: str | None = None, principal: Principal | None = None) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back (nothing written) on error."""
+    def session(self, *, actor: str | None = None, principal: Principal | None = None,
+                on_warning=None) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back (nothing written) on error. Each text
+        it stored that names a protected witness is reported to ``on_warning`` (default: ``self.warn``,
+        else stderr) after the commit."""
         s = self._sessionmaker()
         s.info["actor"] = actor or self.actor
         s.info["principal"] = principal or operator(actor or self.actor)
@@ -107,14 +113,19 @@ class Case:
             s.rollback()
             raise
         finally:
+            warnings = screen.take_warnings(s)
             s.close()
+        for message in warnings:
+            (on_warning or self.warn or _warn_stderr)(message)
 
     @contextmanager
     def reader(self, principal: Principal | None = None) -> Iterator[Session]:
-        """A read-only session (rolled back at the end)."""
+        """A read-only session (rolled back at the end), bound to ``principal``: a reader who may not read
+        witness identities reads protected witnesses' names as their pseudonyms in every row it loads."""
         s = self._sessionmaker()
         s.info["principal"] = principal or operator(self.actor)
         s.info["case"] = self
+        screen.read_as(s, s.info["principal"])
         try:
             yield s
         finally:
@@ -151,6 +162,12 @@ class Case:
         with self.engine.connect() as conn:
             conn.execute(text(statement))
             conn.commit()
+
+
+def _warn_stderr(message: str) -> None:
+    import sys
+
+    print(f"warning: {message}", file=sys.stderr)
 
 
 # --- derived state kept current on every commit ----------------------------------------------------

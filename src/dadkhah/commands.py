@@ -242,7 +242,7 @@ def export(ctx: typer.Context, format: str = typer.Option("jsonl", "--format", h
     if format == "jsonl":
         from dadkhah.interchange.jsonl import export_jsonl
 
-        n = export_jsonl(case, output, principal=None if audience == "internal" else principal)
+        n = export_jsonl(case, output, principal=principal)
         err.print(f"wrote {n} rows to {output}")
     elif format == "csv":
         from dadkhah.interchange.csvout import export_csv

@@ -2,7 +2,7 @@
 
 import csv
 
-from dadkhah.access import audience
+from dadkhah.access import SYSTEM, audience
 from dadkhah.claims import add_claim
 from dadkhah.demo import build_demo
 from dadkhah.interchange.csvout import export_csv
@@ -47,5 +47,5 @@ def test_public_csv_export_holds_no_confidential_name_or_claim(case, tmp_path):
 def test_internal_export_keeps_everything(case, tmp_path):
     _plant(case)
     path = tmp_path / "all.jsonl"
-    export_jsonl(case, path)
+    export_jsonl(case, path, SYSTEM)
     assert CANARY in path.read_text(encoding="utf-8")

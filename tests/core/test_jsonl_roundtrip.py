@@ -5,6 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select, text
 
+from dadkhah.access import SYSTEM
 from dadkhah.demo import build_demo
 from dadkhah.errors import InputError
 from dadkhah.interchange.jsonl import export_jsonl, import_jsonl
@@ -22,17 +23,17 @@ def test_export_import_export_is_lossless(case, tmp_path, sqlite_template):
 
     build_demo(case)
     first = tmp_path / "first.jsonl"
-    export_jsonl(case, first)
+    export_jsonl(case, first, SYSTEM)
     shutil.copytree(sqlite_template, tmp_path / "fresh")
     fresh = Case.open(data_dir=tmp_path / "fresh")
     import_jsonl(fresh, first)
     second = tmp_path / "second.jsonl"
-    export_jsonl(fresh, second)
+    export_jsonl(fresh, second, SYSTEM)
     assert _lines(first) == _lines(second)
     from dadkhah.store.search import search
 
     with fresh.reader() as s:
-        assert search(s, "رئیسی")[0].id == "person-raisi"  # the index is rebuilt on import
+        assert search(s, "رئیسی", principal=SYSTEM)[0].id == "person-raisi"  # the index is rebuilt on import
     fresh.close()
 
 
@@ -77,7 +78,7 @@ def test_bad_input_names_file_line_and_field_and_writes_nothing(case, tmp_path, 
 def test_importing_what_is_already_there_is_refused_whole(case, tmp_path):
     build_demo(case)
     path = tmp_path / "again.jsonl"
-    export_jsonl(case, path)
+    export_jsonl(case, path, SYSTEM)
     before = _entity_count(case)
     with pytest.raises(InputError, match="already exists"):
         import_jsonl(case, path)

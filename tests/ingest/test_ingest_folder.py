@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from vault_files import PERSIAN_FONT, exif_photo, mixed_folder, text_pdf, zip_bomb
 
-from dadkhah.access import Principal, Role, operator
+from dadkhah.access import SYSTEM, Principal, Role, anonymous, operator
 from dadkhah.ingest import DEFAULT_LIMITS, IngestOptions, ingest_paths
 from dadkhah.store.search import search
 from dadkhah.vault.evidence import get_item, item_text
@@ -63,7 +63,7 @@ def test_each_original_is_stored_once_under_its_sha256(case, tmp_path):
             stored = case.blobs.path(item.sha256)
             assert hashlib.sha256(stored.read_bytes()).hexdigest() == item.sha256
             assert stored.stat().st_mode & 0o222 == 0  # read-only
-        a = get_item(s, hashlib.sha256(b"the same bytes").hexdigest())
+        a = get_item(s, hashlib.sha256(b"the same bytes").hexdigest(), SYSTEM)
         actions = [e.action for e in s.query(CustodyEvent).filter_by(item_id=a.id).order_by(CustodyEvent.seq)]
     assert actions == ["ingest", "derive", "duplicate"]
 
@@ -83,7 +83,7 @@ def test_exif_capture_time_and_gps_are_read_from_a_photo(case, tmp_path):
                        lon_ref="W")
     report = ingest_paths(case, [photo], options=IngestOptions(ocr=False))
     with case.reader() as s:
-        item = get_item(s, report.results[0].item_id)
+        item = get_item(s, report.results[0].item_id, SYSTEM)
         assert item.media_type == "image/jpeg"
         assert item.captured_at == "1988-07-30T14:05:00"
         assert item.latitude == pytest.approx(35.791667, abs=1e-5)
@@ -95,7 +95,7 @@ def test_pdf_metadata_and_page_count_are_recorded(case, tmp_path):
     pdf = text_pdf(tmp_path / "r.pdf", ["page one words of the Amnesty report"], title="Amnesty report")
     report = ingest_paths(case, [pdf])
     with case.reader() as s:
-        item = get_item(s, report.results[0].item_id)
+        item = get_item(s, report.results[0].item_id, SYSTEM)
         assert item.title == "Amnesty report"
         assert item.meta["pdf"]["pages"] == 1
         assert item.text_method == "text-layer"
@@ -123,8 +123,8 @@ def test_bad_files_get_clear_errors_and_the_rest_of_the_folder_is_ingested(case,
     assert r["fine.txt"].status == "stored"
     assert not report.ok
     with case.reader() as s:
-        assert "ordinary file" in item_text(s, get_item(s, r["fine.txt"].item_id))
-        assert get_item(s, r["bomb.docx"].item_id).text_chars == 0
+        assert "ordinary file" in item_text(s, get_item(s, r["fine.txt"].item_id, SYSTEM))
+        assert get_item(s, r["bomb.docx"].item_id, SYSTEM).text_chars == 0
 
 
 def test_a_missing_path_is_reported_and_the_others_ingested(case, tmp_path):
@@ -149,4 +149,4 @@ def test_extracted_text_is_searchable_only_by_who_may_see_the_item(case, tmp_pat
     with case.reader() as s:
         assert search(s, "Lajevardi", principal=operator())
         assert search(s, "Lajevardi", principal=viewer) == []
-        assert search(s, "Lajevardi") == []  # anonymous
+        assert search(s, "Lajevardi", principal=anonymous()) == []  # anonymous

@@ -105,7 +105,8 @@ def test_the_canary_is_there_for_an_authorised_investigator_with_the_key(case, p
     from dadkhah.access import operator
 
     with case.session() as s:
-        identity = w.unmask(s, protected_case["witness"], operator("investigator"), unlock(s))
+        identity = w.unmask(s, protected_case["witness"], operator("investigator"), unlock(s),
+                            purpose="checking the canary test")
     assert identity["names"][0]["text"] == "Zzcanary Qqwitness"
     with case.reader() as s:
         hits = search(s, "Zzcanary", principal=operator())

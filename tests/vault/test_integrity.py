@@ -8,6 +8,7 @@ import os
 import pytest
 from sqlalchemy import text
 
+from dadkhah.access import SYSTEM
 from dadkhah.ingest import IngestOptions, ingest_paths
 from dadkhah.integrity import run_checks
 from dadkhah.vault import evidence
@@ -133,7 +134,7 @@ def test_custody_logs_survive_an_internal_export_and_import_into_a_new_case(case
     from dadkhah.case import Case
     from dadkhah.interchange.jsonl import export_jsonl, import_jsonl
 
-    export_jsonl(case, tmp_path / "case.jsonl")
+    export_jsonl(case, tmp_path / "case.jsonl", SYSTEM)
     shutil.copytree(sqlite_template, tmp_path / "copy")
     shutil.copytree(case.data_dir / "blobs", tmp_path / "copy" / "blobs")
     with Case.open(data_dir=tmp_path / "copy", actor="tester") as copy:

@@ -75,13 +75,39 @@ def test_protected_witness_commands_keep_the_identity_behind_the_key(data, tmp_p
     pid = json.loads(r.stdout)["id"]
     shown = run(data, "witness", "show", pid, "--json", env=env)
     assert "Real Name Here" not in shown.stdout and "W-CLI1" in shown.stdout
-    unmasked = run(data, "witness", "show", pid, "--unmask", "--json", env=env)
+    no_purpose = run(data, "witness", "show", pid, "--unmask", "--json", env=env)
+    assert no_purpose.exit_code == 1 and "purpose" in no_purpose.output and "Real Name" not in no_purpose.output
+    why = ["--purpose", "re-interview before the hearing"]
+    unmasked = run(data, "witness", "show", pid, "--unmask", *why, "--json", env=env)
     assert json.loads(unmasked.stdout)["identity"]["names"][0]["text"] == "Real Name Here"
-    locked = run(data, "witness", "show", pid, "--unmask")
+    locked = run(data, "witness", "show", pid, "--unmask", *why)
     assert locked.exit_code == 1 and "locked" in locked.output
     new_key = tmp_path / "new.key"
     new_key.write_text("cd" * 32)
     assert run(data, "witness", "rotate-key", "--new-key-file", str(new_key), env=env).exit_code == 0
-    assert run(data, "witness", "show", pid, "--unmask", env=env).exit_code == 1  # the old key no longer opens it
-    r = run(data, "witness", "show", pid, "--unmask", "--json", env={"DADKHAH_WITNESS_KEY_FILE": str(new_key)})
+    assert run(data, "witness", "show", pid, "--unmask", *why, env=env).exit_code == 1  # the old key no longer opens it
+    r = run(data, "witness", "show", pid, "--unmask", *why, "--json", env={"DADKHAH_WITNESS_KEY_FILE": str(new_key)})
     assert json.loads(r.stdout)["identity"]["names"][0]["text"] == "Real Name Here"
+
+
+def test_a_testimony_naming_a_protected_witness_warns_on_stderr_and_search_masks_it(data, tmp_path):
+    """The issue's reproduction at the command line: `witness add`, an ordinary person's restricted
+    testimony naming the witness; the writer is warned; `search --audience restricted` shows no name."""
+    key = tmp_path / "w.key"
+    key.write_text("ab" * 32)
+    env = {"DADKHAH_WITNESS_KEY_FILE": str(key)}
+    assert run(data, "witness", "init-key", "--key-file", str(key)).exit_code == 0
+    assert run(data, "witness", "add", "--name", "Canaryzad Quxbeh", "--pseudonym", "W-CQ02", env=env).exit_code == 0
+    r = run(data, "add", "person", "--name", "Reza Ordinary", "--json")
+    pid = json.loads(r.stdout)["id"]
+    transcript = tmp_path / "t.txt"
+    transcript.write_text("I was held with Canaryzad Quxbeh in ward 2.", encoding="utf-8")
+    r = run(data, "testimony", "add", "--witness", pid, "--transcript", str(transcript), "--sensitivity",
+            "restricted", "--json", env=env)
+    assert r.exit_code == 0, r.output
+    assert "warning:" in r.stderr and "names a protected witness" in r.stderr and "W-CQ02" in r.stderr
+    assert json.loads(r.stdout)["id"]  # stdout stays one JSON document
+    found = run(data, "search", "Quxbeh", "--audience", "restricted", "--json")
+    assert found.exit_code == 0 and "quxbeh" not in found.stdout.lower()
+    found = run(data, "search", "ward", "--audience", "restricted", "--json")
+    assert "W-CQ02" in found.stdout and "quxbeh" not in found.stdout.lower()

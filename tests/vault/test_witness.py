@@ -51,9 +51,9 @@ def test_without_the_role_or_without_the_key_only_the_pseudonym_is_shown(case, k
     pid, keyring, _ = _witness(case, key_file)
     with case.session() as s:
         with pytest.raises(Forbidden):
-            w.unmask(s, pid, Principal("analyst", Role.analyst), keyring)
+            w.unmask(s, pid, Principal("analyst", Role.analyst), keyring, purpose="re-contact the witness")
         with pytest.raises(w.WitnessKeyError, match="locked"):
-            w.unmask(s, pid, operator(), None)
+            w.unmask(s, pid, operator(), None, purpose="re-contact the witness")
         view = w.witness_view(s, pid, Principal("viewer", Role.viewer), keyring)
         assert view["pseudonym"] == "W-TEST" and "identity" not in view
 
@@ -77,7 +77,8 @@ def test_a_passphrase_key_uses_argon2id_with_its_salt_and_costs_stored_in_the_ca
     with case.session() as s:
         kdf = s.get(WitnessKey, "k1").kdf
         assert kdf["kind"] == "argon2id" and len(bytes.fromhex(kdf["salt"])) == 16 and kdf["memory_cost"] == 8192
-        assert w.unmask(s, pid, operator(), w.unlock(s, secret))["birth"] == "1340"
+        assert w.unmask(s, pid, operator(), w.unlock(s, secret),
+                         purpose="re-contact the witness")["birth"] == "1340"
         with pytest.raises(w.WitnessKeyError, match="wrong passphrase"):
             w.unlock(s, w.Secret.passphrase("correct horse battery stapler"))
 
@@ -106,7 +107,8 @@ def test_key_rotation_re_encrypts_every_identity_and_destroys_the_old_key(case, 
         assert s.get(WitnessKey, "k1").wrapped_key == b"" and s.get(WitnessKey, "k1").retired_at is not None
         with pytest.raises(w.WitnessKeyError):
             w.unlock(s, w.Secret.key_file(key_file))
-        assert w.unmask(s, pid, operator(), w.unlock(s, w.Secret.key_file(new_file)))["address"] == "12 Example Street"
+        assert w.unmask(s, pid, operator(), w.unlock(s, w.Secret.key_file(new_file)),
+                         purpose="re-contact the witness")["address"] == "12 Example Street"
 
 
 def test_the_recovery_code_reopens_the_key_under_a_new_secret(case, key_file, tmp_path):
@@ -120,7 +122,8 @@ def test_the_recovery_code_reopens_the_key_under_a_new_secret(case, key_file, tm
     with case.session() as s:
         w.recover(s, code.lower(), w.Secret.key_file(replacement))
     with case.session() as s:
-        assert w.unmask(s, pid, operator(), w.unlock(s, w.Secret.key_file(replacement)))["birth"] == "1340"
+        assert w.unmask(s, pid, operator(), w.unlock(s, w.Secret.key_file(replacement)),
+                         purpose="re-contact the witness")["birth"] == "1340"
 
 
 def test_a_ciphertext_moved_to_another_witness_fails_its_integrity_check(case, key_file):
@@ -136,7 +139,7 @@ def test_a_ciphertext_moved_to_another_witness_fails_its_integrity_check(case, k
                      .values(nonce=row[0], ciphertext=row[1]))
     with case.session() as s:
         with pytest.raises(w.WitnessKeyError, match="fails its integrity check"):
-            w.unmask(s, b, operator(), w.unlock(s, secret))
+            w.unmask(s, b, operator(), w.unlock(s, secret), purpose="re-contact the witness")
 
 
 def test_an_identity_without_a_real_name_is_refused(case, key_file):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dadkhah.access import Principal, allowed_sensitivities
+from dadkhah.access import Principal, allowed_sensitivities, can_see, claim_visible, need, visible_citations
 from dadkhah.errors import InputError
 from dadkhah.model import Citation, Claim, Entity, Source, new_id
 from dadkhah.model.base import SENSITIVITY_VALUES
@@ -72,55 +72,67 @@ def add_claim(session: Session, *, subject_id: str, predicate: str, citations: I
     return claim
 
 
-def _claims_query(principal: Principal | None):
+def _claims_query(principal: Principal):
     stmt = select(Claim).options(selectinload(Claim.citations).selectinload(Citation.source))
-    if principal is not None:
-        stmt = stmt.where(Claim.sensitivity.in_(allowed_sensitivities(principal)))
-    return stmt
+    return stmt.where(Claim.sensitivity.in_(allowed_sensitivities(need(principal, "reading claims"))))
 
 
-def list_claims(session: Session, *, principal: Principal | None = None, status: str | None = None,
+def list_claims(session: Session, *, principal: Principal, status: str | None = None,
                 predicate: str | None = None, subject_id: str | None = None) -> list[Claim]:
+    """The claims ``principal`` may see (:func:`dadkhah.access.claim_visible`); ``status`` filters on the
+    status as that reader may know it (:func:`dadkhah.claims.status.status_for`)."""
+    from dadkhah.claims.status import status_for
+
     stmt = _claims_query(principal)
-    if status:
-        stmt = stmt.where(Claim.status == status)
     if predicate:
         stmt = stmt.where(Claim.predicate == predicate)
     if subject_id:
         stmt = stmt.where(Claim.subject_id == subject_id)
-    claims = list(session.scalars(stmt.order_by(Claim.subject_id, Claim.predicate, Claim.id)))
-    if principal is not None:
-        # a citation of a source the principal may not see is dropped; a claim left with none is hidden
-        allowed = set(allowed_sensitivities(principal))
-        claims = [c for c in claims if any(ci.source.sensitivity in allowed for ci in c.citations)]
+    claims = [c for c in session.scalars(stmt.order_by(Claim.subject_id, Claim.predicate, Claim.id)).all()
+              if claim_visible(principal, c)]
+    if status:
+        claims = [c for c in claims if status_for(session, c, principal) == status]
     return claims
 
 
-def claims_about(session: Session, entity_id: str, principal: Principal | None = None) -> list[Claim]:
+def claims_about(session: Session, entity_id: str, principal: Principal) -> list[Claim]:
+    """The claims about an entity (as subject or object) that ``principal`` may see — the same rule."""
     stmt = _claims_query(principal).where((Claim.subject_id == entity_id) | (Claim.object_id == entity_id))
-    return list(session.scalars(stmt.order_by(Claim.predicate, Claim.id)))
+    return [c for c in session.scalars(stmt.order_by(Claim.predicate, Claim.id)).all() if claim_visible(principal, c)]
 
 
-def _sees(principal: Principal | None, record) -> bool:
-    return principal is None or record.sensitivity in allowed_sensitivities(principal)
+def get_claim(session: Session, claim_id: str, principal: Principal) -> Claim:
+    from dadkhah.errors import NotFound
+
+    claim = session.get(Claim, claim_id)
+    if claim is None or not claim_visible(need(principal, "reading a claim"), claim):
+        raise NotFound(f"no claim with id {claim_id!r}")
+    return claim
 
 
-def claim_to_dict(claim: Claim, principal: Principal | None = None) -> dict:
-    allowed = set(allowed_sensitivities(principal)) if principal else None
+def claim_to_dict(claim: Claim, principal: Principal) -> dict:
+    """A claim as ``principal`` may read it: only the sources they may see, its status computed from them."""
+    from sqlalchemy.orm import object_session
+
+    from dadkhah.claims.status import status_for
+
+    principal = need(principal, "reading a claim")
+    session = object_session(claim)
+    cited = visible_citations(principal, claim)
     return {
         "id": claim.id,
         "subject": {"id": claim.subject_id,
-                    "label": claim.subject.label if claim.subject and _sees(principal, claim.subject) else None},
+                    "label": claim.subject.label if claim.subject and can_see(principal, claim.subject) else None},
         "predicate": claim.predicate,
         "object": ({"id": claim.object_id, "label": claim.object.label} if claim.object_id and claim.object
-                   and _sees(principal, claim.object) else None),
+                   and can_see(principal, claim.object) else None),
         "statement": claim.statement,
         "value": claim.value_display() or None,
         "value_low": claim.value_low,
         "value_high": claim.value_high,
         "unit": claim.unit,
         "valid": claim.valid.to_dict() if claim.valid else None,
-        "status": claim.status,
+        "status": status_for(session, claim, principal) if session is not None else claim.status,
         "status_note": claim.status_note,
         "sensitivity": claim.sensitivity,
         "sources": [
@@ -128,6 +140,6 @@ def claim_to_dict(claim: Claim, principal: Principal | None = None) -> dict:
              "publisher": c.source.publisher, "grade": c.source.grade, "reliability": c.source.reliability,
              "credibility": c.source.credibility, "quotation": c.quotation, "locator": c.locator,
              "stance": c.stance}
-            for c in claim.citations if allowed is None or c.source.sensitivity in allowed
+            for c in cited
         ],
     }

@@ -7,6 +7,10 @@
 - ``corroborated`` when at least two *independent* sources support it (different ``origin``, or
   different publisher when no origin is recorded) and none of them is graded E or F for reliability;
 - ``alleged`` otherwise.
+
+The stored ``Claim.status`` is computed from everything the case holds. What a reader is shown is
+:func:`status_for` — the same rules over only the sources and rival claims that reader may see, so a
+claim is never "corroborated" for an anonymous reader on the strength of a confidential source.
 """
 
 from __future__ import annotations
@@ -22,9 +26,9 @@ from dadkhah.model.vocab import is_functional
 UNRELIABLE = {"E", "F"}
 
 
-def independent_origins(claim: Claim) -> set[str]:
+def independent_origins(claim: Claim, citations=None) -> set[str]:
     origins = set()
-    for c in claim.citations:
+    for c in claim.citations if citations is None else citations:
         if c.stance != "supports" or c.source is None or c.source.reliability in UNRELIABLE:
             continue
         origins.add((c.source.origin or c.source.publisher or c.source.id).strip().casefold())
@@ -61,6 +65,26 @@ def compute_status(session: Session, claim: Claim) -> str:
     if any(c.stance == "contradicts" for c in claim.citations) or conflicting(session, claim):
         return "contested"
     if len(independent_origins(claim)) >= 2:
+        return "corroborated"
+    return "alleged"
+
+
+def status_for(session: Session, claim: Claim, principal) -> str:
+    """The status of ``claim`` as ``principal`` may know it: computed from the citations whose source they
+    may read and the rival claims they may see."""
+    from dadkhah.access import claim_visible, may_read_identities, need, visible_citations
+
+    principal = need(principal, "a claim's status")
+    if claim.asserted_status in ("refuted", "contested"):
+        return claim.asserted_status
+    if may_read_identities(principal) and principal.ceiling.value == "confidential":
+        return claim.status or compute_status(session, claim)  # this reader sees everything it was computed from
+    cited = visible_citations(principal, claim)
+    if any(c.stance == "contradicts" for c in cited):
+        return "contested"
+    if any(claim_visible(principal, r) for r in conflicting(session, claim)):
+        return "contested"
+    if len(independent_origins(claim, cited)) >= 2:
         return "corroborated"
     return "alleged"
 

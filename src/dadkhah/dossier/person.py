@@ -17,6 +17,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from dadkhah.access import can_see
+from dadkhah.access.screen import read_as
 from dadkhah.casework.allegations import PERPETRATOR_ROLES, allegation_matrix, load_person, roles_in_events
 from dadkhah.casework.career import career
 from dadkhah.casework.chain import build_command_graph, focus_subgraph, superiors
@@ -65,6 +66,7 @@ def person_dossier(session: Session, person_id: str, audience: str = "internal",
                    blobs=None, with_chain: bool = True) -> dict:
     """The template context of a person's dossier, as ``audience`` may read it."""
     principal = audience_for(audience)
+    read_as(session, principal)  # protected witnesses' names read as their pseudonyms below identity readers
     person = session.get(Person, person_id)
     if person is None or not can_see(principal, person):
         raise NotFound(f"no person with id {person_id!r}" + ("" if person is None else f" visible to {audience}"))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dadkhah.access import allowed_sensitivities, can_see
+from dadkhah.access.screen import read_as
 from dadkhah.dossier.common import SourceNotes, audience_for, header
 from dadkhah.model import Citation, Claim, Entity, Event, Participation, Person, Place
 from dadkhah.model.vocab import label as vocab_label
@@ -141,9 +142,19 @@ def case_report(session: Session, audience: str = "internal", *, case_title: str
     ``estimate_note`` says why there is none, when there is none.
     """
     principal = audience_for(audience)
+    read_as(session, principal)  # protected witnesses' names read as their pseudonyms below identity readers
     notes = SourceNotes(session, principal)
     ctx = header("case", "Case report", audience, case_title)
-    ctx.update(counts=documented_counts(session, principal), estimate=estimate_summary(estimate),
+    summary = estimate_summary(estimate)
+    if summary and summary["lists"]:  # never the name of a list the audience may not see
+        from dadkhah.lists.service import lists as visible_lists
+
+        seen = {vl.name for vl in visible_lists(session, principal)}
+        hidden = [n for n in summary["lists"] if n not in seen]
+        if hidden:
+            summary["lists"] = [n for n in summary["lists"] if n in seen]
+            summary["warnings"].append(f"{len(hidden)} list(s) behind this estimate are not shown to this audience")
+    ctx.update(counts=documented_counts(session, principal), estimate=summary,
                estimate_note=estimate_note, contested=contested_groups(session, principal, notes),
                perpetrators=perpetrators(session, principal), timeline=timeline(session, principal),
                sources=notes.notes())

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dadkhah.access import allowed_sensitivities, can_see
+from dadkhah.access.screen import read_as
 from dadkhah.casework.allegations import visible_claims
 from dadkhah.casework.evidence import exhibits_for, statements_about
 from dadkhah.dossier.common import SourceNotes, audience_for, header
@@ -49,6 +50,7 @@ def site_file(session: Session, place_id: str, audience: str = "internal", *, ca
               blobs=None) -> dict:
     """The template context of a site file, as ``audience`` may read it."""
     principal = audience_for(audience)
+    read_as(session, principal)  # protected witnesses' names read as their pseudonyms below identity readers
     place = session.get(Place, place_id)
     if place is None or not can_see(principal, place):
         raise NotFound(f"no place with id {place_id!r}" + ("" if place is None else f" visible to {audience}"))

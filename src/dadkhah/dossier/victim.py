@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dadkhah.access import allowed_sensitivities, can_see
+from dadkhah.access.screen import read_as
 from dadkhah.casework.allegations import allegation_matrix, person_links
 from dadkhah.casework.evidence import exhibits_for, photo_of, statements_about
 from dadkhah.dossier.common import SourceNotes, audience_for, header
@@ -23,6 +24,7 @@ def victim_file(session: Session, person_id: str, audience: str = "internal", *,
                 blobs=None) -> dict:
     """The template context of a victim file, as ``audience`` may read it."""
     principal = audience_for(audience)
+    read_as(session, principal)  # protected witnesses' names read as their pseudonyms below identity readers
     person = session.get(Person, person_id)
     if person is None or not can_see(principal, person):
         raise NotFound(f"no person with id {person_id!r}" + ("" if person is None else f" visible to {audience}"))

@@ -54,16 +54,6 @@ def case_tables() -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if t.name not in SKIP_TABLES]
 
 
-def private_tables() -> set[str]:
-    """Tables never exported to an audience below ``internal`` (e.g. encrypted witness identities, users)."""
-    names: set[str] = set()
-    for mod in ("dadkhah.vault.tables", "dadkhah.web.tables", "dadkhah.lists.tables"):
-        try:
-            module = __import__(mod, fromlist=["PRIVATE_TABLES"])
-        except ModuleNotFoundError:
-            continue
-        names |= set(getattr(module, "PRIVATE_TABLES", ()))
-    return names
 
 
 def _plain(value: Any) -> Any:
@@ -107,14 +97,23 @@ def _order_rows(table: Table, rows: list[dict]) -> list[dict]:
     return out
 
 
-def iter_export(case, principal: Principal | None = None) -> Iterator[dict]:
-    """Yield the header and one record per row; with a principal, only what it may see."""
+def iter_export(case, principal: Principal, *, web: bool = False) -> Iterator[dict]:
+    """Yield the header and one record per row, only what ``principal`` may see under the export policy
+    of :mod:`dadkhah.access.export` (``SYSTEM`` for a whole backup); ``web`` withholds credentials too."""
+    from dadkhah.access import may_read_identities, need
+    from dadkhah.access.export import check_tables, withheld_tables
+    from dadkhah.access.screen import load_screen, mask_row
+
+    principal = need(principal, "an export")
     tables = case_tables()
-    allowed = set(allowed_sensitivities(principal)) if principal is not None else None
-    private = private_tables() if principal is not None and principal.ceiling.value != "confidential" else set()
+    check_tables(t.name for t in Base.metadata.sorted_tables)
+    allowed = set(allowed_sensitivities(principal))
+    private = withheld_tables(principal, web=web)
+    tables = [t for t in tables if t.name not in private]
     yield {"dadkhah": "case", "format": FORMAT, "tables": [t.name for t in tables]}
     dropped: dict[str, set] = {}
     with case.engine.connect() as conn:
+        screen = None if may_read_identities(principal) else load_screen(conn)
         for table in tables:
             if table.name in private:
                 continue
@@ -122,10 +121,10 @@ def iter_export(case, principal: Principal | None = None) -> Iterator[dict]:
             rows = [dict(r) for r in conn.execute(select(table).order_by(*table.primary_key.columns)).mappings()]
             kept = []
             for r in rows:
-                if allowed is not None and not _visible(table, r, allowed, dropped):
+                if not _visible(table, r, allowed, dropped):
                     dropped.setdefault(table.name, set()).add(r[pk_cols[0]])
                     continue
-                kept.append(r)
+                kept.append(mask_row(table, r, screen) if screen else r)
             for r in _order_rows(table, kept):
                 yield {"table": table.name, "row": {k: _plain(v) for k, v in r.items()}}
 
@@ -140,7 +139,7 @@ def _visible(table: Table, row: dict, allowed: set, dropped: dict[str, set]) -> 
     return True
 
 
-def export_jsonl(case, out: IO[str] | Path | str, principal: Principal | None = None) -> int:
+def export_jsonl(case, out: IO[str] | Path | str, principal: Principal) -> int:
     """Write the case as JSON Lines; returns the number of rows written."""
     close = False
     if isinstance(out, (str, Path)):

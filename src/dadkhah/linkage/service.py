@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Principal, allowed_sensitivities, require
+from dadkhah.access import SYSTEM, Principal, allowed_sensitivities, require
 from dadkhah.errors import InputError, NotFound
 from dadkhah.linkage import engine
 from dadkhah.linkage.cluster import Clustering, cluster
@@ -345,7 +345,7 @@ def explain_cluster(session: Session, key: str, principal: Principal | None = No
     members = sorted(rid for rid, c in current_clusters(session).items() if c == key)
     if not members:
         try:
-            get_record(session, cluster_record(key))
+            get_record(session, cluster_record(key), SYSTEM)  # does the cluster exist at all
         except NotFound:
             raise NotFound(f"no cluster {key!r}") from None
         members = [cluster_record(key)]

@@ -126,7 +126,7 @@ def show(ctx: typer.Context, name: str = typer.Argument(None, help="One list (de
 
     case = open_case(ctx)
     with case.reader() as s, guard():
-        chosen = [get_list(s, name)] if name else lists(s)
+        chosen = [get_list(s, name, s.info["principal"])] if name else lists(s, s.info["principal"])
         data = [list_summary(s, vl) for vl in chosen]
     if json_:
         emit_json(data if not name else data[0])
@@ -147,7 +147,7 @@ def errors(ctx: typer.Context, name: str = typer.Argument(...),
 
     case = open_case(ctx)
     with case.reader() as s, guard():
-        rows = list_errors(s, get_list(s, name), version)
+        rows = list_errors(s, get_list(s, name, s.info["principal"]), version)
     if json_:
         emit_json(rows)
         return

@@ -10,15 +10,14 @@ from dadkhah.errors import NotFound
 from dadkhah.lists.tables import ListImport, ListRecord, VictimList
 
 
-def lists(session: Session, principal: Principal | None = None) -> list[VictimList]:
+def lists(session: Session, principal: Principal) -> list[VictimList]:
     """The lists the principal may see, in import order."""
     stmt = select(VictimList).order_by(VictimList.position)
-    if principal is not None:
-        stmt = stmt.where(VictimList.sensitivity.in_(allowed_sensitivities(principal)))
+    stmt = stmt.where(VictimList.sensitivity.in_(allowed_sensitivities(principal)))
     return list(session.scalars(stmt))
 
 
-def get_list(session: Session, name: str, principal: Principal | None = None) -> VictimList:
+def get_list(session: Session, name: str, principal: Principal) -> VictimList:
     for vl in lists(session, principal):
         if vl.name == name:
             return vl
@@ -48,7 +47,7 @@ def list_errors(session: Session, vl: VictimList, version: int | None = None) ->
     return list(imp.errors)
 
 
-def records(session: Session, principal: Principal | None = None, *, active: bool = True,
+def records(session: Session, principal: Principal, *, active: bool = True,
             list_ids: list[int] | None = None) -> list[tuple]:
     """(record id, list name, row, fields, sensitivity) for every record the principal may see."""
     t = ListRecord.__table__
@@ -58,14 +57,19 @@ def records(session: Session, principal: Principal | None = None, *, active: boo
         stmt = stmt.where(t.c.status == "active")
     if list_ids is not None:
         stmt = stmt.where(t.c.list_id.in_(list_ids))
-    if principal is not None:
-        stmt = stmt.where(t.c.sensitivity.in_(allowed_sensitivities(principal)))
+    stmt = stmt.where(t.c.sensitivity.in_(allowed_sensitivities(principal)))
+    from dadkhah.access.screen import mask_row, masking
+
+    screen = masking(session)
+    if screen:  # a reader who may not read witness identities: names in the rows read as pseudonyms
+        return [(r[0], r[1], r[2], mask_row(t, {"fields": r[3]}, screen)["fields"], r[4])
+                for r in session.execute(stmt)]
     return [tuple(r) for r in session.execute(stmt)]
 
 
-def record_to_dict(session: Session, rec: ListRecord, principal: Principal | None = None) -> dict:
+def record_to_dict(session: Session, rec: ListRecord, principal: Principal) -> dict:
     """One record with its original values (as imported, in their own script) and parsed fields."""
-    if principal is not None and rec.sensitivity not in allowed_sensitivities(principal):
+    if rec.sensitivity not in allowed_sensitivities(principal):
         raise NotFound(f"no list record {rec.id}")
     vl = session.get(VictimList, rec.list_id)
     return {"id": rec.id, "list": vl.name, "row": rec.file_row, "line": rec.file_line, "status": rec.status,
@@ -73,8 +77,8 @@ def record_to_dict(session: Session, rec: ListRecord, principal: Principal | Non
             "sensitivity": rec.sensitivity, "history": rec.history, "source_id": vl.source_id}
 
 
-def get_record(session: Session, record_id: int, principal: Principal | None = None) -> ListRecord:
+def get_record(session: Session, record_id: int, principal: Principal) -> ListRecord:
     rec = session.get(ListRecord, int(record_id))
-    if rec is None or (principal is not None and rec.sensitivity not in allowed_sensitivities(principal)):
+    if rec is None or rec.sensitivity not in allowed_sensitivities(principal):
         raise NotFound(f"no list record {record_id}")
     return rec

@@ -27,6 +27,7 @@ from dadkhah.model.vocab_table import VocabTerm
 
 # Capability modules that define tables of their own (imported on demand by load_all_tables).
 TABLE_MODULES = [
+    "dadkhah.access.screen",
     "dadkhah.store.audit",
     "dadkhah.store.search",
     "dadkhah.vault.tables",
@@ -37,12 +38,10 @@ TABLE_MODULES = [
 
 
 def load_all_tables() -> None:
+    """Import every module that defines tables. A missing one is an error (a renamed module would
+    otherwise drop its tables from migrations, exports and checks without a word)."""
     for name in TABLE_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a capability not yet present
-            if exc.name != name:
-                raise
+        importlib.import_module(name)
 
 
 __all__ = [

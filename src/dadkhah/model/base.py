@@ -34,10 +34,6 @@ class Sensitivity(StrEnum):
     restricted = "restricted"
     confidential = "confidential"
 
-    @property
-    def rank(self) -> int:
-        return {"public": 0, "restricted": 1, "confidential": 2}[self.value]
-
 
 SENSITIVITY_VALUES = tuple(s.value for s in Sensitivity)
 

@@ -90,6 +90,10 @@ def _write(path: Path, text: str, files: list[Path]) -> None:
 def build_site(session: Session, out: str | Path, *, title: str = DEFAULT_TITLE, title_fa: str = DEFAULT_TITLE_FA,
                clean: bool = True) -> PublishResult:
     """Write the memorial for the cleared victims into ``out`` (emptied first when ``clean``)."""
+    from dadkhah.access import audience
+    from dadkhah.access.screen import read_as
+
+    read_as(session, audience("public"))  # protected witnesses' names read as their pseudonyms
     out = Path(out)
     if clean and out.exists():
         marker = out / ".dadkhah-memorial"

@@ -33,7 +33,7 @@ def _run(ctx: typer.Context, fn, json_: bool, **kwargs) -> None:
     try:
         with case.session() as s:
             obj = fn(s, **{k: v for k, v in kwargs.items() if v is not None})
-            data = entity_to_dict(s, obj, with_claims=False)
+            data = entity_to_dict(s, obj, s.info["principal"], with_claims=False)
     except InputError as exc:
         fail(f"{exc} — nothing was written")
     if json_:
@@ -167,7 +167,7 @@ def claim_add_cmd(ctx: typer.Context, subject: str = typer.Option(..., "--subjec
 
             stored = s.get(Claim, cid)
             assert stored is not None  # just written
-            data = claim_to_dict(stored)
+            data = claim_to_dict(stored, s.info["principal"])
     except InputError as exc:
         fail(f"{exc} — nothing was written")
     if json_:

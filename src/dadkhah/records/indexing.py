@@ -7,7 +7,8 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from dadkhah.access import audience
+from dadkhah.access import audience, rank
+from dadkhah.access import stricter as _stricter
 from dadkhah.model import Claim, Entity, Event, Membership, Participation, Source
 from dadkhah.records.population import FACET as POPULATION_FACET
 from dadkhah.records.population import FACET_VALUE as POPULATION_VALUE
@@ -15,12 +16,6 @@ from dadkhah.records.population import is_documented_victim
 from dadkhah.store.search import Doc, register_indexer
 
 PUBLIC = audience("public")
-RANK = {"public": 0, "restricted": 1, "confidential": 2}
-LEVEL = {v: k for k, v in RANK.items()}
-
-
-def _stricter(a: str, b: str) -> str:
-    return LEVEL[max(RANK[a or "public"], RANK[b or "public"])]
 
 
 def _text_keys(text: str) -> list[str]:
@@ -115,12 +110,24 @@ def claim_docs(session: Session, claim: Claim) -> list[Doc]:
 
     subject = claim.subject.label if claim.subject else claim.subject_id
     label = f"{subject}: {claim.predicate}" + (f" = {claim.value_display()}" if claim.value_display() else "")
-    quotes = " ".join(c.quotation or "" for c in claim.citations)
-    text = " ".join(filter(None, [claim.statement, claim.value_text, quotes]))
-    level = _stricter(claim.sensitivity, claim.subject.sensitivity if claim.subject else "public")  # label names it
-    return [Doc(kind="claim", record_id=claim.id, part="text", label=label, body=normalize(text),
-                keys=_text_keys(text), sensitivity=level, entity_id=claim.subject_id,
-                facets={"predicate": [claim.predicate], "status": [claim.status]})]
+    # the claim is seen only with one of its sources (dadkhah.access.claim_visible): its text needs the
+    # level of the least sensitive source; each quotation needs its own source's level too
+    base = _stricter(claim.sensitivity, claim.subject.sensitivity if claim.subject else "public")  # label names it
+    source_levels = [c.source.sensitivity if c.source is not None else "confidential" for c in claim.citations]
+    level = _stricter(base, min(source_levels, key=rank, default="confidential"))
+    facets = {"predicate": [claim.predicate], "status": [claim.status]}
+    text = " ".join(filter(None, [claim.statement, claim.value_text]))
+    docs = [Doc(kind="claim", record_id=claim.id, part="text", label=label, body=normalize(text),
+                keys=_text_keys(text), sensitivity=level, entity_id=claim.subject_id, facets=facets)]
+    quotes: dict[str, list[str]] = defaultdict(list)
+    for c, source_level in zip(claim.citations, source_levels, strict=True):
+        if c.quotation:
+            quotes[_stricter(base, source_level)].append(c.quotation)
+    for lv, texts in sorted(quotes.items(), key=lambda kv: rank(kv[0])):
+        quote = " ".join(texts)
+        docs.append(Doc(kind="claim", record_id=claim.id, part=f"quote:{lv}", label=label, body=normalize(quote),
+                        keys=_text_keys(quote), sensitivity=lv, entity_id=claim.subject_id, facets=facets))
+    return docs
 
 
 register_indexer(Entity, entity_docs)

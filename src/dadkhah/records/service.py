@@ -248,36 +248,34 @@ def add_participation(session: Session, *, event_id: str, participant_id: str, r
 
 
 def get_entity(session: Session, id: str, *, kind: str | None = None,
-               principal: Principal | None = None) -> Entity:
+               principal: Principal) -> Entity:
     cls = KIND_CLASSES.get(kind, Entity) if kind else Entity
     if kind and kind not in KIND_CLASSES:
         raise NotFound(f"unknown kind {kind!r} (use one of {', '.join(KIND_CLASSES)})")
     obj = session.get(cls, id)
-    if obj is None or (principal is not None and not can_see(principal, obj)):
+    if obj is None or (not can_see(principal, obj)):
         raise NotFound(f"no {kind or 'entity'} with id {id!r}")
     return obj
 
 
-def list_entities(session: Session, kind: str, principal: Principal | None = None) -> list[Entity]:
+def list_entities(session: Session, kind: str, principal: Principal) -> list[Entity]:
     cls = KIND_CLASSES[kind]
     stmt = select(cls).order_by(cls.label)
-    if principal is not None:
-        from dadkhah.access import visible
+    from dadkhah.access import visible
 
-        stmt = visible(stmt, cls, principal)
-    return list(session.scalars(stmt))
+    return list(session.scalars(visible(stmt, cls, principal)))
 
 
 def _date(d) -> dict | None:
     return d.to_dict() if d is not None else None
 
 
-def entity_to_dict(session: Session, entity: Entity, principal: Principal | None = None, *,
+def entity_to_dict(session: Session, entity: Entity, principal: Principal, *,
                    with_claims: bool = True) -> dict:
     """Everything a principal may see about one entity, with the claims about it and their sources."""
     from dadkhah.claims.service import claim_to_dict, claims_about
 
-    names = visible_names(entity, principal) if principal is not None else list(entity.names)
+    names = visible_names(entity, principal)
     d: dict[str, Any] = {
         "id": entity.id, "kind": entity.kind, "label": entity.label, "description": entity.description,
         "sensitivity": entity.sensitivity,
@@ -309,10 +307,10 @@ def entity_to_dict(session: Session, entity: Entity, principal: Principal | None
         d["claims"] = [claim_to_dict(c, principal) for c in claims_about(session, entity.id, principal)]
     if isinstance(entity, (Person, Organization)):
         stmt = select(Participation).where(Participation.participant_id == entity.id)
-        parts = [p for p in session.scalars(stmt) if principal is None or can_see(principal, p)]
+        parts = [p for p in session.scalars(stmt) if can_see(principal, p)]
         d["roles"] = [{"id": p.id, "event_id": p.event_id, "role": p.role, "label": p.label} for p in parts]
         stmt = select(Membership).where(Membership.member_id == entity.id)
-        mems = [m for m in session.scalars(stmt) if principal is None or can_see(principal, m)]
+        mems = [m for m in session.scalars(stmt) if can_see(principal, m)]
         d["positions"] = [{"id": m.id, "organization_id": m.organization_id, "role": m.role, "title": m.title,
                            "start": _date(m.start), "end": _date(m.end)} for m in mems]
     return d

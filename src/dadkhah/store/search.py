@@ -79,11 +79,91 @@ def indexer_for(obj) -> Indexer | None:
     return None
 
 
+MASKED, SEALED = "#masked", "#sealed"
+
+
+def screen_docs(session: Session, docs: list[Doc]) -> list[Doc]:
+    """Documents below ``confidential`` that name a protected witness become two: the text with the
+    pseudonym in the name's place at the document's own level, and the original at ``confidential``
+    (readable only by principals who may read witness identities). So the full-text index never holds
+    a witness's real name for a reader below (see :mod:`dadkhah.access.screen`)."""
+    from dataclasses import replace
+
+    from dadkhah.access import rank
+    from dadkhah.access.screen import load_screen, mask_text
+
+    screen = load_screen(session)
+    if not screen:
+        return docs
+    out: list[Doc] = []
+    for d in docs:
+        if rank(d.sensitivity) >= rank("confidential"):
+            out.append(d)
+            continue
+        body, in_body = mask_text(d.body, screen)
+        label, in_label = mask_text(d.label, screen)
+        if not (in_body or in_label):
+            out.append(d)
+            continue
+        if d.kind == "evidence" and "case" in session.info:  # its text lives in the blob store: warn here
+            message = (f"evidence {d.record_id} (text) names a protected witness: readers who may not see "
+                       f"witness identities read '{', '.join(in_body or in_label)}' in its place")
+            warnings = session.info.setdefault("screen_warnings", [])
+            if message not in warnings:
+                warnings.append(message)
+        out.append(replace(d, body=body or "", label=label or "", part=d.part + MASKED,
+                           keys=_masked_keys(d, body or "", label or "")))
+        out.append(replace(d, sensitivity="confidential", part=d.part + SEALED))
+    return out
+
+
+def _masked_keys(d: Doc, body: str, label: str) -> list[str]:
+    """The name keys of the masked text only (the keys of the original would find the real name)."""
+    from dadkhah.names import name_keys, token_keys
+
+    keys = token_keys(body) + token_keys(label)
+    if d.part.startswith("name"):
+        for form in body.split(" | "):
+            keys += name_keys(form)
+    return keys
+
+
+def _record_for(session: Session, record_id: str):
+    for cls in indexed_classes():
+        obj = session.get(cls, record_id)
+        if obj is not None:
+            return obj
+    return None
+
+
+def rescreen(session: Session, names: Iterable[str]) -> int:
+    """Index again the records whose indexed text may hold one of ``names`` (a witness just added, or
+    whose names changed, or after a key rotation); returns how many records were indexed again."""
+    from dadkhah.names import token_keys
+
+    keys = {k for n in names for k in token_keys(n) if len(k) >= 3}
+    if not keys:
+        return 0
+    session.flush()
+    cond = [SearchDoc.keys.contains(k) for k in sorted(keys)]
+    from sqlalchemy import or_
+
+    ids = set(session.scalars(select(SearchDoc.record_id).where(or_(*cond), SearchDoc.sensitivity != "confidential")))
+    done = 0
+    for record_id in sorted(ids):
+        obj = _record_for(session, record_id)
+        if obj is not None:
+            reindex(session, obj)
+            done += 1
+    session.flush()
+    return done
+
+
 def replace_docs(session: Session, kind: str, record_id: str, docs: list[Doc]) -> None:
-    """Replace every search row of one record by ``docs``."""
+    """Replace every search row of one record by ``docs`` (screened for protected witnesses' names)."""
     session.execute(delete(SearchDoc).where(SearchDoc.kind == kind, SearchDoc.record_id == record_id)
                     .execution_options(synchronize_session="fetch"))  # not "evaluate": O(identity map) per call
-    for d in docs:
+    for d in screen_docs(session, docs):
         session.add(SearchDoc(kind=d.kind, record_id=d.record_id, part=d.part, entity_id=d.entity_id,
                               label=d.label[:500], body=d.body, keys=" ".join(dict.fromkeys(d.keys)),
                               sensitivity=d.sensitivity, facets=d.facets or {}))
@@ -149,13 +229,17 @@ def _snippet(body: str, words: list[str], width: int = 160) -> str:
 KIND_BOOST = {"person": 3.0, "organization": 2.5, "place": 2.5, "event": 2.0}
 
 
-def search(session: Session, q: str, *, principal=None, kinds: Iterable[str] | None = None,
+def search(session: Session, q: str, *, principal, kinds: Iterable[str] | None = None,
            limit: int = 20, facets: dict | None = None) -> list[Hit]:
-    """Search names and text; one hit per record, best first, visible to ``principal`` only."""
-    from dadkhah.access import allowed_sensitivities, anonymous
+    """Search names and text; one hit per record, best first, visible to ``principal`` only (a reader who
+    may not read witness identities never meets a protected witness's real name, in a label or a snippet)."""
+    from dadkhah.access import allowed_sensitivities, may_read_identities, need
+    from dadkhah.access.screen import load_screen, mask_text
 
-    principal = principal or anonymous()
+    principal = need(principal, "search")
     allowed = allowed_sensitivities(principal)
+    reads_identities = may_read_identities(principal)
+    screen = None if reads_identities else load_screen(session)
     words, keys = _query_terms(q)
     if not words and not keys:
         return []
@@ -168,6 +252,9 @@ def search(session: Session, q: str, *, principal=None, kinds: Iterable[str] | N
     for r in rows:
         if kinds and r.kind not in kinds:
             continue
+        if r.part.endswith(MASKED if reads_identities else SEALED):
+            continue  # each reader reads one of the two copies of a screened document
+        r.part = r.part.removesuffix(MASKED).removesuffix(SEALED)
         if facets and not _facets_match(r.facets, facets):
             continue
         is_name = r.part.startswith("name")
@@ -177,8 +264,11 @@ def search(session: Session, q: str, *, principal=None, kinds: Iterable[str] | N
         for name, values in (r.facets or {}).items():
             slot.setdefault(name, set()).update(str(v) for v in _as_list(values) if v is not None)
         if key not in best or best[key].score < score:
-            best[key] = Hit(kind=r.kind, id=r.record_id, label=r.label, score=score,
-                            snippet=_snippet(r.body, words), part=r.part, entity_id=r.entity_id)
+            snippet, label = _snippet(r.body, words), r.label
+            if screen:
+                snippet, label = mask_text(snippet, screen)[0], mask_text(label, screen)[0]
+            best[key] = Hit(kind=r.kind, id=r.record_id, label=label, score=score,
+                            snippet=snippet, part=r.part, entity_id=r.entity_id)
     for key, hit in best.items():
         hit.facets = {name: sorted(values) for name, values in facet_values[key].items()}
     return sorted(best.values(), key=lambda h: (-h.score, h.kind, h.id))[:limit]
@@ -310,5 +400,5 @@ def rebuild_index(session: Session, *, step=None) -> int:
     return done
 
 
-__all__ = ["SearchDoc", "Doc", "Hit", "register_indexer", "reindex", "replace_docs", "search",
+__all__ = ["SearchDoc", "Doc", "Hit", "register_indexer", "reindex", "replace_docs", "rescreen", "search",
            "rebuild_index", "create_fts", "drop_fts", "select"]

@@ -87,6 +87,9 @@ def build_bundle(case, output: str | Path, *, persons=(), events=(), claims=(), 
     blobs = case.blobs
     created = utcnow().replace(microsecond=0).isoformat()
     with case.session(actor=actor) as s:
+        from dadkhah.access.screen import read_as
+
+        read_as(s, principal)  # what the manifest says (titles, claims, quotations) is masked for the audience
         chosen, related_claims = items_for(s, persons=persons, events=events, claims=claims, entities=entities,
                                            items=items, principal=principal)
         if not chosen and not allow_empty:
@@ -127,6 +130,8 @@ def build_bundle(case, output: str | Path, *, persons=(), events=(), claims=(), 
             }
             manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
             _leak_check(s, keyring, audience, manifest_bytes, [e for e in entries if e[0].startswith("derived/")])
+            _screen_check(s, principal, audience, manifest_bytes, [e for e in entries if e[0].startswith("derived/")],
+                          chosen, blobs)
             sums = _sha256sums(files, hashlib.sha256(manifest_bytes).hexdigest())
             seal = [("manifest.json", manifest_bytes), ("SHA256SUMS", sums),
                     ("manifest.sig", key.sign(manifest_bytes)), ("signing-key.pem", signing.public_pem(key))]
@@ -241,10 +246,40 @@ def _leak_check(session, keyring, audience: str, manifest: bytes, derived: list[
                                   "bundle refused (remove or redact that exhibit)")
 
 
+def _screen_check(session, principal, audience: str, manifest: bytes, derived: list[tuple[str, bytes]],
+                  chosen, blobs) -> None:
+    """Without the witness key too: refuse a bundle for an audience that may not read witness identities
+    when an exhibit's text (so its original) or the manifest names a protected witness (name screen of
+    :mod:`dadkhah.access.screen`)."""
+    from dadkhah.access import may_read_identities
+    from dadkhah.access.screen import find_names, load_screen
+
+    if may_read_identities(principal):
+        return
+    screen = load_screen(session)
+    if not screen:
+        return
+    texts = [("manifest.json", manifest.decode("utf-8"))]
+    texts += [(name, data.decode("utf-8", "replace")) for name, data in derived]
+    for item in chosen:
+        for f in item.derived:
+            if f.kind in ("text", "ocr", "transcript"):
+                texts.append((f"the original of {item.id}", blobs.read_bytes(f.sha256, "derived")
+                              .decode("utf-8", "replace")))
+    for name, text in texts:
+        found = find_names(text, screen)
+        if found:
+            raise BundleError(f"{name} names a protected witness ({found[0][2]}): a bundle for the {audience!r} "
+                              "audience cannot hold it (remove or redact that exhibit, or make the bundle for "
+                              "the internal audience)")
+
+
 # --- verification -----------------------------------------------------------------------------------
 
-def verify_bundle(path: str | Path, *, public_key: bytes | None = None, tsa_ca: str | Path | None = None) -> dict:
-    """Verify a bundle offline. ``ok`` only when every check passes; each problem names its file."""
+def verify_bundle(path: str | Path, *, public_key: bytes | None = None, tsa_ca=None) -> dict:
+    """Verify a bundle offline. ``ok`` only when every check passes; each problem names its file. A timestamp
+    must chain to the trust store (``tsa_ca``: a path or several; default in :func:`timestamp.trust_store`):
+    one that does not is a problem, never "ok"."""
     path = Path(path)
     problems: list[dict] = []
     result: dict = {"bundle": str(path), "ok": False, "problems": problems}

@@ -269,7 +269,9 @@ def bundle(ctx: typer.Context,
 
 def verify_bundle(ctx: typer.Context, file: Path = typer.Argument(..., help="The bundle (FILE.zip)"),
                   public_key: Path = typer.Option(None, "--public-key", help="The signer's public key (PEM) to pin"),
-                  tsa_ca: Path = typer.Option(None, "--tsa-ca", help="CA certificate(s) of the timestamp authority"),
+                  tsa_ca: list[Path] = typer.Option(
+                      None, "--tsa-ca", help="Trusted root(s) for timestamps: a PEM file (several certificates: "
+                      "several TSAs) or a folder; repeatable. Default: $DADKHAH_TSA_TRUST, else the system's roots"),
                   json_: bool = typer.Option(False, "--json")) -> None:
     """Verify a bundle offline: structure, every file's SHA-256, the signature, the timestamp. Exit 1 if any fails."""
     from dadkhah.vault.bundle import verify_bundle as verify
@@ -280,7 +282,7 @@ def verify_bundle(ctx: typer.Context, file: Path = typer.Argument(..., help="The
             pinned = public_key.read_bytes()
         except OSError as exc:
             fail(f"cannot read {public_key}: {exc.strerror}")
-    result = verify(file, public_key=pinned, tsa_ca=tsa_ca)
+    result = verify(file, public_key=pinned, tsa_ca=list(tsa_ca or []) or None)
     if json_:
         emit_json(result)
     else:
@@ -487,7 +489,7 @@ def testimony_add(ctx: typer.Context,
                    sensitivity=sensitivity, items=items, keyring=keyring)
         if suggest:
             suggest_mentions(s, t.id)
-        d = testimony_to_dict(s, t)
+        d = testimony_to_dict(s, t, s.info["principal"])
     if json_:
         emit_json(d)
     err.print(f"testimony {d['id']} recorded ({len(d['mentions'])} mention suggestions)")
@@ -501,7 +503,7 @@ def testimony_list(ctx: typer.Context, witness: str = typer.Option(None, "--witn
     case = open_case(ctx)
     with case.reader() as s:
         rows = [{"id": t.id, "witness_id": t.witness_id, "date": t.date_text, "language": t.language,
-                 "sensitivity": t.sensitivity} for t in list_testimony(s, witness_id=witness)]
+                 "sensitivity": t.sensitivity} for t in list_testimony(s, s.info["principal"], witness_id=witness)]
     if json_:
         emit_json(rows)
         return
@@ -516,7 +518,8 @@ def testimony_show(ctx: typer.Context, testimony: str = typer.Argument(...),
 
     case = open_case(ctx)
     with case.reader() as s:
-        d = testimony_to_dict(s, _guard(get_testimony, s, testimony))
+        reader = s.info["principal"]
+        d = testimony_to_dict(s, _guard(get_testimony, s, testimony, reader), reader)
     if json_:
         emit_json(d)
         return

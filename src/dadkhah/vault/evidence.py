@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Principal, allowed_sensitivities, can_see, require
+from dadkhah.access import SYSTEM, Principal, allowed_sensitivities, can_see, need, require
 from dadkhah.errors import InputError, NotFound
 from dadkhah.model import Claim, Entity, Person
 from dadkhah.model.base import SENSITIVITY_VALUES
@@ -27,7 +27,7 @@ def item_id_for(sha256: str) -> str:
     return f"{ITEM_PREFIX}{sha256[:16]}"
 
 
-def get_item(session: Session, ref: str, principal: Principal | None = None) -> EvidenceItem:
+def get_item(session: Session, ref: str, principal: Principal) -> EvidenceItem:
     """An item by id (``item-…``), full SHA-256, or a unique SHA-256 prefix of at least 8 digits."""
     ref = ref.strip().lower()
     item = session.get(EvidenceItem, ref)
@@ -38,15 +38,14 @@ def get_item(session: Session, ref: str, principal: Principal | None = None) -> 
         if len(found) > 1:
             raise NotFound(f"{ref!r} matches more than one item: give more digits")
         item = found[0] if found else None
-    if item is None or (principal is not None and not can_see(principal, item)):
+    if item is None or (not can_see(principal, item)):
         raise NotFound(f"no evidence item {ref!r}")
     return item
 
 
-def list_items(session: Session, principal: Principal | None = None, *, limit: int | None = None) -> list[EvidenceItem]:
+def list_items(session: Session, principal: Principal, *, limit: int | None = None) -> list[EvidenceItem]:
     stmt = select(EvidenceItem).order_by(EvidenceItem.created_at, EvidenceItem.id)
-    if principal is not None:
-        stmt = stmt.where(EvidenceItem.sensitivity.in_(allowed_sensitivities(principal)))
+    stmt = stmt.where(EvidenceItem.sensitivity.in_(allowed_sensitivities(principal)))
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
@@ -60,7 +59,7 @@ def supplier_label(session: Session, supplied_by: str | None) -> str | None:
     return f"{entity.label} ({entity.id})" if entity is not None else supplied_by
 
 
-def item_to_dict(session: Session, item: EvidenceItem, principal: Principal | None = None, *,
+def item_to_dict(session: Session, item: EvidenceItem, principal: Principal, *,
                  with_custody: bool = False) -> dict:
     d = {
         "id": item.id, "sha256": item.sha256, "size": item.size, "media_type": item.media_type,
@@ -102,15 +101,19 @@ def add_derived(session: Session, item: EvidenceItem, kind: str, data: bytes, *,
 
 
 def item_text(session: Session, item: EvidenceItem, blobs=None) -> str:
-    """The newest extracted text of an item (text layer / OCR), or ``""``."""
+    """The newest extracted text of an item (text layer / OCR), or ``""`` — with protected witnesses'
+    names masked when ``session`` is bound to a reader who may not read them (:mod:`dadkhah.access.screen`)."""
+    from dadkhah.access.screen import mask_text, masking
+
     cached = getattr(item, "_text_cache", None)
-    if cached is not None:
-        return cached
-    texts = [f for f in item.derived if f.kind in ("text", "ocr", "transcript")]
-    if not texts:
-        return ""
-    blobs = blobs or session.info["case"].blobs
-    return blobs.read_bytes(texts[-1].sha256, "derived").decode("utf-8", errors="replace")
+    if cached is None:
+        texts = [f for f in item.derived if f.kind in ("text", "ocr", "transcript")]
+        if not texts:
+            return ""
+        blobs = blobs or session.info["case"].blobs
+        cached = blobs.read_bytes(texts[-1].sha256, "derived").decode("utf-8", errors="replace")
+    screen = masking(session)
+    return mask_text(cached, screen)[0] if screen else cached
 
 
 # --- links ----------------------------------------------------------------------------------------
@@ -118,7 +121,7 @@ def item_text(session: Session, item: EvidenceItem, blobs=None) -> str:
 def link_item(session: Session, item_id: str, *, entity_id: str | None = None, claim_id: str | None = None,
               relation: str = "about", locator: str = "", note: str | None = None) -> EvidenceLink:
     """Link an item to an entity (source, person, event, place, organisation) or to a claim."""
-    item = get_item(session, item_id)
+    item = get_item(session, item_id, SYSTEM)  # a write: the caller was authorised
     if (entity_id is None) == (claim_id is None):
         raise InputError("link an item to exactly one entity or one claim", field="target")
     if entity_id is not None and session.get(Entity, entity_id) is None:
@@ -139,11 +142,10 @@ def link_item(session: Session, item_id: str, *, entity_id: str | None = None, c
     return link
 
 
-def links_of(session: Session, item_id: str, principal: Principal | None = None) -> list[EvidenceLink]:
+def links_of(session: Session, item_id: str, principal: Principal) -> list[EvidenceLink]:
     links = list(session.scalars(select(EvidenceLink).where(EvidenceLink.item_id == item_id)
                                  .order_by(EvidenceLink.id)))
-    if principal is None:
-        return links
+    need(principal, "reading an item's links")
     out = []
     for link in links:
         target = session.get(Entity, link.entity_id) if link.entity_id else session.get(Claim, link.claim_id)
@@ -152,7 +154,7 @@ def links_of(session: Session, item_id: str, principal: Principal | None = None)
     return out
 
 
-def link_to_dict(session: Session, link: EvidenceLink, principal: Principal | None = None) -> dict:
+def link_to_dict(session: Session, link: EvidenceLink, principal: Principal) -> dict:
     if link.entity_id:
         e = session.get(Entity, link.entity_id)
         target = {"kind": e.kind if e else None, "id": link.entity_id, "label": e.label if e else None}
@@ -166,20 +168,21 @@ def link_to_dict(session: Session, link: EvidenceLink, principal: Principal | No
 def annotate(session: Session, item_id: str, note: str) -> None:
     if not note.strip():
         raise InputError("an annotation cannot be empty", field="note")
-    custody.record(session, get_item(session, item_id).id, "annotate", {"note": note})
+    custody.record(session, get_item(session, item_id, SYSTEM).id, "annotate", {"note": note})
 
 
 def transfer(session: Session, item_id: str, *, to: str, note: str | None = None) -> None:
     """Record that custody of (a copy of) the item passed to someone else."""
     if not to.strip():
         raise InputError("say to whom the item was transferred", field="to")
-    custody.record(session, get_item(session, item_id).id, "transfer", {"to": to, **({"note": note} if note else {})})
+    custody.record(session, get_item(session, item_id, SYSTEM).id, "transfer",
+                   {"to": to, **({"note": note} if note else {})})
 
 
 def reclassify(session: Session, item_id: str, sensitivity: str, *, reason: str | None = None) -> None:
     if sensitivity not in SENSITIVITY_VALUES:
         raise InputError(f"sensitivity must be one of {', '.join(SENSITIVITY_VALUES)}", field="sensitivity")
-    item = get_item(session, item_id)
+    item = get_item(session, item_id, SYSTEM)  # a write: the caller was authorised
     old, item.sensitivity = item.sensitivity, sensitivity
     custody.record(session, item.id, "reclassify", {"from": old, "to": sensitivity,
                                                      **({"reason": reason} if reason else {})})
@@ -212,7 +215,7 @@ def view_original(session: Session, item_id: str, *, principal: Principal, purpo
 # --- what belongs in a bundle ---------------------------------------------------------------------
 
 def items_for(session: Session, *, persons=(), events=(), claims=(), entities=(), items=(),
-              principal: Principal | None = None) -> tuple[list[EvidenceItem], list[Claim]]:
+              principal: Principal) -> tuple[list[EvidenceItem], list[Claim]]:
     """Items linked to the given persons/events/claims (directly, through the claims about them, or
     through the sources those claims cite), and the claims they support; visible to ``principal``."""
     from dadkhah.claims.service import claims_about
@@ -220,7 +223,7 @@ def items_for(session: Session, *, persons=(), events=(), claims=(), entities=()
     entity_ids = [*persons, *events, *entities]
     for eid in entity_ids:
         e = session.get(Entity, eid)
-        if e is None or (principal is not None and not can_see(principal, e)):
+        if e is None or (not can_see(principal, e)):
             raise NotFound(f"no entity with id {eid!r}")
         if persons and eid in persons and not isinstance(e, Person):
             raise InputError(f"{eid!r} is a {e.kind}, not a person", field="person")
@@ -229,20 +232,20 @@ def items_for(session: Session, *, persons=(), events=(), claims=(), entities=()
     claim_objs: dict[str, Claim] = {}
     for cid in claims:
         c = session.get(Claim, cid)
-        if c is None or (principal is not None and not can_see(principal, c)):
+        if c is None or (not can_see(principal, c)):
             raise NotFound(f"no claim with id {cid!r}")
         claim_objs[c.id] = c
     for eid in entity_ids:
         for c in claims_about(session, eid, principal):
             claim_objs[c.id] = c
-    allowed = set(allowed_sensitivities(principal)) if principal is not None else None
+    allowed = set(allowed_sensitivities(principal))
     source_ids = {ci.source_id for c in claim_objs.values() for ci in c.citations
-                  if allowed is None or ci.source.sensitivity in allowed}
+                  if ci.source.sensitivity in allowed}
     targets = [EvidenceLink.entity_id.in_(entity_ids + sorted(source_ids)), EvidenceLink.claim_id.in_(claim_objs)]
     found = set(session.scalars(select(EvidenceLink.item_id).where(or_(*targets))))
     found |= set(session.scalars(select(EvidenceItem.id).where(EvidenceItem.source_id.in_(source_ids))))
     for ref in items:
         found.add(get_item(session, ref, principal).id)
     stmt = select(EvidenceItem).where(EvidenceItem.id.in_(found)).order_by(EvidenceItem.id)
-    result = [i for i in session.scalars(stmt) if principal is None or can_see(principal, i)]
+    result = [i for i in session.scalars(stmt) if can_see(principal, i)]
     return result, sorted(claim_objs.values(), key=lambda c: c.id)

@@ -58,10 +58,13 @@ def item_docs(session: Session, item: EvidenceItem) -> list[Doc]:
 
 
 def testimony_docs(session: Session, t: Testimony) -> list[Doc]:
+    from dadkhah.access import rank
     from dadkhah.names import normalize
 
     witness = session.get(Person, t.witness_id)
-    label = f"Testimony of {witness.label if witness else t.witness_id}"
+    # the witness's label only when it may be read wherever the testimony may (else it would leak there)
+    named = witness is not None and rank(witness.sensitivity) <= rank(t.sensitivity)
+    label = f"Testimony of {witness.label}" if named else f"Testimony {t.id}"
     if t.date_text:
         label += f", {t.date_text}"
     text = t.transcript or ""

@@ -10,7 +10,7 @@
 - :class:`Testimony`, :class:`TestimonyItem`, :class:`TestimonyMention` — a witness statement, its
   audio/video/transcript items, and the mentions of known entities a person confirmed or rejected.
 - :class:`WitnessIdentity`, :class:`WitnessKey` — the encrypted identity of a protected witness and
-  the wrapped key that opens it (never exported below the ``internal`` audience: ``PRIVATE_TABLES``).
+  the wrapped key that opens it (never exported below the ``internal`` audience: see ``dadkhah.access.export``).
 """
 
 from __future__ import annotations
@@ -34,8 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dadkhah.model.base import Base, Sensitivity, Timestamps, sensitivity_check, utcnow
 from dadkhah.model.fuzzydate_columns import fuzzy_date
 
-# Tables never exported to an audience below ``internal`` (see dadkhah.interchange.jsonl.private_tables).
-PRIVATE_TABLES = ("witness_identity", "witness_key")
+# Tables never exported to an audience below ``internal`` (see dadkhah.access.export).
 
 DERIVED_KINDS = ("text", "ocr", "thumbnail", "transcript", "working_copy", "translation")
 CUSTODY_ACTIONS = ("ingest", "supply", "duplicate", "transfer", "view", "export", "annotate", "derive", "link",

@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Principal, can_see
+from dadkhah.access import SYSTEM, Principal, can_see
 from dadkhah.errors import InputError, NotFound
 from dadkhah.model import Entity, NameForm, Person, Place, new_id
 from dadkhah.model.base import SENSITIVITY_VALUES, utcnow
@@ -97,8 +97,8 @@ def _check_not_revealing(session: Session, witness_id: str, *texts: str | None, 
 
 
 def attach_item(session: Session, testimony_id: str, item_ref: str, role: str = "other") -> TestimonyItem:
-    t = get_testimony(session, testimony_id)
-    item = get_item(session, item_ref)
+    t = get_testimony(session, testimony_id, SYSTEM)  # a write: the caller was authorised
+    item = get_item(session, item_ref, SYSTEM)
     _choice(role, TESTIMONY_ITEM_ROLES, "role")
     row = session.get(TestimonyItem, (t.id, item.id))
     if row is None:
@@ -108,26 +108,26 @@ def attach_item(session: Session, testimony_id: str, item_ref: str, role: str = 
     return row
 
 
-def get_testimony(session: Session, testimony_id: str, principal: Principal | None = None) -> Testimony:
+def get_testimony(session: Session, testimony_id: str, principal: Principal) -> Testimony:
     t = session.get(Testimony, testimony_id)
-    if t is None or (principal is not None and not can_see(principal, t)):
+    if t is None or (not can_see(principal, t)):
         raise NotFound(f"no testimony {testimony_id!r}")
     return t
 
 
-def list_testimony(session: Session, principal: Principal | None = None,
+def list_testimony(session: Session, principal: Principal,
                    witness_id: str | None = None) -> list[Testimony]:
     stmt = select(Testimony).order_by(Testimony.created_at, Testimony.id)
     if witness_id:
         stmt = stmt.where(Testimony.witness_id == witness_id)
-    return [t for t in session.scalars(stmt) if principal is None or can_see(principal, t)]
+    return [t for t in session.scalars(stmt) if can_see(principal, t)]
 
 
 # --- mentions ---------------------------------------------------------------------------------------
 
 def suggest_mentions(session: Session, testimony_id: str) -> list[TestimonyMention]:
     """Propose the known entities the transcript names; returns the new suggestions."""
-    t = get_testimony(session, testimony_id)
+    t = get_testimony(session, testimony_id, SYSTEM)
     spans_by_key = ngram_keys(t.transcript or "")
     if not spans_by_key:
         return []
@@ -188,9 +188,9 @@ def mention_to_dict(session: Session, m: TestimonyMention) -> dict:
             "decided_by": m.decided_by}
 
 
-def testimony_to_dict(session: Session, t: Testimony, principal: Principal | None = None) -> dict:
+def testimony_to_dict(session: Session, t: Testimony, principal: Principal) -> dict:
     witness = session.get(Person, t.witness_id)
-    if witness is not None and principal is not None and not can_see(principal, witness):
+    if witness is not None and not can_see(principal, witness):
         witness = None  # the testimony may be readable while its witness's record is not: no label then
     items = session.scalars(select(TestimonyItem).where(TestimonyItem.testimony_id == t.id)).all()
     return {
@@ -200,7 +200,7 @@ def testimony_to_dict(session: Session, t: Testimony, principal: Principal | Non
         "language": t.language, "consent_scope": t.consent_scope, "protection_level": t.protection_level,
         "sensitivity": t.sensitivity, "transcript": t.transcript, "notes": t.notes,
         "items": [{"item_id": i.item_id, "role": i.role} for i in items
-                  if principal is None or can_see(principal, i.item)],
+                  if can_see(principal, i.item)],
         "mentions": [mention_to_dict(session, m) for m in mentions_of(session, t.id)
-                     if principal is None or can_see(principal, session.get(Entity, m.entity_id))],
+                     if can_see(principal, session.get(Entity, m.entity_id))],
     }

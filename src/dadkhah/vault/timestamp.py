@@ -2,20 +2,24 @@
 
 :func:`request_token` sends a ``TimeStampReq`` for the SHA-256 of some data (asking for the TSA's
 certificate in the reply) and returns the DER ``TimeStampToken``. :func:`check_token` verifies offline
-that the token covers the data (message imprint) and that the TSA's CMS signature over it is intact,
-using the certificate inside the token; with a CA file it also runs ``openssl ts -verify`` to check
-that the TSA chains to that CA. The same can be done by hand::
+that the token covers the data (message imprint), that the TSA's CMS signature over it is intact, that
+the signed ESSCertIDv2 names the certificate that signed it, that this certificate is for timestamping
+(critical extended key usage), and that it chains to a trusted root — the trust store is configurable
+(:func:`trust_store`: ``--tsa-ca`` files or folders, else ``$DADKHAH_TSA_TRUST``, else the system's roots)
+and may hold the roots of several TSAs. A token that does not chain to the trust store is a failure,
+never "ok". The same can be done by hand::
 
     openssl ts -verify -data manifest.json -in timestamp.tsr -token_in -CAfile tsa-ca.pem
+
+What a verified timestamp proves: that ``manifest.json`` — and so every file whose SHA-256 it lists —
+existed, exactly so, no later than the time in the token, as attested by that TSA. It says nothing of
+who made the bundle (that is the Ed25519 signature) nor whether its content is true.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import shutil
-import subprocess
-import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -65,8 +69,74 @@ def request_token(data: bytes, url: str, *, timeout: int = 30) -> bytes:
     return token.dump()
 
 
-def check_token(token_der: bytes, data: bytes, *, ca_file: str | Path | None = None) -> dict:
-    """Verify a TimeStampToken over ``data``; returns ``{"ok", "time", "tsa", "problem"}``."""
+ENV_TRUST = "DADKHAH_TSA_TRUST"
+ESS_V2, ESS_V1 = "signing_certificate_v2", "signing_certificate"
+
+
+def trust_store(sources=None) -> tuple[list, str]:
+    """The root certificates a timestamp must chain to, and where they came from.
+
+    ``sources``: PEM files (each may hold several certificates — several TSAs) or folders of ``*.pem`` /
+    ``*.crt``; else the paths in ``$DADKHAH_TSA_TRUST`` (separated by ``:``); else the system's trust
+    store (``ssl.get_default_verify_paths()``: on Debian ``/etc/ssl/certs/ca-certificates.crt``), whose
+    roots issue the public TSAs' certificates."""
+    import os
+    import ssl
+    import warnings
+
+    from cryptography import x509
+
+    if sources is None or sources == []:
+        env = os.environ.get(ENV_TRUST)
+        sources = [p for p in env.split(os.pathsep) if p] if env else None
+    if isinstance(sources, (str, Path)):
+        sources = [sources]
+    label = ", ".join(Path(p).name for p in sources) if sources else "the system trust store"
+    if sources is None:
+        paths = ssl.get_default_verify_paths()
+        sources = [p for p in (paths.cafile, paths.capath) if p and Path(p).exists()]
+    files: list[Path] = []
+    for src in sources:
+        src = Path(src)
+        if src.is_dir():
+            files += sorted(f for f in src.iterdir() if f.suffix in (".pem", ".crt") and f.is_file())
+        elif src.is_file():
+            files.append(src)
+        else:
+            raise TimestampError(f"the TSA trust store {src} does not exist")
+    roots: list = []
+    seen: set[bytes] = set()
+    for f in files:
+        data = f.read_bytes()
+        try:
+            with warnings.catch_warnings():  # a system store may hold old roots with odd serial numbers
+                warnings.simplefilter("ignore")
+                certs = (x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data
+                         else [x509.load_der_x509_certificate(data)])
+        except ValueError as exc:
+            raise TimestampError(f"{f} holds no readable certificate: {exc}") from None
+        for c in certs:
+            der = c.public_bytes(serialization_der())
+            if der not in seen:
+                seen.add(der)
+                roots.append(c)
+    return roots, label
+
+
+def serialization_der():
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return Encoding.DER
+
+
+def check_token(token_der: bytes, data: bytes, *, ca_file=None) -> dict:
+    """Verify a TimeStampToken over ``data``; returns ``{"ok", "time", "tsa", "chain", "problem"}``.
+
+    ``ok`` only when all hold: the token is for this data (message imprint); the TSA's CMS signature is
+    intact; the signer certificate is bound by the signed ESSCertIDv2 (or ESSCertID) attribute; it has
+    the critical extended key usage ``timeStamping``; and it chains to a root of the trust store
+    (:func:`trust_store`; ``ca_file`` — one path or several — replaces the default). The chain and key
+    usage are checked by ``rfc3161-client``."""
     try:
         token = cms.ContentInfo.load(token_der)
         signed = token["content"]
@@ -83,12 +153,87 @@ def check_token(token_der: bytes, data: bytes, *, ca_file: str | Path | None = N
     if problem:
         return {**result, "problem": problem}
     result["tsa"] = _signer_name(signed)
-    if ca_file is not None:
-        problem = _openssl_verify(token_der, data, Path(ca_file))
-        if problem:
-            return {**result, "problem": problem}
-        result["chain"] = "verified against " + Path(ca_file).name
-    return {**result, "ok": True}
+    problem = _check_ess_cert_id(signed) or _check_key_usage(signed)
+    if problem:
+        return {**result, "problem": problem}
+    try:
+        roots, label = trust_store(ca_file)
+    except TimestampError as exc:
+        return {**result, "problem": str(exc)}
+    if not roots:
+        return {**result, "problem": f"not verified against a trusted root: {label} holds no certificate"}
+    problem = _verify_chain(token, data, roots, label)
+    if problem:
+        return {**result, "problem": problem}
+    return {**result, "ok": True, "chain": f"verified against {label}"}
+
+
+def _verify_chain(token, data: bytes, roots: list, label: str) -> str | None:
+    from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
+
+    response = tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token}).dump()
+    try:
+        parsed = decode_timestamp_response(response)
+    except ValueError as exc:
+        return f"not a readable RFC 3161 token: {exc}"
+    builder = VerifierBuilder()
+    for root in roots:
+        builder = builder.add_root_certificate(root)
+    try:
+        builder.build().verify_message(parsed, data)
+    except VerificationError as exc:
+        text = str(exc)
+        if "certificates" in text.lower() and "verifying" in text.lower():
+            return (f"not verified against a trusted root: the TSA's certificate does not chain to {label} "
+                    f"({text})")
+        if "EKU" in text:
+            return f"the TSA's certificate is not for timestamping: {text}"
+        return f"the timestamp does not verify: {text}"
+    return None
+
+
+def _check_key_usage(signed) -> str | None:
+    """RFC 3161 §2.3: the TSA's certificate has one extended key usage, timeStamping, marked critical."""
+    from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    cert = x509.load_der_x509_certificate(_signer_cert(signed).dump())
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    except x509.ExtensionNotFound:
+        return "the TSA's certificate is not for timestamping (no extended key usage timeStamping)"
+    if ExtendedKeyUsageOID.TIME_STAMPING not in eku.value:
+        return "the TSA's certificate is not for timestamping (its extended key usage lacks timeStamping)"
+    if not eku.critical:
+        return "the TSA's certificate is not for timestamping (its timeStamping key usage is not critical)"
+    return None
+
+
+def _check_ess_cert_id(signed) -> str | None:
+    """The signed attributes must name the signer certificate by hash (RFC 5816 ESSCertIDv2, or RFC 2634
+    ESSCertID), so the certificate cannot be swapped for another with the same key."""
+    signer = signed["signer_infos"][0]
+    cert = _signer_cert(signed)
+    if cert is None:
+        return "the token does not carry the TSA's certificate (cannot check its signature offline)"
+    for attr in signer["signed_attrs"] or []:
+        kind = attr["type"].native
+        if kind not in (ESS_V2, ESS_V1):
+            continue
+        ids = attr["values"][0]["certs"]
+        if not len(ids):
+            break
+        first = ids[0]
+        if kind == ESS_V2:
+            name = first["hash_algorithm"]["algorithm"].native if first["hash_algorithm"] else "sha256"
+        else:
+            name = "sha1"
+        if name not in HASH_OIDS:
+            return f"the token's ESSCertIDv2 uses an unsupported hash {name}"
+        if HASH_OIDS[name](cert.dump()).digest() != first["cert_hash"].native:
+            return "the token's ESSCertIDv2 does not match the certificate that signed it"
+        return None
+    return "the token does not bind the TSA's certificate (no ESSCertIDv2 / ESSCertID signed attribute)"
 
 
 def _signer_cert(signed):
@@ -149,19 +294,4 @@ def _check_signature(signed) -> str | None:
         return "the TSA's signature over the token is invalid (the token was altered)"
     except (ValueError, TypeError) as exc:
         return f"the TSA's signature cannot be checked: {exc}"
-    return None
-
-
-def _openssl_verify(token_der: bytes, data: bytes, ca_file: Path) -> str | None:
-    exe = shutil.which("openssl")
-    if not exe:
-        return "openssl is not installed: cannot check the TSA certificate chain"
-    with tempfile.TemporaryDirectory(prefix="dadkhah-ts-") as tmp:
-        tok, dat = Path(tmp) / "token.tsr", Path(tmp) / "data"
-        tok.write_bytes(token_der)
-        dat.write_bytes(data)
-        proc = subprocess.run([exe, "ts", "-verify", "-data", str(dat), "-in", str(tok), "-token_in",
-                               "-CAfile", str(ca_file)], capture_output=True, text=True, timeout=60)
-    if proc.returncode != 0 or "Verification: OK" not in proc.stdout:
-        return "openssl ts -verify failed: " + (proc.stderr.strip().splitlines() or ["no detail"])[0][:300]
     return None

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Forbidden, Principal
+from dadkhah.access import Forbidden, Principal, screen
 from dadkhah.errors import DadkhahError, InputError, NotFound
 from dadkhah.model import Person
 from dadkhah.model.base import utcnow
@@ -234,6 +234,11 @@ def rotate_key(session: Session, old: Keyring, new_secret: Secret, *,
         w.key_id = new.key_id
         w.nonce, w.ciphertext = _encrypt(new, w.person_id, plain[w.person_id])
     session.flush()
+    # a new salt for the name screen, every witness's name forms keyed again, the index screened again
+    screen.reset_salt(session)
+    for w in identities:
+        _screen_names(session, w.person_id, w.pseudonym, plain[w.person_id])
+    session.flush()
     return new, code, len(identities)
 
 
@@ -308,7 +313,29 @@ def add_protected_witness(session: Session, keyring: Keyring, *, identity: dict,
     session.add(WitnessIdentity(person_id=person.id, key_id=keyring.key_id, nonce=nonce, ciphertext=ct,
                                 pseudonym=pseudonym))
     session.flush()
+    _screen_names(session, person.id, pseudonym, identity)
     return person
+
+
+def real_names(identity: dict) -> list[str]:
+    return [str(n.get("text", "")) for n in identity.get("names", []) if isinstance(n, dict)]
+
+
+def _screen_names(session: Session, person_id: str, pseudonym: str, identity: dict) -> None:
+    """Key the witness's real names for the screen and re-screen the texts already indexed."""
+    from dadkhah.store.search import rescreen
+
+    names = real_names(identity)
+    screen.set_witness_forms(session, person_id, pseudonym, names)
+    rescreen(session, names)
+
+
+def rescreen_all(session: Session, keyring: Keyring) -> int:
+    """Key every witness's names again (e.g. for a case made before the screen existed); returns how many."""
+    rows = session.scalars(select(WitnessIdentity)).all()
+    for w in rows:
+        _screen_names(session, w.person_id, w.pseudonym, _decrypt(keyring, w))
+    return len(rows)
 
 
 def is_protected(session: Session, person_id: str) -> bool:
@@ -319,20 +346,45 @@ def protected_ids(session: Session) -> set[str]:
     return set(session.scalars(select(WitnessIdentity.person_id)))
 
 
+MIN_PURPOSE = 8
+
+
+def check_purpose(purpose: str | None) -> str:
+    """The stated purpose of an unmasking, or an :class:`InputError`: every unmasking says why."""
+    text = " ".join(str(purpose or "").split())
+    if len(text) < MIN_PURPOSE:
+        raise InputError(f"state the purpose of seeing this witness's identity (at least {MIN_PURPOSE} "
+                         "characters): it is kept in the audit chain", field="purpose")
+    return text[:1000]
+
+
 def unmask(session: Session, person_id: str, principal: Principal, keyring: Keyring | None,
-           *, purpose: str | None = None) -> dict:
-    """The real identity of a protected witness, for a principal allowed to see it (recorded in the audit log)."""
+           *, purpose: str | None) -> dict:
+    """The real identity of a protected witness, for a principal allowed to see it, for a stated purpose
+    (recorded in the audit chain with who, when and why)."""
     row = session.get(WitnessIdentity, person_id)
     if row is None:
         raise NotFound(f"{person_id!r} is not a protected witness")
+    purpose = check_purpose(purpose)
     if not principal.can_unmask:
         raise Forbidden(f"{principal.name} ({principal.role}) may not see the identity of protected witnesses")
     if keyring is None:
         raise WitnessKeyError(f"the witness key is locked: set {ENV_KEY_FILE} or {ENV_PASSPHRASE}")
     identity = _decrypt(keyring, row)
     audit.append(session, actor=principal.name, action="unmask", table="witness_identity",
-                 record_id=person_id, after={"purpose": purpose} if purpose else None)
+                 record_id=person_id, after={"purpose": purpose, "role": str(principal.role)})
     return identity
+
+
+def unmask_history(session: Session, person_id: str, principal: Principal) -> list[dict]:
+    """Who unmasked this witness, when and why (from the audit chain), for principals who may unmask."""
+    if not principal.can_unmask:
+        raise Forbidden(f"{principal.name} ({principal.role}) may not see who unmasked protected witnesses")
+    rows = session.scalars(select(audit.AuditEntry).where(
+        audit.AuditEntry.table_name == "witness_identity", audit.AuditEntry.record_id == person_id,
+        audit.AuditEntry.action == "unmask").order_by(audit.AuditEntry.seq.desc()))
+    return [{"seq": e.seq, "at": e.ts.isoformat(timespec="seconds"), "actor": e.actor,
+             "purpose": (e.after or {}).get("purpose")} for e in rows]
 
 
 def update_identity(session: Session, keyring: Keyring, person_id: str, identity: dict) -> None:
@@ -340,19 +392,25 @@ def update_identity(session: Session, keyring: Keyring, person_id: str, identity
     if row is None:
         raise NotFound(f"{person_id!r} is not a protected witness")
     _decrypt(keyring, row)  # the caller must hold the key that sealed it
-    row.nonce, row.ciphertext = _encrypt(keyring, person_id, _check_identity(identity))
+    identity = _check_identity(identity)
+    row.nonce, row.ciphertext = _encrypt(keyring, person_id, identity)
+    _screen_names(session, person_id, row.pseudonym, identity)
 
 
-def witness_view(session: Session, person_id: str, principal: Principal, keyring: Keyring | None = None) -> dict:
-    """What ``principal`` may see of a witness: always the pseudonym; the identity only when authorised."""
+def witness_view(session: Session, person_id: str, principal: Principal, keyring: Keyring | None = None,
+                 *, purpose: str | None = None) -> dict:
+    """What ``principal`` may see of a witness: always the pseudonym; the identity only when authorised,
+    the key is open and a purpose is stated."""
     person = session.get(Person, person_id)
     row = session.get(WitnessIdentity, person_id)
     if person is None or row is None:
         raise NotFound(f"{person_id!r} is not a protected witness")
     view = {"id": person.id, "pseudonym": row.pseudonym, "label": person.label, "protected": True,
             "key_id": row.key_id}
-    if principal.can_unmask and keyring is not None:
-        view["identity"] = unmask(session, person_id, principal, keyring)
+    if principal.can_unmask and keyring is not None and purpose:
+        view["identity"] = unmask(session, person_id, principal, keyring, purpose=purpose)
+    if principal.can_unmask:
+        view["unmask_history"] = unmask_history(session, person_id, principal)
     return view
 
 

@@ -11,6 +11,7 @@ the access layer (:mod:`dadkhah.access`) filters every query by the caller's rol
 from __future__ import annotations
 
 import os
+import re
 import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -258,25 +259,100 @@ class ResponseCookies:
         raw = (scope.get("raw_path") or b"") + b"?" + (scope.get("query_string") or b"")
         if b"%00" in raw or b"\x00" in raw:
             response = JSONResponse({"detail": "NUL characters are not allowed in the address"}, status_code=400)
-            return await response(scope, receive, send)
+            return await self._send_with_headers(response, scope, receive, send)
+        problem = _paging_problem(scope.get("query_string") or b"")
+        if problem:  # every list page and API list: a huge or negative offset is the caller's error, not a 500
+            if scope.get("path", "").startswith("/api"):
+                response = JSONResponse({"detail": problem, "field": problem.split(" ", 1)[0]}, status_code=400)
+            else:
+                from starlette.responses import HTMLResponse
+
+                response = HTMLResponse(BAD_PAGING_PAGE, status_code=400)
+            return await self._send_with_headers(response, scope, receive, send)
+        started = False
 
         async def send_with_cookies(message):
+            nonlocal started
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                ctx = scope.get("state", {}).get("ctx")
-                for name, value in (getattr(ctx, "cookies", None) or {}).items():
-                    headers.append((b"set-cookie", _cookie(name, value, self.settings).encode("latin-1")))
-                path = scope.get("path", "")
-                if not path.startswith("/static"):
-                    headers += [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-                                (b"referrer-policy", b"same-origin"),
-                                (b"content-security-policy", self.csp.encode())]
-                    if not path.startswith("/api/evidence"):
-                        headers.append((b"cache-control", b"no-store"))
-                message = {**message, "headers": headers}
+                started = True
+                message = {**message, "headers": self._headers(scope, list(message.get("headers", [])))}
             await send(message)
 
-        await self.app(scope, receive, send_with_cookies)
+        try:
+            await self.app(scope, receive, send_with_cookies)
+        except Exception:  # a 500 still carries the security headers (and says nothing of the cause)
+            if started:
+                raise
+            import logging
+
+            logging.getLogger("dadkhah.web").exception("unhandled error on %s", scope.get("path"))
+            if scope.get("path", "").startswith("/api"):
+                response = JSONResponse({"detail": "internal server error"}, status_code=500)
+            else:
+                from starlette.responses import HTMLResponse
+
+                response = HTMLResponse(SERVER_ERROR_PAGE, status_code=500)
+            await self._send_with_headers(response, scope, receive, send)
+
+    async def _send_with_headers(self, response, scope, receive, send):
+        async def send_headers(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": self._headers(scope, list(message.get("headers", [])),
+                                                               cookies=False)}
+            await send(message)
+
+        await response(scope, receive, send_headers)
+
+    def _headers(self, scope, headers: list, *, cookies: bool = True) -> list:
+        """The security headers on every response — pages, the API, ``/static/*``, errors and 500s."""
+        if cookies:
+            ctx = scope.get("state", {}).get("ctx")
+            for name, value in (getattr(ctx, "cookies", None) or {}).items():
+                headers.append((b"set-cookie", _cookie(name, value, self.settings).encode("latin-1")))
+        present = {k.lower() for k, _ in headers}
+        for name, value in ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                            (b"referrer-policy", b"same-origin"), (b"content-security-policy", self.csp.encode()),
+                            (b"cross-origin-opener-policy", b"same-origin")):
+            if name not in present:
+                headers.append((name, value))
+        path = scope.get("path", "")
+        if not path.startswith(("/api/evidence", "/static")) and b"cache-control" not in present:
+            headers.append((b"cache-control", b"no-store"))
+        return headers
+
+
+MAX_OFFSET = 10_000_000  # more rows than any list holds; larger is refused, not passed to the database
+SERVER_ERROR_PAGE = ("<!doctype html><html lang=\"fa\" dir=\"rtl\"><meta charset=\"utf-8\"><title>خطای سرور</title>"
+                     "<h1>خطای سرور</h1><p>مشکلی پیش آمد؛ دوباره تلاش کنید یا با مدیر سامانه تماس بگیرید.</p>"
+                     "<p lang=\"en\" dir=\"ltr\">Server error: something went wrong. Try again, or tell the "
+                     "administrator.</p></html>")
+
+BAD_PAGING_PAGE = ("<!doctype html><html lang=\"fa\" dir=\"rtl\"><meta charset=\"utf-8\"><title>نشانی نادرست</title>"
+                   "<h1>نشانی نادرست</h1><p>شماره‌ی صفحه (offset) باید عددی درست از ۰ تا ۱۰٬۰۰۰٬۰۰۰ باشد.</p>"
+                   "<p><a href=\"/\">بازگشت به صفحه‌ی اصلی</a></p>"
+                   f"<p lang=\"en\" dir=\"ltr\">The page offset must be a whole number from 0 to {MAX_OFFSET:,}.</p>"
+                   "</html>")
+
+
+def _paging_problem(query: bytes) -> str | None:
+    from urllib.parse import parse_qsl
+
+    try:
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    except ValueError:
+        return None
+    for name, value in pairs:
+        if name not in ("offset", "limit"):
+            continue
+        text = value.strip()
+        if not text:
+            continue
+        if not re.fullmatch(r"-?[0-9]{1,12}", text):  # ASCII digits only ('²'.isdigit() is true)
+            return f"{name} must be a whole number from 0 to {MAX_OFFSET:,}, not {value[:30]!r}"
+        n = int(text)
+        if n < 0 or n > MAX_OFFSET:
+            return f"{name} must be from 0 to {MAX_OFFSET:,}, not {n}"
+    return None
 
 
 def _cookie(name: str, value: str, settings: Settings) -> str:

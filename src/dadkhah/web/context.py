@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session
 
 from dadkhah.access import Forbidden, Principal, Role
 from dadkhah.web import i18n
-from dadkhah.web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_matches, new_secret
+from dadkhah.web.security import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    csrf_for_session,
+    csrf_matches,
+    new_secret,
+)
 
 
 class AuthRequired(Exception):
@@ -58,6 +66,8 @@ class Ctx:
     csrf: str
     via_token: bool = False
     cookies: dict[str, str] = field(default_factory=dict)  # to set on the response
+    # what this request's writes stored that names a protected witness (shown to the writer)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def case(self):
@@ -104,7 +114,8 @@ class Ctx:
     def write(self, action: str = "edit") -> Iterator[Session]:
         """A unit of work as this user: committed when the block ends (so a 2xx means it is stored)."""
         self.require(action)
-        with self.case.session(actor=self.principal.name, principal=self.principal) as s:
+        with self.case.session(actor=self.principal.name, principal=self.principal,
+                               on_warning=self.warnings.append) as s:
             yield s
 
 
@@ -201,11 +212,13 @@ def resolve_ctx(request: Request) -> Ctx:
                           request.headers.get("accept-language"))
     calendar = i18n.pick_calendar(q.get("cal"), request.cookies.get("dk_cal"),
                                   account.calendar if account else None, lang)
-    csrf = request.cookies.get(CSRF_COOKIE) or ""
+    session_secret = request.cookies.get(SESSION_COOKIE)
+    csrf = csrf_for_session(session_secret) if session_secret else (request.cookies.get(CSRF_COOKIE) or "")
     ctx = Ctx(request=request, principal=principal, account=account, lang=lang, calendar=calendar,
               csrf=csrf, via_token=via_token)
     if not csrf:
         ctx.csrf = new_secret()
+    if ctx.csrf != request.cookies.get(CSRF_COOKIE):
         ctx.cookies[CSRF_COOKIE] = ctx.csrf
     if q.get("lang") in i18n.LANGS:
         ctx.cookies["dk_lang"] = lang
@@ -230,5 +243,7 @@ async def check_csrf(request: Request) -> None:
             form = await request.form()
             value = form.get(CSRF_FIELD)
             submitted = value if isinstance(value, str) else None
-    if not csrf_matches(request.cookies.get(CSRF_COOKIE), submitted):
+    session_secret = request.cookies.get(SESSION_COOKIE)
+    expected = csrf_for_session(session_secret) if session_secret else request.cookies.get(CSRF_COOKIE)
+    if not csrf_matches(expected, submitted):  # bound to the session: another session's token is refused
         raise CsrfFailed()

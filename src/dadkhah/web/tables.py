@@ -15,9 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dadkhah.model.base import Base, utcnow
 
 ROLES = ("admin", "investigator", "reviewer", "analyst", "viewer")
-# Credentials: never exported below the ``internal`` audience (see dadkhah.interchange.jsonl.private_tables),
+# Credentials: never exported below the ``internal`` audience (see dadkhah.access.export),
 # and never through the web export at all.
-PRIVATE_TABLES = ("web_user", "web_session", "web_token")
 
 
 class WebUser(Base):

@@ -231,14 +231,46 @@ def _keyring_from_env(s: Session):
         return None
 
 
-def protection(s: Session, person_id: str) -> dict | None:
-    """``{"pseudonym"}`` when the person is a protected witness, else None (no identity, ever)."""
+def protection(s: Session, person_id: str, principal: Principal) -> dict | None:
+    """``{"pseudonym", "history"}`` when the person is a protected witness, else None (no identity, ever);
+    the unmask history (who, when, why) only for principals allowed to unmask."""
     if not witness_available():
         return None
     from dadkhah.vault.tables import WitnessIdentity
+    from dadkhah.vault.witness import unmask_history
 
     row = s.get(WitnessIdentity, person_id)
-    return {"pseudonym": row.pseudonym} if row is not None else None
+    if row is None:
+        return None
+    history = unmask_history(s, person_id, principal) if principal.can_unmask else None
+    return {"pseudonym": row.pseudonym, "history": history}
+
+
+def register_witness(s: Session, *, names: list[str], pseudonym: str | None, passphrase: str | None,
+                     sensitivity: str = "restricted", birth: str | None = None, father_name: str | None = None,
+                     address: str | None = None, contact: str | None = None, notes: str | None = None) -> str:
+    """Register a protected witness from the web: the identity sealed with the witness key (typed, or the
+    server's), the pseudonym everywhere else. Returns the person id."""
+    from dadkhah.vault.witness import Secret, WitnessKeyError, add_protected_witness, unlock
+
+    names = [n.strip() for n in names if n and n.strip()]
+    if not names:
+        raise InputError("write at least one real name of the witness (it is sealed)", field="names")
+    try:
+        keyring = unlock(s, Secret.passphrase(passphrase)) if passphrase else _keyring_from_env(s)
+    except WitnessKeyError as exc:
+        raise InputError(str(exc), field="passphrase") from None
+    if keyring is None:
+        raise InputError("the witness key is locked: type its passphrase, or set it on the server",
+                         field="passphrase")
+    identity = {k: v for k, v in {"names": names, "birth": birth, "father_name": father_name, "address": address,
+                                  "contact": contact, "notes": notes}.items() if v}
+    try:
+        person = add_protected_witness(s, keyring, identity=identity, pseudonym=pseudonym or None,
+                                       sensitivity=sensitivity)
+    except WitnessKeyError as exc:
+        raise InputError(str(exc), field="passphrase") from None
+    return person.id
 
 
 def unmask(s: Session, person_id: str, principal: Principal, *, passphrase: str | None, purpose: str | None) -> dict:

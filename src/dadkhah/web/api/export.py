@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from dadkhah.web.context import Ctx, get_ctx
-from dadkhah.web.tables import PRIVATE_TABLES
 
 router = APIRouter(tags=["export"])
 
@@ -16,18 +15,13 @@ router = APIRouter(tags=["export"])
 @router.get("/export", summary="The case as JSON Lines, as far as you may see it (needs the export right)",
             response_class=StreamingResponse, responses={200: {"content": {"application/x-ndjson": {}}}})
 def export(ctx: Ctx = Depends(get_ctx)):
-    from dadkhah.interchange.jsonl import iter_export, private_tables
+    from dadkhah.interchange.jsonl import iter_export
 
     ctx.require("export")
     principal = ctx.principal
-    private = set(PRIVATE_TABLES) | private_tables()  # credentials and sealed identities: a CLI backup's job
 
-    def lines():
-        for record in iter_export(ctx.case, principal):
-            if record.get("table") in private:
-                continue
-            if "tables" in record:
-                record = {**record, "tables": [t for t in record["tables"] if t not in private]}
+    def lines():  # the policy (credentials never, sealed identities below identity readers) is access's
+        for record in iter_export(ctx.case, principal, web=True):
             yield json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
 
     return StreamingResponse(lines(), media_type="application/x-ndjson",

@@ -10,7 +10,7 @@ from dadkhah.web import i18n
 from dadkhah.web.context import Ctx, get_ctx
 from dadkhah.web.pages.forms import form_data, text
 from dadkhah.web.render import page
-from dadkhah.web.security import CSRF_COOKIE, SESSION_COOKIE, new_secret
+from dadkhah.web.security import CSRF_COOKIE, SESSION_COOKIE, csrf_for_session, new_secret
 from dadkhah.web.tables import ROLES
 
 router = APIRouter()
@@ -40,7 +40,7 @@ def login(request: Request, ctx: Ctx = Depends(get_ctx), data: dict = Depends(fo
     password = text(data, "password", "") or ""
     target = _safe_next(text(data, "next"))
     limiter = request.app.state.limiter
-    keys = (f"ip:{_client(request)}", f"user:{name.lower()}")
+    keys = limiter.login_keys(_client(request), name)
     wait = limiter.retry_after(*keys)
     if wait:
         resp = page(ctx, "login.html", status_code=429, next=target, name=name,
@@ -59,7 +59,7 @@ def login(request: Request, ctx: Ctx = Depends(get_ctx), data: dict = Depends(fo
         return page(ctx, "login.html", status_code=401, next=target, name=name, error=ctx.t("auth.failed"))
     limiter.succeeded(*keys)
     ctx.cookies[SESSION_COOKIE] = secret
-    ctx.cookies[CSRF_COOKIE] = new_secret()  # a fresh CSRF token for the new session
+    ctx.cookies[CSRF_COOKIE] = csrf_for_session(secret)  # the new session's own CSRF token
     if user_lang:
         ctx.cookies["dk_lang"] = user_lang
     if user_cal:

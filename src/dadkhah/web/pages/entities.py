@@ -145,7 +145,7 @@ def _detail(ctx: Ctx, kind: str, entity_id: str):
             raise NotFound(f"no {kind} with id {entity_id!r}")
         view = readmodel.entity_view(s, e, ctx.principal)
         linked = peers.linked_to_entity(s, entity_id, ctx.principal)
-        protection = vaultview.protection(s, entity_id) if kind == "person" else None
+        protection = vaultview.protection(s, entity_id, ctx.principal) if kind == "person" else None
         on_lists = list_entries(s, e, ctx.principal) if kind == "person" else []
     return page(ctx, "entity.html", kind=kind, e=view, linked=linked, protection=protection,
                 testimony_available=vaultview.testimony_available(), on_lists=on_lists)

@@ -99,7 +99,9 @@ def testimony_create(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data
                 notes=values["notes"])
     except InputError as exc:
         return _testimony_form(ctx, values, {(exc.field or "_form").split(".")[0]: exc.message}, 422)
-    return RedirectResponse(f"/testimony/{testimony_id}", status_code=303)
+    # the writer is told when the text names a protected witness (readers below see the pseudonym)
+    return RedirectResponse(f"/testimony/{testimony_id}" + ("?screened=1" if ctx.warnings else ""),
+                            status_code=303)
 
 
 @router.get("/testimony/{testimony_id}")
@@ -108,7 +110,7 @@ def testimony_page(testimony_id: str, ctx: Ctx = Depends(get_ctx)):
         raise NotFound("testimony is not available in this installation")
     with ctx.read() as s:
         t = vaultview.testimony_view(s, testimony_id, ctx.principal)
-    return page(ctx, "testimony.html", tm=t)
+    return page(ctx, "testimony.html", tm=t, screened=ctx.request.query_params.get("screened") == "1")
 
 
 @router.post("/testimony/{testimony_id}/mentions/{mention_id}")
@@ -121,6 +123,40 @@ def testimony_mention(testimony_id: str, mention_id: int, ctx: Ctx = Depends(get
 
 
 # --- protected witnesses --------------------------------------------------------------------------------
+
+WITNESS_FIELDS = ("names", "pseudonym", "passphrase", "sensitivity", "birth", "father_name", "address", "contact",
+                  "notes")
+
+
+def _witness_form(ctx: Ctx, values: dict, errors: dict | None = None, status_code: int = 200):
+    return page(ctx, "witness_form.html", status_code=status_code, values=values, errors=errors or {})
+
+
+@router.get("/witnesses/new")
+def witness_new(ctx: Ctx = Depends(get_ctx)):
+    """Register a protected witness (the identity sealed; a pseudonym everywhere else)."""
+    ctx.require("edit")
+    if not vaultview.witness_available():
+        raise NotFound("protected witnesses are not available in this installation")
+    return _witness_form(ctx, {"sensitivity": "restricted"})
+
+
+@router.post("/witnesses/new")
+def witness_create(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
+    ctx.require("edit")
+    values = {f: text(data, f) for f in WITNESS_FIELDS}
+    values["passphrase"] = None if not values["passphrase"] else values["passphrase"]
+    try:
+        with ctx.write() as s:
+            person_id = vaultview.register_witness(
+                s, names=(values["names"] or "").splitlines(), pseudonym=values["pseudonym"],
+                passphrase=values["passphrase"], sensitivity=values["sensitivity"] or "restricted",
+                birth=values["birth"], father_name=values["father_name"], address=values["address"],
+                contact=values["contact"], notes=values["notes"])
+    except InputError as exc:
+        values["passphrase"] = ""  # never sent back
+        return _witness_form(ctx, values, {(exc.field or "_form").split(".")[0]: exc.message}, 422)
+    return RedirectResponse(f"/persons/{person_id}", status_code=303)
 
 @router.post("/persons/{person_id}/unmask")
 def unmask_witness(person_id: str, ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
