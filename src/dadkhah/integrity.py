@@ -1,37 +1,154 @@
 """`dadkhah verify`: every integrity check a case can prove.
 
-The core check recomputes the audit chain. Capabilities add their own checks by providing a
-module ``dadkhah.<capability>.integrity`` with ``check(case) -> dict`` returning
-``{"name": ..., "ok": bool, "problems": [{...}]}`` (see ``CHECK_MODULES``).
+Checks (each runs even when another fails or crashes; see docs/vault.md, "What verify proves"):
+
+- ``audit chain``: every entry's hash, link and sequence (:mod:`dadkhah.store.replay`);
+- ``rows``: every live row of every audited table against the state the chain implies;
+- ``database``: the engine's own consistency check (SQLite ``PRAGMA integrity_check``, PostgreSQL
+  ``amcheck`` on the case's B-tree indexes where the extension is installed);
+- ``anchors`` (with ``anchors=DIR`` or ``DADKHAH_ANCHOR_DIR``): the chain against signed heads kept
+  outside the case, which catches truncation and forgers who recompute every hash;
+- the capabilities' own checks: modules ``dadkhah.<capability>.integrity`` with
+  ``check(case) -> {"name", "ok", "problems": [...]}`` (``CHECK_MODULES``).
+
+Every problem has a ``severity``: ``tampered`` (content provably differs from what the chain and the
+stored hashes record) or ``unreadable`` (part of the case could not be read, so it could not be
+checked). ``status`` is ``intact``, ``tampered`` (any tampered problem) or ``unreadable``; the CLI
+exits 0, 1 or 2 accordingly.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import time
+
+from sqlalchemy import text
 
 from dadkhah.store.audit import verify_chain
 
 CHECK_MODULES = ["dadkhah.vault.integrity"]
+EXIT_CODES = {"intact": 0, "tampered": 1, "unreadable": 2}
 
 
 def audit_check(case) -> dict:
+    """The chain alone (kept for callers that want only it)."""
     with case.engine.connect() as conn:
         report = verify_chain(conn)
     problems = []
     if not report.ok:
-        problems.append({"entry": report.first_broken, "problem": report.problem})
+        problems.append({"severity": "tampered", "entry": report.first_broken, "problem": report.problem})
     return {"name": "audit chain", "ok": report.ok, "entries": report.entries, "head": report.head,
             "problems": problems}
 
 
-def run_checks(case) -> dict:
-    checks = [audit_check(case)]
+def chain_and_rows(case) -> tuple[dict, dict, str]:
+    from dadkhah.store.replay import scan
+
+    t0 = time.perf_counter()
+    with case.engine.connect() as conn:
+        report = scan(conn)
+    chain = {"name": "audit chain", "ok": not report.chain_problems, "entries": report.entries,
+             "head": report.head, "problems": report.chain_problems,
+             "problem_count": report.counts.get("chain_problems", 0)}
+    rows = {"name": "rows", "ok": not report.row_problems, "rows": report.counts.get("rows", 0),
+            "unprovable": report.counts.get("unprovable", 0), "problems": report.row_problems,
+            "problem_count": report.counts.get("tampered_rows", 0) + report.counts.get("unreadable", 0),
+            "seconds": round(time.perf_counter() - t0, 3)}
+    return chain, rows, report.head
+
+
+def database_check(case) -> dict:
+    problems: list[dict] = []
+    detail = ""
+    with case.engine.connect() as conn:
+        if case.backend == "sqlite":
+            results = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+            detail = "PRAGMA integrity_check"
+            if results != ["ok"]:
+                problems += [{"severity": "tampered", "problem": f"SQLite integrity check: {r}"} for r in results[:200]]
+        else:
+            detail = _amcheck(conn, problems)
+    return {"name": "database", "ok": not problems, "method": detail, "problems": problems}
+
+
+def _amcheck(conn, problems: list[dict]) -> str:
+    have = conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'")).first()
+    if have is None:
+        try:
+            with conn.begin_nested():
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
+        except Exception:  # noqa: BLE001 - not allowed to install it: say so, it is not a failure
+            return "amcheck not installed (PostgreSQL's own page checksums only)"
+    indexes = conn.execute(text(
+        "SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE a.amname = 'btree' AND n.nspname = current_schema() AND c.relpersistence != 't'")).scalars().all()
+    for name in indexes:
+        try:
+            with conn.begin_nested():
+                conn.execute(text("SELECT bt_index_check(CAST(:n AS regclass), true)"), {"n": name})
+        except Exception as exc:  # noqa: BLE001
+            problems.append({"severity": "tampered", "index": name, "problem": f"amcheck: {str(exc).splitlines()[0]}"})
+    return f"amcheck bt_index_check on {len(indexes)} indexes"
+
+
+def _failed(name: str, exc: BaseException) -> dict:
+    return {"name": name, "ok": False,
+            "problems": [{"severity": "unreadable", "problem": f"the check could not run: {type(exc).__name__}: "
+                                                           f"{str(exc)[:300]}"}]}
+
+
+def _guard(name: str, fn, *args) -> dict:
+    """Run one check; an unexpected error becomes an 'unreadable' problem instead of a traceback."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001
+        return _failed(name, exc)
+
+
+def lists_check(case) -> dict:
+    """Every stored list file (the original of each list import) is present and still has its hash."""
+    from dadkhah.lists.tables import ListImport
+    from dadkhah.store.replay import read_table
+    from dadkhah.vault.integrity import _check_blob, _location
+
+    problems: list[dict] = []
+    with case.engine.connect() as conn:
+        imports = read_table(conn, ListImport.__table__)
+    for r in imports:
+        problem = _check_blob(case.blobs, r["file_sha256"], "sha256", None)
+        if problem:
+            problems.append({"severity": problem[0], "list_import": r["id"], "file": _location(
+                case.blobs, r["file_sha256"], "sha256"), "kind": f"list file {r['file_name']!r} v{r['version']}",
+                "problem": problem[1]})
+    return {"name": "list files", "ok": not problems, "imports": len(imports), "problems": problems}
+
+
+def run_checks(case, *, anchors: str | None = None) -> dict:
+    checks: list[dict] = []
+    head = None
+    try:
+        chain, rows, head = chain_and_rows(case)
+        checks += [chain, rows]
+    except Exception as exc:  # noqa: BLE001
+        checks.append(_failed("audit chain", exc))
+    checks.append(_guard("database", database_check, case))
+    checks.append(_guard("list files", lists_check, case))
+    anchors = anchors or os.environ.get("DADKHAH_ANCHOR_DIR")
+    if anchors:
+        from dadkhah.store.anchor import check_anchors
+
+        checks.append(_guard("anchors", check_anchors, case, anchors))
     for name in CHECK_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name == name:
                 continue
-            raise
-        checks.append(module.check(case))
-    return {"ok": all(c["ok"] for c in checks), "checks": checks}
+            checks.append(_failed(name, exc))
+            continue
+        checks.append(_guard(name.rsplit(".", 2)[-2], module.check, case))
+    kinds = {p.get("severity", "tampered") for c in checks for p in c["problems"]}
+    status = "tampered" if "tampered" in kinds else "unreadable" if kinds else "intact"
+    return {"ok": status == "intact", "status": status, "head": head, "checks": checks}

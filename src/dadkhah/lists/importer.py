@@ -214,10 +214,10 @@ def _write_records(s: Session, vl: VictimList, good: list[tuple], sensitivity: s
     conn = s.connection()
     for i in range(0, len(inserts), BATCH):
         batch = inserts[i:i + BATCH]
-        conn.execute(insert(t), batch)
-        audit.append(s, actor=actor, action="bulk-insert", table="list_record",
-                     record_id=f"list {vl.name} v{version} rows {batch[0]['file_row']}-{batch[-1]['file_row']}",
-                     after={"rows": len(batch), "sha256": batch_digest(batch)})
+        written = conn.execute(insert(t).returning(*t.c, sort_by_parameter_order=True), batch).mappings().all()
+        audit.append_rows(s, actor=actor, action="bulk-insert", table=t, rows=written,
+                          record_id=f"list {vl.name} v{version} rows {batch[0]['file_row']}-{batch[-1]['file_row']}",
+                          after={"rows": len(batch), "sha256": batch_digest(batch)})
         done += len(batch)
         if progress:
             progress(done, total)
@@ -229,10 +229,11 @@ def _write_records(s: Session, vl: VictimList, good: list[tuple], sensitivity: s
         for i in range(0, len(rows), BATCH):
             batch = rows[i:i + BATCH]
             conn.execute(stmt, [{"_id": b["_id"], **{"b_" + c: b[c] for c in columns}} for b in batch])
-            audit.append(s, actor=actor, action="bulk-update", table="list_record",
-                         record_id=f"list {vl.name} v{version} ({len(batch)} records: {', '.join(columns)})",
-                         after={"rows": len(batch), "ids": [b["_id"] for b in batch][:50],
-                                "sha256": batch_digest(batch)})
+            audit.append_rows(s, actor=actor, action="bulk-update", table=t,
+                              rows=audit.read_rows(conn, t, [b["_id"] for b in batch]),
+                              record_id=f"list {vl.name} v{version} ({len(batch)} records: {', '.join(columns)})",
+                              after={"rows": len(batch), "ids": [b["_id"] for b in batch][:50],
+                                     "sha256": batch_digest(batch)})
             done += len(batch)
             if progress:
                 progress(done, total)
