@@ -188,13 +188,16 @@ def claims(ctx: typer.Context, contested: bool = typer.Option(False, "--conteste
 def verify(ctx: typer.Context, json_: bool = typer.Option(False, "--json"),
            anchors: str = typer.Option(None, "--anchors", envvar="DADKHAH_ANCHOR_DIR",
                                        help="Folder of anchors (dadkhah anchor): also detect truncation and forgers "
-                                            "who recompute every hash")) -> None:
+                                            "who recompute every hash"),
+           no_index: bool = typer.Option(False, "--no-index", help="Skip rebuilding the derived search index to "
+                                         "compare it (the slowest check)")) -> None:
     """Prove the case's integrity: the audit chain, every row, every stored file. Exit 0 when intact,
-    1 when something was tampered with, 2 when part of the case could not be read."""
+    1 when something was tampered with, 2 when part of the case could not be read, 3 when only the derived
+    search index disagrees with the records (run `dadkhah reindex` after an upgrade)."""
     from dadkhah.integrity import EXIT_CODES, run_checks
 
     case = open_case(ctx)
-    result = run_checks(case, anchors=anchors)
+    result = run_checks(case, anchors=anchors, index=not no_index)
     if json_:
         emit_json(result)
     else:
@@ -252,6 +255,8 @@ def export(ctx: typer.Context, format: str = typer.Option("jsonl", "--format", h
 
         n = export_jsonl(case, output, principal=None if audience == "internal" else principal)
         err.print(f"wrote {n} rows to {output}")
+        err.print("[yellow]note:[/] this is the case's content, not a backup: the stored files (originals, "
+                  "derived texts, list files) and the audit history are not in it — use `dadkhah backup`")
     elif format == "csv":
         from dadkhah.interchange.csvout import export_csv
 

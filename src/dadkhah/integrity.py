@@ -4,6 +4,7 @@ Checks (each runs even when another fails or crashes; see docs/vault.md, "What v
 
 - ``audit chain``: every entry's hash, link and sequence (:mod:`dadkhah.store.replay`);
 - ``rows``: every live row of every audited table against the state the chain implies;
+- ``search index``: the derived index rebuilt (in a transaction rolled back) and compared;
 - ``database``: the engine's own consistency check (SQLite ``PRAGMA integrity_check``, PostgreSQL
   ``amcheck`` on the case's B-tree indexes where the extension is installed);
 - ``anchors`` (with ``anchors=DIR`` or ``DADKHAH_ANCHOR_DIR``): the chain against signed heads kept
@@ -28,7 +29,8 @@ from sqlalchemy import text
 from dadkhah.store.audit import verify_chain
 
 CHECK_MODULES = ["dadkhah.vault.integrity"]
-EXIT_CODES = {"intact": 0, "tampered": 1, "unreadable": 2}
+EXIT_CODES = {"intact": 0, "tampered": 1, "unreadable": 2, "stale": 3}
+INDEX_COLUMNS = ("kind", "record_id", "part", "entity_id", "label", "body", "keys", "sensitivity", "facets")
 
 
 def audit_check(case) -> dict:
@@ -67,19 +69,28 @@ def database_check(case) -> dict:
             detail = "PRAGMA integrity_check"
             if results != ["ok"]:
                 problems += [{"severity": "tampered", "problem": f"SQLite integrity check: {r}"} for r in results[:200]]
+            has_fts = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'search_fts'").first()
+            if has_fts:
+                detail += " + FTS5 integrity-check"
+                try:
+                    conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
+                except Exception as exc:  # noqa: BLE001
+                    problems.append({"severity": "stale", "table": "search_fts",
+                                     "problem": f"the full-text index disagrees with the search index: {exc}"})
+                conn.rollback()
         else:
             detail = _amcheck(conn, problems)
     return {"name": "database", "ok": not problems, "method": detail, "problems": problems}
 
 
 def _amcheck(conn, problems: list[dict]) -> str:
-    have = conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'")).first()
-    if have is None:
-        try:
-            with conn.begin_nested():
-                conn.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
-        except Exception:  # noqa: BLE001 - not allowed to install it: say so, it is not a failure
-            return "amcheck not installed (PostgreSQL's own page checksums only)"
+    """PostgreSQL's amcheck on every B-tree index of the case's schema, when the extension is installed
+    (``CREATE EXTENSION amcheck``; verify never installs anything itself)."""
+    ns = conn.execute(text("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                           "WHERE e.extname = 'amcheck'")).scalar()
+    if ns is None:
+        return "amcheck not installed (CREATE EXTENSION amcheck to add index checks); page checksums only"
+    fn = f"{conn.dialect.identifier_preparer.quote(ns)}.bt_index_check"
     indexes = conn.execute(text(
         "SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
         "JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -87,10 +98,55 @@ def _amcheck(conn, problems: list[dict]) -> str:
     for name in indexes:
         try:
             with conn.begin_nested():
-                conn.execute(text("SELECT bt_index_check(CAST(:n AS regclass), true)"), {"n": name})
+                conn.execute(text(f"SELECT {fn}(CAST(:n AS regclass), true)"), {"n": name})
         except Exception as exc:  # noqa: BLE001
             problems.append({"severity": "tampered", "index": name, "problem": f"amcheck: {str(exc).splitlines()[0]}"})
-    return f"amcheck bt_index_check on {len(indexes)} indexes"
+    return f"amcheck bt_index_check (heap and index) on {len(indexes)} indexes"
+
+
+def index_check(case) -> dict:
+    """The search index is derived: rebuild it in a transaction that is rolled back and compare it with the
+    stored one. A difference is ``stale`` (after an upgrade of the name rules: run ``dadkhah reindex``) or
+    an edit of the index behind the tool's back (a search that no longer finds a name)."""
+    from dadkhah.store.audit import canonical
+    from dadkhah.store.replay import read_table
+    from dadkhah.store.search import SearchDoc, rebuild_index
+
+    table = SearchDoc.__table__
+
+    def docs(conn) -> dict:
+        out = {}
+        for r in read_table(conn, table):
+            key = (r["kind"], r["record_id"], r["part"])
+            out[key] = canonical([repr(r[c]) if not isinstance(r[c], (str, int, float, dict, list, type(None)))
+                                  else r[c] for c in INDEX_COLUMNS])
+        return out
+
+    s = case._sessionmaker()
+    s.info.update(audit_disabled=True, case=case, actor="verify")
+    try:
+        conn = s.connection()
+        stored = docs(conn)
+        conn.execute(table.delete())
+        rebuild_index(s)
+        fresh = docs(conn)
+    finally:
+        s.rollback()
+        s.close()
+    problems = []
+    for key in sorted(set(stored) | set(fresh), key=str):
+        if stored.get(key) == fresh.get(key):
+            continue
+        what = "missing from the index" if key not in stored else "not derived from the case (planted)" \
+            if key not in fresh else "differs from what the case's records give"
+        problems.append({"severity": "stale", "table": "search_doc", "record": "/".join(map(str, key)),
+                         "problem": f"search index entry {what}: run `dadkhah reindex` after an upgrade; "
+                                    "otherwise it was changed behind the tool's back"})
+    return {"name": "search index", "ok": not problems, "docs": len(stored), "problems": problems[:MAX_INDEX],
+            "problem_count": len(problems)}
+
+
+MAX_INDEX = 500
 
 
 def _failed(name: str, exc: BaseException) -> dict:
@@ -125,7 +181,7 @@ def lists_check(case) -> dict:
     return {"name": "list files", "ok": not problems, "imports": len(imports), "problems": problems}
 
 
-def run_checks(case, *, anchors: str | None = None) -> dict:
+def run_checks(case, *, anchors: str | None = None, index: bool = True) -> dict:
     checks: list[dict] = []
     head = None
     try:
@@ -135,6 +191,8 @@ def run_checks(case, *, anchors: str | None = None) -> dict:
         checks.append(_failed("audit chain", exc))
     checks.append(_guard("database", database_check, case))
     checks.append(_guard("list files", lists_check, case))
+    if index:
+        checks.append(_guard("search index", index_check, case))
     anchors = anchors or os.environ.get("DADKHAH_ANCHOR_DIR")
     if anchors:
         from dadkhah.store.anchor import check_anchors
@@ -150,5 +208,6 @@ def run_checks(case, *, anchors: str | None = None) -> dict:
             continue
         checks.append(_guard(name.rsplit(".", 2)[-2], module.check, case))
     kinds = {p.get("severity", "tampered") for c in checks for p in c["problems"]}
-    status = "tampered" if "tampered" in kinds else "unreadable" if kinds else "intact"
+    status = ("tampered" if "tampered" in kinds else "unreadable" if "unreadable" in kinds
+              else "stale" if kinds else "intact")
     return {"ok": status == "intact", "status": status, "head": head, "checks": checks}

@@ -10,8 +10,10 @@ values, value types, dates, vocabulary terms and references (to rows earlier in 
 in the case) — and then writes everything in one transaction. Any problem raises
 :class:`dadkhah.errors.InputError` naming the file, line and field, and the case is left unchanged.
 
-Derived tables (the search index) are not exported; they are rebuilt on import. The audit log is
-the history of one database, not part of the case's content: the import itself is audited.
+Derived tables (the search index) are not exported; they are rebuilt on import. **This is not a backup**:
+the stored files (originals, derived texts, list files) and the audit history are not in the file — use
+``dadkhah backup`` (:mod:`dadkhah.backup`) for that. The import itself is audited, with the digest of
+every row it wrote, so ``verify`` proves the imported content from then on.
 """
 
 from __future__ import annotations
@@ -301,11 +303,16 @@ def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[st
         for name, table in tables.items():
             rows = [{k: v for k, v in r.items() if k != "__line__"} for r in prepared[name]]
             if rows:
-                for chunk in _chunks(_order_rows(table, rows), 500):
-                    conn.execute(table.insert(), chunk)
+                for i, chunk in enumerate(_chunks(_order_rows(table, rows), 500)):
+                    written = conn.execute(table.insert().returning(*table.c, sort_by_parameter_order=True),
+                                           chunk).mappings().all()
+                    # every row's digest joins the chain, so verify can prove the imported content
+                    audit.append_rows(s, actor=s.info["actor"], action="bulk-insert", table=table,
+                                      record_id=f"{fname} {name} part {i + 1}", rows=written,
+                                      after={"rows": len(chunk)})
                 counts[name] = len(rows)
         audit.append(s, actor=s.info["actor"], action="import", table="*", record_id=fname,
-                     after={"sha256": digest, "rows": counts})
+                     after={"sha256": digest, "rows": counts, "row_digests": True})
         _reset_sequences(conn, tables)
         rebuild_index(s)  # the derived index is not in the file
     case.refresh_statistics()
