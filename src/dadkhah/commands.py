@@ -194,10 +194,16 @@ def verify(ctx: typer.Context, json_: bool = typer.Option(False, "--json"),
     """Prove the case's integrity: the audit chain, every row, every stored file. Exit 0 when intact,
     1 when something was tampered with, 2 when part of the case could not be read, 3 when only the derived
     search index disagrees with the records (run `dadkhah reindex` after an upgrade)."""
-    from dadkhah.integrity import EXIT_CODES, run_checks
+    from dadkhah.integrity import EXIT_CODES, run_checks, unopenable
 
-    case = open_case(ctx)
-    result = run_checks(case, anchors=anchors, index=not no_index)
+    try:
+        case = open_case(ctx)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged database: report it, as every other problem
+        result = unopenable(cliutil.case_options(ctx), exc)
+    else:
+        result = run_checks(case, anchors=anchors, index=not no_index)
     if json_:
         emit_json(result)
     else:

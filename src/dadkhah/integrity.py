@@ -149,6 +149,25 @@ def index_check(case) -> dict:
 MAX_INDEX = 500
 
 
+def unopenable(options, exc: BaseException) -> dict:
+    """The report for a case whose database cannot even be opened (e.g. a truncated SQLite file)."""
+    problems = [{"severity": "unreadable", "problem": f"the case cannot be opened: {type(exc).__name__}: "
+                                                      f"{str(exc)[:300]}"}]
+    if not options.db:
+        import sqlite3
+
+        path = options.data_dir / "case.sqlite"
+        try:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as raw:
+                found = [r[0] for r in raw.execute("PRAGMA integrity_check").fetchall()]
+            problems += [{"severity": "unreadable", "file": str(path), "problem": f"SQLite integrity check: {r}"}
+                         for r in found[:200] if r != "ok"]
+        except sqlite3.Error as err:
+            problems.append({"severity": "unreadable", "file": str(path), "problem": f"SQLite: {err}"})
+    return {"ok": False, "status": "unreadable", "head": None,
+            "checks": [{"name": "database", "ok": False, "problems": problems}]}
+
+
 def _failed(name: str, exc: BaseException) -> dict:
     return {"name": name, "ok": False,
             "problems": [{"severity": "unreadable", "problem": f"the check could not run: {type(exc).__name__}: "
