@@ -62,7 +62,8 @@ def batch_digest(rows: list[dict]) -> str:
 
 def read_and_map(path: str | Path, mapping: Mapping | None) -> tuple[Table, Mapping]:
     """Read the file and settle the mapping (proposed from the headers when none is given)."""
-    table = read_table(path, sheet=mapping.sheet if mapping else None)
+    table = read_table(path, sheet=mapping.sheet if mapping else None,
+                       encoding=getattr(mapping, "encoding", None) if mapping else None)
     if mapping is None:
         mapping = propose_mapping(table.headers, [r.values for r in table.rows[:50]])
     mapping.check(table.headers, file=str(path))
@@ -152,6 +153,8 @@ def import_list(case, path: str | Path, name: str, *, mapping: Mapping | None = 
         vl.sensitivity = mapping.sensitivity
         counts = _write_records(s, vl, good, mapping.sensitivity, actor or case.actor, progress)
         counts.update(rows=len(table.rows), good=len(good), bad=len(errors))
+        if table.note:  # the file was not plain UTF-8: say how it was read
+            counts.update(encoding=table.encoding, encoding_note=table.note)
         s.add(ListImport(list_id=vl.id, version=vl.version, file_name=path.name, file_sha256=stored.sha256,
                          file_format=table.format, mapping=mapping.to_dict(), actor=actor or case.actor,
                          counts=counts, errors=errors))
