@@ -41,7 +41,7 @@ class Table:
     note: str | None = None      # how that encoding was chosen, when it is not plain UTF-8
 
 
-MAX_ROWS = 500_000  # rows in one list file (a spreadsheet declaring more is refused before it is read)
+MAX_ROWS = 200_000  # rows in one list file (a spreadsheet declaring more is refused before it is read)
 
 
 def file_format(path: Path) -> str:
