@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from dadkhah.backup import BackupError, backup, check_backup, restore
+from dadkhah.backup import BackupError, backup, restore
 from dadkhah.case import Case
 from dadkhah.cli import app
 from dadkhah.integrity import run_checks

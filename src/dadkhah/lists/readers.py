@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,8 +142,11 @@ def _plausible(text: str, encoding: str) -> float:
         letters = [c for c in w if c.isalpha()]
         high = [c for c in w if ord(c) > 127]
         if arabic:
-            ok = all("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" or c in "\u200c\u200d«»"
-                     for c in high) and not any(c.isascii() and c.isalpha() for c in letters)
+            # letters of the Arabic script (no harakat: names in lists are written without them, and a
+            # Windows-1256 file read as ISO-8859-6 is full of them), never glued to Latin letters
+            ok = all(("\u0600" <= c <= "\u06ff" and not "\u064b" <= c <= "\u065f") or "\ufb50" <= c <= "\ufdff"
+                     or "\ufe70" <= c <= "\ufeff" or c in "\u200c\u200d«»" for c in high) \
+                and not any(c.isascii() and c.isalpha() for c in letters)
         else:
             ok = all(unicodedata.category(c).startswith("L") and "LATIN" in unicodedata.name(c, "")
                      for c in high)
@@ -224,19 +228,31 @@ def _bad_utf8(raw: bytes) -> bool:
         return True
 
 
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
 def _strict_lines(data: bytes, codec: str, file: str, note: str | None = None) -> Decoded:
+    """Bytes that are not valid in ``codec`` become lone surrogates (U+DC80–U+DCFF, which no decoded text
+    holds), so the readers can tell exactly which rows hold them, whatever the line breaks."""
     try:
         return Decoded(data.decode(codec), codec, note=note)
     except UnicodeDecodeError:
         pass
-    out, bad = [], {}
-    for i, raw in enumerate(data.split(b"\n"), 1):
-        try:
-            out.append(raw.decode(codec))
-        except UnicodeDecodeError as exc:
-            bad[i] = f"not valid {codec} text (byte {exc.start + 1} of the line: {raw[exc.start:exc.start + 1]!r})"
-            out.append(raw.decode(codec, errors="replace"))
-    return Decoded("\n".join(out), codec, note=note, bad_lines=bad)
+    text = data.decode(codec, errors="surrogateescape")
+    bad = {}
+    for i, line in enumerate(text.split("\n"), 1):
+        m = _ESCAPED.search(line)
+        if m:
+            bad[i] = f"not valid {codec} text (byte 0x{ord(m.group()) - 0xDC00:02x} at character {m.start() + 1})"
+    return Decoded(text, codec, note=note, bad_lines=bad)
+
+
+def _escaped(value: str) -> bool:
+    return bool(_ESCAPED.search(value))
+
+
+def _unescape(value: str) -> str:
+    return _ESCAPED.sub("\ufffd", value)
 
 
 def _decode(path: Path, encoding: str | None = None) -> Decoded:
@@ -260,9 +276,9 @@ def _read_csv(path: Path, decoded: Decoded) -> tuple[list[str], list[RawRow]]:
         header = next(reader)
     except StopIteration:
         return [], []
-    if any(n <= reader.line_num for n in bad):
-        n = min(bad)
-        raise InputError(f"the header {bad[n]}", file=str(path), line=n)
+    if any(_escaped(h) for h in header):
+        raise InputError(f"the header is {bad[min(bad)] if bad else 'not valid text'}", file=str(path),
+                         line=min(bad) if bad else 1)
     headers = _unique_headers([h.strip() for h in header], path)
     rows: list[RawRow] = []
     line = reader.line_num + 1
@@ -276,9 +292,11 @@ def _read_csv(path: Path, decoded: Decoded) -> tuple[list[str], list[RawRow]]:
             extra = [c for c in cells[len(headers):] if c.strip()]
             if extra:  # more cells than headers: kept, and reported as a bad row by the importer
                 values[EXTRA_CELLS] = " | ".join(extra)
-            broken = [f"line {n}: {bad[n]}" for n in range(start, line) if n in bad]
+            broken = [h for h, v in values.items() if _escaped(v)]
             if broken:  # reported as a bad row by the importer; the rest of the file is read as it is
-                values[BAD_TEXT] = "; ".join(broken)
+                values = {h: _unescape(v) for h, v in values.items()}
+                values[BAD_TEXT] = (f"{', '.join(map(repr, broken))}: not valid {decoded.encoding} text "
+                                    f"(the bytes shown as \ufffd)")
             rows.append(RawRow(row=len(rows) + 1, line=start, values=values))
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", file=str(path), line=reader.line_num) from None
@@ -395,8 +413,8 @@ def _read_jsonl(path: Path, decoded: Decoded) -> tuple[list[str], list[RawRow]]:
     for line, text in enumerate(decoded.text.split("\n"), start=1):
         if not text.strip():
             continue
-        if line in bad:  # reported as a bad row by the importer; the other lines are read as they are
-            items.append((line, {BAD_TEXT: bad[line]}))
+        if line in bad or _escaped(text):  # a bad row for the importer; the other lines are read as they are
+            items.append((line, {BAD_TEXT: bad.get(line) or f"not valid {decoded.encoding} text"}))
             continue
         try:
             item = json.loads(text)
