@@ -35,6 +35,7 @@ from dadkhah.errors import DadkhahError
 COMMAND_MODULES = [
     "dadkhah.commands",  # core: init, demo, search, show, claims, verify, export, import, reindex, add, claim
     "dadkhah.vault.commands",
+    "dadkhah.integrity_commands",  # anchor, backup, restore, check-backup
     "dadkhah.lists.commands",
     "dadkhah.linkage.commands",
     "dadkhah.estimate.commands",
@@ -73,6 +74,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evidence": ("dadkhah.vault.commands", "Evidence items: list, show, link, annotate, transfer, view, export."),
     "witness": ("dadkhah.vault.commands", "Protected witnesses: encrypted identities shown as pseudonyms."),
     "testimony": ("dadkhah.vault.commands", "Testimony records and the mentions of known entities in them."),
+    "anchor": ("dadkhah.integrity_commands",
+               "Sign the audit chain's head with the case key (+ RFC 3161) and write it outside the case."),
+    "backup": ("dadkhah.integrity_commands",
+               "Write a whole backup: every row, the audit chain intact, the stored files, custody and anchors."),
+    "restore": ("dadkhah.integrity_commands",
+                "Restore a backup into an empty case, re-verify everything and refuse a mismatch."),
+    "check-backup": ("dadkhah.integrity_commands", "Check a backup file offline: manifest, hashes, chain."),
     "lists": ("dadkhah.lists.commands", "Victim lists: import CSV/XLSX/JSON lists with a column mapping."),
     "link": ("dadkhah.linkage.commands", "Record linkage of victim lists: dedupe, link, review, merge, export."),
     "estimate": ("dadkhah.estimate.commands",

@@ -185,12 +185,25 @@ def claims(ctx: typer.Context, contested: bool = typer.Option(False, "--conteste
         _print_claim(c)
 
 
-def verify(ctx: typer.Context, json_: bool = typer.Option(False, "--json")) -> None:
-    """Prove the case's integrity: the audit chain and every stored original. Exit 0 only when intact."""
-    from dadkhah.integrity import run_checks
+def verify(ctx: typer.Context, json_: bool = typer.Option(False, "--json"),
+           anchors: str = typer.Option(None, "--anchors", envvar="DADKHAH_ANCHOR_DIR",
+                                       help="Folder of anchors (dadkhah anchor): also detect truncation and forgers "
+                                            "who recompute every hash"),
+           no_index: bool = typer.Option(False, "--no-index", help="Skip rebuilding the derived search index to "
+                                         "compare it (the slowest check)")) -> None:
+    """Prove the case's integrity: the audit chain, every row, every stored file. Exit 0 when intact,
+    1 when something was tampered with, 2 when part of the case could not be read, 3 when only the derived
+    search index disagrees with the records (run `dadkhah reindex` after an upgrade)."""
+    from dadkhah.integrity import EXIT_CODES, run_checks, unopenable
 
-    case = open_case(ctx)
-    result = run_checks(case)
+    try:
+        case = open_case(ctx)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged database: report it, as every other problem
+        result = unopenable(cliutil.case_options(ctx), exc)
+    else:
+        result = run_checks(case, anchors=anchors, index=not no_index)
     if json_:
         emit_json(result)
     else:
@@ -199,9 +212,13 @@ def verify(ctx: typer.Context, json_: bool = typer.Option(False, "--json")) -> N
             extra = f" ({check['entries']} entries, head {check['head'][:16]}…)" if "entries" in check else ""
             err.print(f"{mark}  {check['name']}{extra}")
             for p in check["problems"]:
-                err.print("      " + ", ".join(f"{k}: {v}" for k, v in p.items()))
-    if not result["ok"]:
-        raise typer.Exit(1)
+                err.print("      " + ", ".join(f"{k}: {v}" for k, v in p.items()), highlight=False)
+            more = check.get("problem_count", 0) - len(check["problems"])
+            if more > 0:
+                err.print(f"      … and {more} more")
+        err.print(f"status: {result['status']}")
+    if result["status"] != "intact":
+        raise typer.Exit(EXIT_CODES[result["status"]])
 
 
 def reindex(ctx: typer.Context, json_: bool = typer.Option(False, "--json")) -> None:
@@ -244,6 +261,8 @@ def export(ctx: typer.Context, format: str = typer.Option("jsonl", "--format", h
 
         n = export_jsonl(case, output, principal=principal)
         err.print(f"wrote {n} rows to {output}")
+        err.print("[yellow]note:[/] this is the case's content, not a backup: the stored files (originals, "
+                  "derived texts, list files) and the audit history are not in it — use `dadkhah backup`")
     elif format == "csv":
         from dadkhah.interchange.csvout import export_csv
 

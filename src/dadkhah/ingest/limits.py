@@ -21,6 +21,9 @@ class Limits:
     max_zip_uncompressed: int = 2 * GiB  # a zip (or DOCX) declaring more is treated as a bomb
     max_zip_ratio: int = 200  # … and so is one compressed more than this overall
     max_image_pixels: int = 180_000_000
+    max_render_pixels: int = 40_000_000  # a PDF page is rendered for OCR at a lower resolution beyond this…
+    min_render_dpi: int = 50  # … and not at all when that resolution would be below this
+    max_image_frames: int = 50  # frames of a multi-page TIFF (or GIF) OCR'd
 
 
 DEFAULT_LIMITS = Limits()

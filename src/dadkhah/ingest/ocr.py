@@ -56,19 +56,34 @@ def generator(lang: str = DEFAULT_LANG) -> str:
     return f"{tesseract_version() or 'tesseract'} -l {lang}"
 
 
-def ocr_image(path: str | Path, *, lang: str = DEFAULT_LANG, timeout: int = 180) -> str:
-    """Text recognised in one image file."""
+def image_frames(path: str | Path) -> int:
+    """How many frames (pages) an image file holds, read from its header."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return int(getattr(im, "n_frames", 1) or 1)
+
+
+def ocr_image(path: str | Path, *, lang: str = DEFAULT_LANG, timeout: int = 180, max_frames: int | None = None,
+              max_pixels: int | None = None) -> str:
+    """Text recognised in one image file (the first ``max_frames`` frames of a multi-page TIFF). A frame
+    of more than ``max_pixels`` raises :class:`PIL.Image.DecompressionBombError` before it is decoded."""
     import pytesseract
     from PIL import Image
 
     lang = usable_lang(lang)
     with Image.open(path) as im:
-        if getattr(im, "n_frames", 1) > 1:  # multi-page TIFF: every frame
+        n = int(getattr(im, "n_frames", 1) or 1)
+        if n > 1:  # multi-page TIFF: every frame, up to the limit
             parts = []
-            for i in range(im.n_frames):
+            for i in range(min(n, max_frames or n)):
                 im.seek(i)
+                if max_pixels and im.size[0] * im.size[1] > max_pixels:
+                    raise Image.DecompressionBombError(f"frame {i + 1} is {im.size[0]}×{im.size[1]} pixels")
                 parts.append(pytesseract.image_to_string(im.convert("RGB"), lang=lang, timeout=timeout))
             return "\f".join(parts)
+        if max_pixels and im.size[0] * im.size[1] > max_pixels:
+            raise Image.DecompressionBombError(f"the image is {im.size[0]}×{im.size[1]} pixels")
         if im.mode not in ("RGB", "L"):
             im = im.convert("RGB")
         return pytesseract.image_to_string(im, lang=lang, timeout=timeout)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from dadkhah import __version__ as dadkhah_version
 from dadkhah.errors import InputError
@@ -124,7 +125,18 @@ def ingest_paths(case, paths: Iterable[str | Path], *, options: IngestOptions | 
 
     def flush() -> None:
         if batch:
-            _commit_batch(case, batch, options, actor)
+            try:
+                _commit_batch(case, batch, options, actor)
+            except DBAPIError:
+                # one file's rows were refused: commit the others one by one, so only that file fails
+                for one in list(batch):
+                    try:
+                        _commit_batch(case, [one], options, actor)
+                    except DBAPIError as exc:
+                        one[1].status = "failed"
+                        one[1].error = ("the database refused its record: "
+                                        f"{str(exc.orig).splitlines()[0][:200]} (the file is stored; re-run "
+                                        "ingest after fixing the cause)")
             for _, result, _ in batch:
                 report.results.append(result)
                 if on_file:
@@ -234,9 +246,27 @@ def _prepare(case, path: Path, options: IngestOptions, pending: dict[str, FileRe
     media_type = sniff(source)
     md = read_metadata(source, media_type, limits)
     ex = extract_text(source, media_type, limits=limits, ocr_enabled=options.ocr, ocr_lang=options.ocr_lang)
+    # PostgreSQL cannot store NUL characters in text: remove them here, for this file only (saying so)
+    cleaned = _strip_nul(md.meta)
+    if cleaned != md.meta:
+        md.meta = cleaned
+        md.problems.append("NUL characters removed from the metadata")
+    if any("\x00" in p for p in ex.pages):
+        ex.pages = [p.replace("\x00", "") for p in ex.pages]
+        ex.problems.append("NUL characters removed from the extracted text")
     result.status, result.media_type, result.text_method = "stored", media_type, ex.method
     result.problems = _merge_problems(md.problems, ex.problems)
     return result, {"media_type": media_type, "metadata": md, "extraction": ex}
+
+
+def _strip_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_strip_nul(k): _strip_nul(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strip_nul(v) for v in value]
+    return value
 
 
 def _merge_problems(meta: list[str], text: list[str]) -> list[str]:

@@ -165,16 +165,42 @@ def _image(path: Path, limits: Limits, ocr_enabled: bool, lang: str) -> Extracti
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = limits.max_image_pixels // 2
+    problems = []
     try:
-        text = ocr.ocr_image(path, lang=lang, timeout=limits.ocr_timeout)
+        frames = ocr.image_frames(path)
+        if frames > limits.max_image_frames:
+            problems.append(f"only the first {limits.max_image_frames} of {frames} frames were OCR'd")
+        text = ocr.ocr_image(path, lang=lang, timeout=limits.ocr_timeout, max_frames=limits.max_image_frames,
+                             max_pixels=limits.max_image_pixels)
     except ocr.OCRUnavailable as exc:
         return Extraction(problems=[f"OCR not run: {exc}"])
     except Image.DecompressionBombError as exc:
         return Extraction(problems=[f"image too large to OCR safely: {exc}"])
     except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
         return Extraction(problems=[f"OCR failed: {_short(exc)}"])
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:  # Pillow on a broken image
+        return Extraction(problems=[f"image could not be decoded for OCR: {_short(exc)}"])
     pages = text.split(PAGE_BREAK) if text.strip() else []
-    return Extraction([p.strip() for p in pages], "ocr", ocr.generator(ocr.usable_lang(lang)), ocr_pages=1)
+    return Extraction([p.strip() for p in pages], "ocr", ocr.generator(ocr.usable_lang(lang)),
+                      ocr_pages=min(frames, limits.max_image_frames), problems=problems)
+
+
+def render_dpi(page, limits: Limits) -> tuple[int | None, str | None]:
+    """The resolution to render a PDF page at for OCR: the configured one, lower for a page so large that
+    it would exceed ``max_render_pixels``, or None (with the reason) when it is too large even so."""
+    try:
+        box = page.mediabox
+        w, h = abs(float(box.width)), abs(float(box.height))
+    except Exception:  # noqa: BLE001 - a broken page box: let pdftoppm decide (it has its own checks)
+        return limits.ocr_dpi, None
+    pixels = (w / 72 * limits.ocr_dpi) * (h / 72 * limits.ocr_dpi)
+    if pixels <= limits.max_render_pixels:
+        return limits.ocr_dpi, None
+    dpi = int(limits.ocr_dpi * (limits.max_render_pixels / pixels) ** 0.5)
+    if dpi < limits.min_render_dpi:
+        return None, (f"the page is {w:.0f}×{h:.0f} pt ({w / 72:.0f}×{h / 72:.0f} inches): too large to render "
+                      f"for OCR (over {limits.max_render_pixels:,} pixels even at {limits.min_render_dpi} dpi)")
+    return dpi, None
 
 
 def _pdf(path: Path, limits: Limits, ocr_enabled: bool, lang: str) -> Extraction:
@@ -206,9 +232,13 @@ def _pdf(path: Path, limits: Limits, ocr_enabled: bool, lang: str) -> Extraction
             if ex.ocr_pages >= limits.max_ocr_pages:
                 ocr_error = f"OCR stopped after {limits.max_ocr_pages} scanned pages (raise --max-ocr-pages)"
             else:
+                dpi, too_large = render_dpi(reader.pages[i], limits)
+                if too_large:
+                    ex.problems.append(f"page {i + 1}: {too_large}")
+                    ex.pages.append(text.strip())
+                    continue
                 try:
-                    recognised = ocr.ocr_pdf_page(path, i + 1, lang=lang, dpi=limits.ocr_dpi,
-                                                  timeout=limits.ocr_timeout)
+                    recognised = ocr.ocr_pdf_page(path, i + 1, lang=lang, dpi=dpi, timeout=limits.ocr_timeout)
                     ex.ocr_pages += 1
                     if recognised.strip():
                         text, used_ocr = recognised, True

@@ -10,8 +10,10 @@ values, value types, dates, vocabulary terms and references (to rows earlier in 
 in the case) — and then writes everything in one transaction. Any problem raises
 :class:`dadkhah.errors.InputError` naming the file, line and field, and the case is left unchanged.
 
-Derived tables (the search index) are not exported; they are rebuilt on import. The audit log is
-the history of one database, not part of the case's content: the import itself is audited.
+Derived tables (the search index) are not exported; they are rebuilt on import. **This is not a backup**:
+the stored files (originals, derived texts, list files) and the audit history are not in the file — use
+``dadkhah backup`` (:mod:`dadkhah.backup`) for that. The import itself is audited, with the digest of
+every row it wrote, so ``verify`` proves the imported content from then on.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, Table, select, text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, Integer, String, Table, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import JSON
 
 from dadkhah.access import Principal, allowed_sensitivities
@@ -158,6 +162,84 @@ def export_jsonl(case, out: IO[str] | Path | str, principal: Principal) -> int:
 
 # --- import --------------------------------------------------------------------------------------
 
+def _enumerations() -> dict[tuple[str, str], tuple]:
+    """(table, column) → the values it may hold ('*' for every table with that column)."""
+    from dadkhah.model.base import SENSITIVITY_VALUES
+    from dadkhah.model.claims import CLAIM_STATUSES
+
+    enums: dict[tuple[str, str], tuple] = {
+        ("*", "sensitivity"): SENSITIVITY_VALUES,
+        ("claim", "status"): CLAIM_STATUSES,
+        ("claim", "asserted_status"): CLAIM_STATUSES,
+        ("citation", "stance"): ("supports", "contradicts"),
+        ("source", "reliability"): tuple("ABCDEF"),
+    }
+    for module, pairs in (("dadkhah.vault.tables", {("custody_event", "action"): "CUSTODY_ACTIONS",
+                                                     ("testimony_mention", "status"): "MENTION_STATUSES"}),
+                          ("dadkhah.lists.tables", {("list_record", "status"): "RECORD_STATUSES"}),
+                          ("dadkhah.web.tables", {("web_user", "role"): "ROLES"})):
+        try:
+            mod = __import__(module, fromlist=["x"])
+        except ModuleNotFoundError:
+            continue
+        for key, attr in pairs.items():
+            if hasattr(mod, attr):
+                enums[key] = tuple(getattr(mod, attr))
+    return enums
+
+
+RANGES = {("*", "latitude"): (-90.0, 90.0), ("*", "longitude"): (-180.0, 180.0), ("source", "credibility"): (1, 6),
+          ("*", "size"): (0, 2**63 - 1)}
+HASH_COLUMNS = {"sha256", "file_sha256", "prev_hash", "hash", "digest"}
+_HEX = set("0123456789abcdef")
+
+
+def _lookup(table: str, column: str, rules: dict):
+    return rules.get((table, column), rules.get(("*", column)))
+
+
+def _check_text(value: str) -> None:
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains an unpaired surrogate (\\ud800–\\udfff), which is not text") from None
+
+
+def _check_json(value: Any, depth: int = 0) -> None:
+    if depth > 64:
+        raise ValueError("nested more than 64 levels deep")
+    if isinstance(value, str):
+        _check_text(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("not a finite number")
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        raise ValueError("a number too large to store")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_text(str(k))
+            _check_json(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _check_json(v, depth + 1)
+
+
+def _check_value(table: Table, name: str, value: Any, enums: dict) -> None:
+    """Enumerations, ranges and hash formats a value must satisfy before it is written."""
+    if value is None:
+        return
+    allowed = _lookup(table.name, name, enums)
+    if allowed is not None and value not in allowed:
+        raise ValueError(f"{value!r} is not one of {', '.join(map(str, allowed))}")
+    bounds = _lookup(table.name, name, RANGES)
+    if bounds is not None and isinstance(value, (int, float)) and not bounds[0] <= value <= bounds[1]:
+        raise ValueError(f"{value!r} is out of range ({bounds[0]} to {bounds[1]})")
+    if name in HASH_COLUMNS and isinstance(value, str) and table.columns[name].type.length in (64, None) \
+            and (len(value) != 64 or not set(value) <= _HEX):
+        raise ValueError(f"{value[:80]!r} is not a SHA-256 digest (64 lower-case hex digits)")
+
+
 def _convert(table: Table, name: str, value: Any, where: tuple[str, int]) -> Any:
     col = table.columns[name]
     if value is None:
@@ -176,16 +258,24 @@ def _convert(table: Table, name: str, value: Any, where: tuple[str, int]) -> Any
         if isinstance(t, Integer):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"expected an integer, got {value!r}")
+            limit = 2**63 if isinstance(t, BigInteger) else 2**31
+            if not -limit <= value < limit:
+                raise ValueError(f"the integer {str(value)[:30]}… is too large to store")
             return value
         if isinstance(t, Float):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"expected a number, got {value!r}")
-            return float(value)
+            value = float(value)
+            if not math.isfinite(value):
+                raise ValueError("expected a finite number")
+            return value
         if isinstance(t, JSON):
+            _check_json(value)
             return value
         if isinstance(t, String):
             if not isinstance(value, str):
                 raise ValueError(f"expected text, got {value!r}")
+            _check_text(value)
             if t.length and len(value) > t.length:
                 raise ValueError(f"longer than {t.length} characters")
             return value
@@ -194,8 +284,9 @@ def _convert(table: Table, name: str, value: Any, where: tuple[str, int]) -> Any
 
             return base64.b64decode(value["$base64"])
         return value
-    except (ValueError, TypeError) as exc:
-        raise InputError(str(exc), file=file, line=line, field=name) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise InputError(str(exc) if not isinstance(exc, RecursionError) else "nested too deeply",
+                         file=file, line=line, field=name) from None
 
 
 def _check_dates(table: Table, row: dict, where: tuple[str, int]) -> None:
@@ -224,8 +315,13 @@ def _check_dates(table: Table, row: dict, where: tuple[str, int]) -> None:
 def read_jsonl(path: Path | str) -> list[tuple[int, dict]]:
     path = Path(path)
     records: list[tuple[int, dict]] = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"not valid UTF-8 (byte {exc.start + 1} of the line)", file=path.name,
+                                 line=lineno) from None
             if not line.strip():
                 continue
             try:
@@ -233,6 +329,10 @@ def read_jsonl(path: Path | str) -> list[tuple[int, dict]]:
             except json.JSONDecodeError as exc:
                 raise InputError(f"malformed JSON: {exc.msg} (column {exc.colno})", file=path.name,
                                  line=lineno) from None
+            except RecursionError:
+                raise InputError("JSON nested too deeply", file=path.name, line=lineno) from None
+            except ValueError as exc:  # e.g. an integer of more than 4300 digits
+                raise InputError(f"unreadable JSON: {str(exc)[:200]}", file=path.name, line=lineno) from None
     return records
 
 
@@ -251,6 +351,7 @@ def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[st
     prepared: dict[str, list[dict]] = {name: [] for name in tables}
     seen_keys: dict[str, set] = {name: set() for name in tables}
     vocab_cache: dict[str, set] = {}
+    enums = _enumerations()
     for lineno, rec in records[1:]:
         where = (fname, lineno)
         if not isinstance(rec, dict) or "table" not in rec or not isinstance(rec.get("row"), dict):
@@ -263,6 +364,15 @@ def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[st
             if key not in table.columns:
                 raise InputError(f"unknown column for table {table.name}", file=fname, line=lineno, field=key)
         converted = {k: _convert(table, k, v, where) for k, v in row.items()}
+        for k, v in converted.items():
+            try:
+                _check_value(table, k, v, enums)
+            except ValueError as exc:
+                raise InputError(str(exc), file=fname, line=lineno, field=k) from None
+        if table.name == "evidence_link" and (converted.get("entity_id") is None) == (
+                converted.get("claim_id") is None):
+            raise InputError("an evidence link points at exactly one of entity_id and claim_id", file=fname,
+                             line=lineno, field="entity_id")
         for col in table.columns:
             if (not col.nullable and converted.get(col.name) is None and col.default is None
                     and col.server_default is None and not (col.primary_key and col.autoincrement is True)):
@@ -289,6 +399,16 @@ def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[st
 
     counts: dict[str, int] = {}
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        _write(case, path, fname, tables, prepared, seen_keys, counts, digest, actor)
+    except DBAPIError as exc:  # a constraint the checks above do not know of: nothing was written
+        raise InputError(f"the database refused the rows: {str(exc.orig).splitlines()[0][:300]}",
+                         file=fname) from None
+    case.refresh_statistics()
+    return counts
+
+
+def _write(case, path, fname, tables, prepared, seen_keys, counts, digest, actor) -> None:
     with case.session(actor=actor) as s:
         conn = s.connection()
         existing = _existing_conflicts(conn, tables, seen_keys)
@@ -300,15 +420,18 @@ def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[st
         for name, table in tables.items():
             rows = [{k: v for k, v in r.items() if k != "__line__"} for r in prepared[name]]
             if rows:
-                for chunk in _chunks(_order_rows(table, rows), 500):
-                    conn.execute(table.insert(), chunk)
+                for i, chunk in enumerate(_chunks(_order_rows(table, rows), 500)):
+                    written = conn.execute(table.insert().returning(*table.c, sort_by_parameter_order=True),
+                                           chunk).mappings().all()
+                    # every row's digest joins the chain, so verify can prove the imported content
+                    audit.append_rows(s, actor=s.info["actor"], action="bulk-insert", table=table,
+                                      record_id=f"{fname} {name} part {i + 1}", rows=written,
+                                      after={"rows": len(chunk)})
                 counts[name] = len(rows)
         audit.append(s, actor=s.info["actor"], action="import", table="*", record_id=fname,
-                     after={"sha256": digest, "rows": counts})
+                     after={"sha256": digest, "rows": counts, "row_digests": True})
         _reset_sequences(conn, tables)
         rebuild_index(s)  # the derived index is not in the file
-    case.refresh_statistics()
-    return counts
 
 
 def _chunks(rows: list, n: int) -> Iterable[list]:

@@ -181,9 +181,9 @@ def _write_assignments(session: Session, run_id: int, result: Clustering, actor:
     rows = [{"record_id": rid, "cluster": cluster_key(c), "run_id": run_id} for rid, c in result.clusters.items()]
     for i in range(0, len(rows), BATCH):
         conn.execute(insert(t), rows[i:i + BATCH])
-    audit.append(session, actor=actor, action="replace", table="link_assignment", record_id=f"run {run_id}",
-                 after={"records": len(rows), "clusters": len(set(result.clusters.values())),
-                        "sha256": _digest(rows)})
+    audit.append_rows(session, actor=actor, action="replace", table=t, record_id=f"run {run_id}", rows=rows,
+                      replace=True, after={"records": len(rows), "clusters": len(set(result.clusters.values())),
+                                           "sha256": _digest(rows)})
 
 
 def _write_pairs(session: Session, run_id: int, pairs, actor: str) -> int:
@@ -206,9 +206,10 @@ def _write_pairs(session: Session, run_id: int, pairs, actor: str) -> int:
 
 
 def _flush_pairs(session: Session, t, batch: list[dict], run_id: int, actor: str) -> int:
-    session.connection().execute(insert(t), batch)
-    audit.append(session, actor=actor, action="bulk-insert", table="link_pair", record_id=f"run {run_id}",
-                 after={"pairs": len(batch), "sha256": _digest(batch)})
+    written = session.connection().execute(insert(t).returning(*t.c, sort_by_parameter_order=True),
+                                           batch).mappings().all()
+    audit.append_rows(session, actor=actor, action="bulk-insert", table=t, record_id=f"run {run_id}", rows=written,
+                      after={"pairs": len(batch), "sha256": _digest(batch)})
     return len(batch)
 
 

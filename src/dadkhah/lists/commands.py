@@ -79,6 +79,8 @@ def import_list(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV, 
                 public: bool = typer.Option(False, "--public", help="Mark the list's records public"),
                 save_mapping: Path = typer.Option(None, "--save-mapping", help="Write the mapping used here"),
                 strict: bool = typer.Option(False, "--strict", help="Import nothing if any row is bad"),
+                encoding: str = typer.Option(None, "--encoding", help="The file's text encoding when it is not "
+                                             "UTF-8 (e.g. cp1256)"),
                 json_: bool = typer.Option(False, "--json")) -> None:
     """Import a list of victims as a Source (re-importing a revised list updates it, keeping history)."""
     from dadkhah.lists.importer import import_list as run_import
@@ -87,6 +89,18 @@ def import_list(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV, 
 
     with guard():
         chosen = load_mapping(mapping) if mapping else None
+        if encoding:
+            from dadkhah.lists.mapping import Mapping
+
+            chosen = chosen or Mapping(columns={})
+            chosen.encoding = encoding
+            if not chosen.columns:  # only the encoding was given: propose the columns
+                from dadkhah.lists.importer import read_table
+                from dadkhah.lists.mapping import propose_mapping
+
+                t = read_table(file, encoding=encoding)
+                chosen = propose_mapping(t.headers, [r.values for r in t.rows[:50]])
+                chosen.encoding = encoding
         table, chosen = read_and_map(file, chosen)
     if mapping is None:
         _show_mapping(chosen, table.headers)
@@ -108,6 +122,8 @@ def import_list(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV, 
     say(f"{report.list} v{report.version}: {c['good']} of {c['rows']} rows imported — {c['added']} new, "
               f"{c['updated']} changed, {c['unchanged']} unchanged, {c['restored']} restored, "
               f"{c['withdrawn']} withdrawn; {c['bad']} bad row(s)")
+    if c.get("encoding_note"):
+        say(f"  {file.name}: {c['encoding_note']}")
     for e in report.errors[:50]:
         where = f"line {e['line']} (row {e['row']})"
         say(f"  {file.name}:{where}: {('field ' + repr(e['field']) + ': ') if e['field'] else ''}"

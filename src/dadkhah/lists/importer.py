@@ -62,7 +62,8 @@ def batch_digest(rows: list[dict]) -> str:
 
 def read_and_map(path: str | Path, mapping: Mapping | None) -> tuple[Table, Mapping]:
     """Read the file and settle the mapping (proposed from the headers when none is given)."""
-    table = read_table(path, sheet=mapping.sheet if mapping else None)
+    table = read_table(path, sheet=mapping.sheet if mapping else None,
+                       encoding=getattr(mapping, "encoding", None) if mapping else None)
     if mapping is None:
         mapping = propose_mapping(table.headers, [r.values for r in table.rows[:50]])
     mapping.check(table.headers, file=str(path))
@@ -152,6 +153,8 @@ def import_list(case, path: str | Path, name: str, *, mapping: Mapping | None = 
         vl.sensitivity = mapping.sensitivity
         counts = _write_records(s, vl, good, mapping.sensitivity, actor or case.actor, progress)
         counts.update(rows=len(table.rows), good=len(good), bad=len(errors))
+        if table.note:  # the file was not plain UTF-8: say how it was read
+            counts.update(encoding=table.encoding, encoding_note=table.note)
         s.add(ListImport(list_id=vl.id, version=vl.version, file_name=path.name, file_sha256=stored.sha256,
                          file_format=table.format, mapping=mapping.to_dict(), actor=actor or case.actor,
                          counts=counts, errors=errors))
@@ -214,10 +217,10 @@ def _write_records(s: Session, vl: VictimList, good: list[tuple], sensitivity: s
     conn = s.connection()
     for i in range(0, len(inserts), BATCH):
         batch = inserts[i:i + BATCH]
-        conn.execute(insert(t), batch)
-        audit.append(s, actor=actor, action="bulk-insert", table="list_record",
-                     record_id=f"list {vl.name} v{version} rows {batch[0]['file_row']}-{batch[-1]['file_row']}",
-                     after={"rows": len(batch), "sha256": batch_digest(batch)})
+        written = conn.execute(insert(t).returning(*t.c, sort_by_parameter_order=True), batch).mappings().all()
+        audit.append_rows(s, actor=actor, action="bulk-insert", table=t, rows=written,
+                          record_id=f"list {vl.name} v{version} rows {batch[0]['file_row']}-{batch[-1]['file_row']}",
+                          after={"rows": len(batch), "sha256": batch_digest(batch)})
         done += len(batch)
         if progress:
             progress(done, total)
@@ -229,10 +232,11 @@ def _write_records(s: Session, vl: VictimList, good: list[tuple], sensitivity: s
         for i in range(0, len(rows), BATCH):
             batch = rows[i:i + BATCH]
             conn.execute(stmt, [{"_id": b["_id"], **{"b_" + c: b[c] for c in columns}} for b in batch])
-            audit.append(s, actor=actor, action="bulk-update", table="list_record",
-                         record_id=f"list {vl.name} v{version} ({len(batch)} records: {', '.join(columns)})",
-                         after={"rows": len(batch), "ids": [b["_id"] for b in batch][:50],
-                                "sha256": batch_digest(batch)})
+            audit.append_rows(s, actor=actor, action="bulk-update", table=t,
+                              rows=audit.read_rows(conn, t, [b["_id"] for b in batch]),
+                              record_id=f"list {vl.name} v{version} ({len(batch)} records: {', '.join(columns)})",
+                              after={"rows": len(batch), "ids": [b["_id"] for b in batch][:50],
+                                     "sha256": batch_digest(batch)})
             done += len(batch)
             if progress:
                 progress(done, total)

@@ -34,7 +34,7 @@ FIELDS = (
     "place_of_origin", "detention_site", "burial_site", "notes", "record_id",
 )
 NAME_ORDERS = ("given-first", "family-first")
-SETTINGS = ("name_order", "sensitivity", "calendar", "age_reference", "sheet")
+SETTINGS = ("name_order", "sensitivity", "calendar", "age_reference", "sheet", "encoding")
 CALENDARS = ("jalali", "gregorian")
 SENSITIVITIES = ("public", "restricted", "confidential")
 
@@ -116,6 +116,7 @@ class Mapping:
     calendar: str | None = None
     age_reference: str | None = None
     sheet: str | None = None
+    encoding: str | None = None  # text encoding of a CSV/JSON file that is not UTF-8
 
     def to_dict(self) -> dict:
         d: dict = dict(self.columns)
@@ -123,7 +124,7 @@ class Mapping:
             d["name_order"] = self.name_order
         if self.sensitivity != "restricted":
             d["sensitivity"] = self.sensitivity
-        for key in ("calendar", "age_reference", "sheet"):
+        for key in ("calendar", "age_reference", "sheet", "encoding"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
         return d
@@ -160,6 +161,7 @@ class Mapping:
         m.calendar = cal
         m.age_reference = str(data["age_reference"]) if data.get("age_reference") is not None else None
         m.sheet = str(data["sheet"]) if data.get("sheet") is not None else None
+        m.encoding = str(data["encoding"]) if data.get("encoding") is not None else None
         m.check(file=file)
         return m
 

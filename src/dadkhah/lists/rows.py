@@ -22,7 +22,7 @@ import re
 
 from dadkhah.errors import InputError
 from dadkhah.lists.mapping import Mapping
-from dadkhah.lists.readers import EXTRA_CELLS, RawRow
+from dadkhah.lists.readers import BAD_TEXT, EXTRA_CELLS, RawRow
 
 GENDERS = {
     "male": ("m", "male", "man", "men", "boy", "masculine", "h", "homme",
@@ -90,6 +90,8 @@ def split_name(full: str, order: str) -> tuple[str, str, str]:
 
 def parse_row(raw: RawRow, mapping: Mapping) -> dict:
     """The canonical fields of one row; raises :class:`InputError` (with ``field``) for a bad row."""
+    if BAD_TEXT in raw.values:
+        raise InputError(f"the row is not readable text: {raw.values[BAD_TEXT]}")
     if EXTRA_CELLS in raw.values:
         raise InputError(f"the row has more cells than the header: {raw.values[EXTRA_CELLS]!r}")
     col = mapping.columns
