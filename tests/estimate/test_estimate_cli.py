@@ -16,7 +16,7 @@ from dadkhah import cliutil
 from dadkhah.estimate import commands
 from dadkhah.estimate.table import example_path
 
-SHORT = ["--samples", "100", "--burnin", "500", "--thin", "5", "--chains", "2"]
+SHORT = ["--samples", "100", "--burnin", "500", "--thin", "5", "--chains", "2", "--max-sweeps", "1000"]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from dadkhah.estimate.report import ASSUMPTIONS, write_report
 from dadkhah.estimate.service import EstimateOptions, estimate
 from dadkhah.estimate.table import parse_table_text, read_table_csv
 
-SHORT = LcmcrSettings(burnin=500, samples=200, thin=5, chains=2)
+SHORT = LcmcrSettings(burnin=500, samples=200, thin=5, chains=2, max_sweeps=1500)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

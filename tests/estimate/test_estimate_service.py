@@ -8,7 +8,7 @@ from dadkhah.estimate.lcmcr import LcmcrSettings
 from dadkhah.estimate.service import EstimateError, EstimateOptions, estimate
 from dadkhah.estimate.table import StratifiedTables, table_from_counts
 
-SHORT = LcmcrSettings(burnin=300, samples=100, thin=3, chains=2)
+SHORT = LcmcrSettings(burnin=300, samples=100, thin=3, chains=2, max_sweeps=600)
 
 
 def _tables(table) -> StratifiedTables:

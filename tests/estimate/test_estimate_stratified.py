@@ -10,7 +10,7 @@ from dadkhah.estimate.service import EstimateOptions, estimate
 from dadkhah.estimate.stratified import sum_draws, sum_normal
 from dadkhah.estimate.table import parse_table_text
 
-SHORT = LcmcrSettings(burnin=500, samples=200, thin=5, chains=2)
+SHORT = LcmcrSettings(burnin=500, samples=200, thin=5, chains=2, max_sweeps=1500)
 
 TWO_PROVINCES = """pattern,count,province
 100,120,North

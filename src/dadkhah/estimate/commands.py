@@ -66,6 +66,14 @@ def register(app: typer.Typer) -> None:
         thin: int = typer.Option(100, "--thin", help="LCMCR: keep every THIN-th sweep"),
         chains: int = typer.Option(3, "--chains", help="LCMCR: independent chains (for R-hat and ESS)"),
         k: int = typer.Option(10, "--K", help="LCMCR: maximum number of latent classes"),
+        max_sweeps: int = typer.Option(
+            1_000_000,
+            "--max-sweeps",
+            help="LCMCR: sweeps per chain at most; the draws are doubled until R-hat <= --target-rhat and "
+            "ESS >= --target-ess or this limit is reached",
+        ),
+        target_rhat: float = typer.Option(1.01, "--target-rhat", help="LCMCR: R-hat to reach (0 = no target)"),
+        target_ess: float = typer.Option(400, "--target-ess", help="LCMCR: effective draws to reach (0 = no target)"),
         max_order: int = typer.Option(
             None, "--max-order", help="Log-linear: highest interaction order (default t-1, or 2 from 5 lists)"
         ),
@@ -93,7 +101,17 @@ def register(app: typer.Typer) -> None:
         if chosen not in (*METHODS, "all"):
             cliutil.fail(f"--method must be one of {', '.join(METHODS)} or all, not {chosen!r}")
         fields = _split_fields(strata)
-        settings = LcmcrSettings(K=k, burnin=burnin, samples=samples, thin=thin, chains=chains, seed=seed)
+        settings = LcmcrSettings(
+            K=k,
+            burnin=burnin,
+            samples=samples,
+            thin=thin,
+            chains=chains,
+            seed=seed,
+            max_sweeps=max_sweeps,
+            target_rhat=target_rhat or None,
+            target_ess=target_ess or None,
+        )
         try:
             settings.validate()
         except ValueError as exc:
