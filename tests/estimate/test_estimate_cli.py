@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
-import types
 
-import pandas as pd
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -62,6 +59,7 @@ def test_lcmcr_json_is_reproducible_and_carries_chain_diagnostics(app):
     assert {"method", "estimate", "lower", "upper", "documented", "warnings", "diagnostics"} <= set(a)
     d = a["diagnostics"]
     assert d["chains"] == 2 and d["sweeps"] == 2 * (500 + 100 * 5)
+    assert d["converged"] is False and a["converged"] is False  # 1,000 sweeps cannot reach R-hat 1.01
     assert {"rhat", "ess", "seconds"} <= set(d)
     assert a["settings"]["K"] == 10 and a["settings"]["seed"] == 1
 
@@ -90,52 +88,77 @@ def test_an_unknown_method_is_refused(app):
 
 
 @pytest.fixture
-def fake_case(monkeypatch):
-    @contextlib.contextmanager
-    def open_case(ctx, create=False):
-        yield types.SimpleNamespace(name="demo")
+def use_case(monkeypatch):
+    """Make the CLI open the given case object."""
 
-    monkeypatch.setattr(cliutil, "open_case", open_case)
+    def use(case):
+        @contextlib.contextmanager
+        def open_case(ctx, create=False):
+            yield case
+
+        monkeypatch.setattr(cliutil, "open_case", open_case)
+
+    return use
 
 
-def test_without_record_linkage_the_case_path_says_so(app, fake_case, monkeypatch):
-    monkeypatch.setitem(sys.modules, "dadkhah.linkage.capture", None)
+def test_without_a_linkage_run_the_case_path_says_so(app, case, use_case):
+    use_case(case)
     result = run(app, "--json")
     assert result.exit_code == 1
-    assert "record linkage" in result.stderr and "--table" in result.stderr
-    assert "Traceback" not in result.output
+    assert "link run" in result.stderr and "Traceback" not in result.output
 
 
-def _capture_history(case, strata=(), threshold=None):
-    """Stand-in for dadkhah.linkage.capture.capture_history: three lists, two provinces.
-
-    A stricter threshold merges fewer records, so a few victims split into two clusters.
-    """
-    rows = []
-    patterns = {"100": 120, "010": 90, "001": 70, "110": 30, "101": 25, "011": 20, "111": 8}
-    for i, (pattern, count) in enumerate(patterns.items()):
-        for k in range(count):
-            rows.append([int(c) for c in pattern] + ["North" if (k + i) % 3 else "South"])
-    if threshold is not None and threshold >= 0.95:
-        rows += [[1, 0, 0, "North"]] * 10 + [[0, 1, 0, "South"]] * 10
-    df = pd.DataFrame(rows, columns=["A", "B", "C", "province"])
-    df.insert(0, "cluster", range(1, len(df) + 1))
-    return df[["cluster", "A", "B", "C", *strata]]
-
-
-def test_the_case_path_estimates_per_stratum_and_at_each_linkage_threshold(app, fake_case, monkeypatch):
-    fake = types.ModuleType("dadkhah.linkage.capture")
-    fake.capture_history = _capture_history
-    monkeypatch.setitem(sys.modules, "dadkhah.linkage.capture", fake)
-    result = run(app, "--method", "loglinear", "--strata", "province", "--thresholds", "0.5,0.99", "--json")
+def test_the_case_path_estimates_per_stratum_and_at_each_linkage_threshold(app, linked_case, use_case):
+    use_case(linked_case)
+    result = run(app, "--method", "loglinear", "--strata", "gender", "--thresholds", "0.5,0.99", "--json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["lists"] == ["A", "B", "C"]
-    assert doc["documented"] == 363
-    assert [s["stratum"]["province"] for s in doc["strata"]] == ["North", "South"]
+    assert doc["lists"] == ["family-network", "ngo", "roster", "cemetery", "witness"]
+    assert {s["stratum"]["gender"] for s in doc["strata"]} <= {"male", "female", "unknown", "small strata"}
     rows = {r["threshold"]: r for r in doc["linkage"]}
     assert set(rows) == {0.5, 0.99}
-    assert rows[0.99]["documented"] == rows[0.5]["documented"] + 20
+    assert rows[0.99]["documented"] >= rows[0.5]["documented"]
+    assert len(doc["provenance"]["table_sha256"]) == 64
+
+
+def test_the_case_path_for_the_public_counts_only_public_lists(app, linked_case, use_case):
+    use_case(linked_case)
+    result = run(app, "--method", "loglinear", "--audience", "public", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["lists"] == ["family-network", "ngo"]
+    assert "witness" not in result.stdout and "roster" not in result.stdout
+    assert run(app, "--audience", "nobody").exit_code == 1
+
+
+def test_a_stratified_report_on_the_case_is_written_whole(app, linked_case, use_case, tmp_path):
+    use_case(linked_case)
+    out = tmp_path / "rep"
+    result = run(app, "--strata", "province", "--report", str(out), "--seed", "1", "--thresholds", "none",
+                 "--json", *SHORT)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert (out / "index.html").exists() and (out / "estimate.json").exists()
+    assert doc["strata"], doc
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert doc["provenance"]["table_sha256"] in page
+    for s in doc["strata"]:
+        assert "nan" not in s["stratum"].values()
+
+
+def test_list_aggregate_shows_and_sets_the_flag(app, linked_case, use_case):
+    use_case(linked_case)
+    shown = CliRunner().invoke(app, ["list-aggregate", "witness", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout) == {"name": "witness", "sensitivity": "confidential",
+                                        "aggregate_publication": False}
+    try:
+        assert json.loads(CliRunner().invoke(app, ["list-aggregate", "witness", "--allow", "--json"]).stdout)[
+            "aggregate_publication"] is True
+    finally:
+        CliRunner().invoke(app, ["list-aggregate", "witness", "--deny"])
+    missing = CliRunner().invoke(app, ["list-aggregate", "nope"])
+    assert missing.exit_code == 1 and "no list named" in missing.stderr
 
 
 def test_report_writes_a_page_beside_the_json(app, tmp_path):

@@ -23,7 +23,7 @@ from dadkhah.estimate.bma import fit_bma
 from dadkhah.estimate.checks import EstimateWarning, check_table
 from dadkhah.estimate.closed import fit_closed_models
 from dadkhah.estimate.lcmcr import LcmcrSettings, fit_lcmcr
-from dadkhah.estimate.loglinear import enumerate_models, fit_loglinear
+from dadkhah.estimate.loglinear import MAX_MODELS, count_models, enumerate_models, fit_loglinear
 from dadkhah.estimate.stratified import sum_draws, sum_normal
 from dadkhah.estimate.table import CaptureTable, StratifiedTables, TableError, table_from_records
 
@@ -279,8 +279,13 @@ def estimate_table(table: CaptureTable, method: str, options: EstimateOptions, s
             raise EstimateError("log-linear models need at least 2 lists")
         max_order = options.max_order or _default_max_order(table.t)
         try:
-            models = enumerate_models(table.t, max_order)
-            res = fit_loglinear(table, models=models, intervals="all" if len(models) <= 250 else "best")
+            count = count_models(table.t, max_order)
+            if count is None:
+                try:
+                    count = len(enumerate_models(table.t, max_order))
+                except ValueError:
+                    count = MAX_MODELS + 1
+            res = fit_loglinear(table, max_order=max_order, intervals="all" if count <= 250 else "best")
         except ValueError as exc:
             raise EstimateError(str(exc)) from None
         details = res.to_dict()
