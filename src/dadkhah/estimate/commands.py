@@ -22,6 +22,9 @@ one pattern digit per list, plus optional stratum columns.
 """
 
 
+HETEROGENEITY_FIELDS = ("prison", "province", "gender", "period")
+
+
 def _split_fields(values: list[str] | None) -> list[str]:
     out: list[str] = []
     for v in values or []:
@@ -96,6 +99,11 @@ def register(app: typer.Typer) -> None:
             help="Case only: propagate record-linkage uncertainty: estimate on this many linkage configurations "
             "drawn from the pairwise match probabilities and pool the draws (e.g. 20)",
         ),
+        sensitivity: bool = typer.Option(
+            None,
+            "--sensitivity/--no-sensitivity",
+            help="Re-run the Bayesian methods under other priors (K, alpha prior, delta); default: on with --report",
+        ),
         thresholds: str = typer.Option(
             None,
             "--thresholds",
@@ -146,6 +154,7 @@ def register(app: typer.Typer) -> None:
             delta=delta,
             nmax=nmax,
             min_stratum=min_stratum,
+            sensitivity=sensitivity if sensitivity is not None else report is not None,
         )
         from dadkhah.access import audience as audience_principal
         from dadkhah.access import operator
@@ -186,6 +195,7 @@ def register(app: typer.Typer) -> None:
                             strata=fields,
                             thresholds=ths,
                             linkage_draws=linkage_draws,
+                            heterogeneity=HETEROGENEITY_FIELDS if report is not None else (),
                             on_progress=on_progress,
                         )
             except (TableError, EstimateError) as exc:

@@ -60,6 +60,7 @@ class EstimateOptions:
     nmax: int | None = None
     closed: bool = True
     min_stratum: int = 30  # strata with fewer documented victims are pooled ("small strata")
+    sensitivity: bool = False  # re-run the Bayesian methods under other priors (prior_sensitivity)
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -464,7 +465,92 @@ def estimate(
             raise EstimateError("no method could be fitted, in any stratum or on the whole table")
     run = EstimateRun(tables, replace(options), overall, strata, warnings, source)
     run.provenance = provenance(tables, options, overall)
+    if options.sensitivity:
+        run.extra["prior_sensitivity"] = prior_sensitivity(total, options, methods, on_progress)
+    run.extra["disagreement"] = explain_disagreement(run)
     return run
+
+
+def prior_sensitivity(
+    table: CaptureTable, options: EstimateOptions, methods: Sequence[str],
+    on_progress: Callable[[str], None] | None = None,
+) -> list[dict]:
+    """The whole table's estimate under other priors: LCMCR with K = 5 and 20 and alpha ~ Gamma(1, 1);
+    BMA with delta = 1/2 and 1 (dga's default is 2^-t). Shorter chains than the main run (2 chains, no
+    convergence loop), so differences under about the Monte Carlo error mean nothing."""
+    rows = []
+    if "lcmcr" in methods:
+        base = replace(options.lcmcr, chains=2, target_rhat=None, target_ess=None)
+        for label, settings in (
+            ("K = 5", replace(base, K=5)),
+            ("K = 20", replace(base, K=20)),
+            ("alpha ~ Gamma(1, 1)", replace(base, a_alpha=1.0, b_alpha=1.0)),
+        ):
+            if on_progress:
+                on_progress(f"prior sensitivity: lcmcr {label}")
+            try:
+                est = estimate_table(table, "lcmcr", replace(options, lcmcr=settings), _derived_seed(options.seed, 77))
+            except EstimateError as exc:
+                rows.append({"method": "lcmcr", "prior": label, "error": str(exc)})
+                continue
+            rows.append({"method": "lcmcr", "prior": label, **{k: _round(v, 1) for k, v in
+                         (("estimate", est.estimate), ("lower", est.lower), ("upper", est.upper))}})
+    if "bma" in methods and BMA_MIN_LISTS <= table.t <= BMA_MAX_LISTS:
+        for delta in (0.5, 1.0):
+            if on_progress:
+                on_progress(f"prior sensitivity: bma delta {delta}")
+            est = estimate_table(table, "bma", replace(options, delta=delta), _derived_seed(options.seed, 78))
+            rows.append({"method": "bma", "prior": f"delta = {delta}", "estimate": _round(est.estimate, 1),
+                         "lower": _round(est.lower, 1), "upper": _round(est.upper, 1)})
+    return rows
+
+
+def explain_disagreement(run: EstimateRun) -> list[str]:
+    """Why the methods' figures differ, in plain words (empty when only one method ran)."""
+    ov = run.overall
+    if len(ov) < 2:
+        return []
+    out = []
+    ests = {m: e for m, e in ov.items() if e.estimate is not None and math.isfinite(e.estimate)}
+    lo = min(ests.values(), key=lambda e: e.estimate)
+    hi = max(ests.values(), key=lambda e: e.estimate)
+    overlap = all(
+        (a.lower or 0) <= (b.upper if b.upper is not None else math.inf)
+        and (b.lower or 0) <= (a.upper if a.upper is not None else math.inf)
+        for a in ests.values() for b in ests.values()
+    )
+    if overlap:
+        out.append("The methods' intervals overlap: within their uncertainty they agree.")
+    else:
+        out.append(f"The methods disagree beyond their intervals: the {lo.method} estimate "
+                   f"({lo.estimate:,.0f}) is below the {hi.method} estimate ({hi.estimate:,.0f}).")
+    if "lcmcr" in ests and any(m in ests for m in ("loglinear", "bma")):
+        other = ests.get("loglinear") or ests.get("bma")
+        if ests["lcmcr"].estimate > other.estimate * 1.05:
+            out.append(
+                "The latent-class model is higher. It lets victims differ in how likely they were to be recorded "
+                "(hidden groups that are easier or harder to document); log-linear models and the graph average "
+                "see such differences only as dependence between lists, and when victims do differ they tend to "
+                "estimate too few (see the simulation study in the documentation)."
+            )
+        elif ests["lcmcr"].estimate < other.estimate * 0.95:
+            out.append(
+                "The latent-class model is lower. Where lists depend on each other directly (one list copying "
+                "another, or two lists avoiding the same victims) rather than through differences between victims, "
+                "log-linear models and the graph average describe that dependence exactly, and the latent-class "
+                "model may misread it."
+            )
+    if "loglinear" in ests and "bma" in ests:
+        a, b = ests["loglinear"], ests["bma"]
+        if abs(a.estimate - b.estimate) > 0.05 * max(a.estimate, b.estimate):
+            out.append(
+                "The log-linear figure is one model (the lowest BIC); the graph average weighs many models, so it "
+                "differs when several models fit almost equally well but imply different totals (see the top models "
+                "of each)."
+            )
+    if any(not _converged(e) for e in ov.values()):
+        out.append("The latent-class chains did not converge, so their figure is uncertain beyond its interval.")
+    return out
 
 
 def table_sha256(tables: StratifiedTables) -> str:
@@ -617,6 +703,7 @@ def estimate_case(
     strata: Sequence[str] = (),
     thresholds: Sequence[float] = (),
     linkage_draws: int = 0,
+    heterogeneity: Sequence[str] = (),
     on_progress: Callable[[str], None] | None = None,
 ) -> EstimateRun:
     """Estimate from the case's linked lists, counting only what ``principal`` may count.
@@ -634,6 +721,17 @@ def estimate_case(
         run.linkage = compare_thresholds(
             lambda th: load_case_tables(case, strata, th, principal=principal)[0], options, thresholds, on_progress
         )
+    if heterogeneity:
+        from dadkhah.estimate.access import build_history, check_strata, read_inputs
+        from dadkhah.estimate.heterogeneity import capture_heterogeneity
+
+        if on_progress:
+            on_progress("capture heterogeneity by recorded field")
+        fields = check_strata(heterogeneity)
+        inputs = read_inputs(case, principal)
+        df, _ = build_history(inputs, fields)
+        run.extra["heterogeneity"] = capture_heterogeneity(df, [vl.name for vl in inputs.lists], fields,
+                                                           options.min_stratum)
     if linkage_draws:
         from dadkhah.estimate.linkage_uncertainty import propagate_case
 
