@@ -685,11 +685,14 @@ def compare_thresholds(
     thresholds: Sequence[float],
     on_progress: Callable[[str], None] | None = None,
 ) -> list[dict]:
-    """Re-run the estimate at several linkage thresholds; one row per threshold and method."""
+    """Re-run the estimate at several linkage thresholds (on the whole table: strata are not re-estimated);
+    one row per threshold and method."""
     rows = []
+    quiet = replace(options, sensitivity=False)
     for th in thresholds:
         tables = loader(th)
-        run = estimate(tables, options, source=f"linkage threshold {th}", on_progress=on_progress)
+        whole = StratifiedTables(tables.lists, (), {(): tables.total})
+        run = estimate(whole, quiet, source=f"linkage threshold {th}", on_progress=on_progress)
         for m in run.overall.values():
             rows.append({"threshold": th, **m.headline()})
     return rows
