@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from dadkhah.estimate import commands
 from dadkhah.estimate.table import example_path
 
-SHORT = ["--samples", "100", "--burnin", "500", "--thin", "5", "--chains", "2"]
+SHORT = ["--samples", "100", "--burnin", "500", "--thin", "5", "--chains", "2", "--max-sweeps", "1000"]
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +57,7 @@ def test_lcmcr_json_is_reproducible_and_carries_chain_diagnostics(app):
     assert {"method", "estimate", "lower", "upper", "documented", "warnings", "diagnostics"} <= set(a)
     d = a["diagnostics"]
     assert d["chains"] == 2 and d["sweeps"] == 2 * (500 + 100 * 5)
+    assert d["converged"] is False and a["converged"] is False  # 1,000 sweeps cannot reach R-hat 1.01
     assert {"rhat", "ess", "seconds"} <= set(d)
     assert a["settings"]["K"] == 10 and a["settings"]["seed"] == 1
 
@@ -101,7 +102,7 @@ def test_without_record_linkage_the_case_path_says_so(sqlite_case):
 
 
 @pytest.fixture(scope="module")
-def linked_case(tmp_path_factory):
+def linked_folder_case(tmp_path_factory):
     """A case with four simulated lists imported and linked (the real linkage, trained on them)."""
     from dadkhah.case import Case
     from dadkhah.linkage.service import run_linkage
@@ -120,12 +121,12 @@ def linked_case(tmp_path_factory):
     case.close()
 
 
-def test_the_case_path_estimates_the_linked_victims_per_stratum_and_at_each_threshold(linked_case):
+def test_the_case_path_estimates_the_linked_victims_per_stratum_and_at_each_threshold(linked_folder_case):
     from dadkhah.access import operator
     from dadkhah.linkage.capture import capture_history
     from dadkhah.records.population import documented_victims
 
-    case, report = linked_case
+    case, report = linked_folder_case
     result = _dadkhah(case, "estimate", "--method", "loglinear", "--strata", "gender", "--thresholds", "0.5,0.99",
                       "--json")
     assert result.exit_code == 0, result.output
@@ -143,6 +144,80 @@ def test_the_case_path_estimates_the_linked_victims_per_stratum_and_at_each_thre
     assert set(rows) == {0.5, 0.99}
     assert rows[0.99]["documented"] == len(capture_history(case, threshold=0.99))
     assert rows[0.99]["documented"] >= rows[0.5]["documented"] == doc["documented"]
+
+
+@pytest.fixture
+def use_case(monkeypatch):
+    """Make the CLI open the given case object."""
+
+    def use(case):
+        @contextlib.contextmanager
+        def open_case(ctx, create=False):
+            yield case
+
+        monkeypatch.setattr(cliutil, "open_case", open_case)
+
+    return use
+
+
+def test_without_a_linkage_run_the_case_path_says_so(app, case, use_case):
+    use_case(case)
+    result = run(app, "--json")
+    assert result.exit_code == 1
+    assert "link run" in result.stderr and "Traceback" not in result.output
+
+
+def test_the_case_path_estimates_per_stratum_and_at_each_linkage_threshold(app, linked_case, use_case):
+    use_case(linked_case)
+    result = run(app, "--method", "loglinear", "--strata", "gender", "--thresholds", "0.5,0.99", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["lists"] == ["family-network", "ngo", "roster", "cemetery", "witness"]
+    assert {s["stratum"]["gender"] for s in doc["strata"]} <= {"male", "female", "unknown", "small strata"}
+    rows = {r["threshold"]: r for r in doc["linkage"]}
+    assert set(rows) == {0.5, 0.99}
+    assert rows[0.99]["documented"] >= rows[0.5]["documented"]
+    assert len(doc["provenance"]["table_sha256"]) == 64
+
+
+def test_the_case_path_for_the_public_counts_only_public_lists(app, linked_case, use_case):
+    use_case(linked_case)
+    result = run(app, "--method", "loglinear", "--audience", "public", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["lists"] == ["family-network", "ngo"]
+    assert "witness" not in result.stdout and "roster" not in result.stdout
+    assert run(app, "--audience", "nobody").exit_code == 1
+
+
+def test_a_stratified_report_on_the_case_is_written_whole(app, linked_case, use_case, tmp_path):
+    use_case(linked_case)
+    out = tmp_path / "rep"
+    result = run(app, "--strata", "province", "--report", str(out), "--seed", "1", "--thresholds", "none",
+                 "--json", *SHORT)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert (out / "index.html").exists() and (out / "estimate.json").exists()
+    assert doc["strata"], doc
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert doc["provenance"]["table_sha256"] in page
+    for s in doc["strata"]:
+        assert "nan" not in s["stratum"].values()
+
+
+def test_list_aggregate_shows_and_sets_the_flag(app, linked_case, use_case):
+    use_case(linked_case)
+    shown = CliRunner().invoke(app, ["list-aggregate", "witness", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout) == {"name": "witness", "sensitivity": "confidential",
+                                        "aggregate_publication": False}
+    try:
+        assert json.loads(CliRunner().invoke(app, ["list-aggregate", "witness", "--allow", "--json"]).stdout)[
+            "aggregate_publication"] is True
+    finally:
+        CliRunner().invoke(app, ["list-aggregate", "witness", "--deny"])
+    missing = CliRunner().invoke(app, ["list-aggregate", "nope"])
+    assert missing.exit_code == 1 and "no list named" in missing.stderr
 
 
 def test_report_writes_a_page_beside_the_json(app, tmp_path):

@@ -12,7 +12,7 @@ from dadkhah.estimate.report import ASSUMPTIONS, write_report
 from dadkhah.estimate.service import EstimateOptions, estimate
 from dadkhah.estimate.table import parse_table_text, read_table_csv
 
-SHORT = LcmcrSettings(burnin=500, samples=200, thin=5, chains=2)
+SHORT = LcmcrSettings(burnin=500, samples=200, thin=5, chains=2, max_sweeps=1500)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -76,3 +76,20 @@ def test_a_stratified_report_shows_each_stratum(tmp_path):
     html = index.read_text()
     assert (tmp_path / "strata.png").exists()
     assert "g=a" in html and "g=b" in html
+
+
+def test_overlap_plot_list_names_are_not_drawn_over_the_dots(kosovo):
+    from dadkhah.estimate.report import upset_figure
+    from dadkhah.estimate.table import table_from_counts
+
+    long_names = table_from_counts(dict(kosovo.patterns()), lists=["Exhumations", "American Bar Association",
+                                                                  "OSCE", "Human Rights Watch"])
+    for table in (kosovo, long_names):
+        fig, ax_dot, texts = upset_figure(table)
+        renderer = fig.canvas.get_renderer()
+        dots = ax_dot.get_window_extent(renderer)
+        sizes = fig.axes[2].get_window_extent(renderer)
+        for text in texts:
+            box = text.get_window_extent(renderer)
+            assert box.x1 <= dots.x0 + 1, f"{text.get_text()!r} reaches into the dots"
+            assert box.x0 >= sizes.x1 - 1, f"{text.get_text()!r} reaches into the size bars"

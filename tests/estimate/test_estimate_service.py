@@ -8,7 +8,7 @@ from dadkhah.estimate.lcmcr import LcmcrSettings
 from dadkhah.estimate.service import EstimateError, EstimateOptions, estimate
 from dadkhah.estimate.table import StratifiedTables, table_from_counts
 
-SHORT = LcmcrSettings(burnin=300, samples=100, thin=3, chains=2)
+SHORT = LcmcrSettings(burnin=300, samples=100, thin=3, chains=2, max_sweeps=600)
 
 
 def _tables(table) -> StratifiedTables:
@@ -48,8 +48,21 @@ def test_asking_for_bma_on_two_lists_is_an_error():
         estimate(_tables(tab), EstimateOptions(method="bma"))
 
 
-def test_the_all_document_reports_the_latent_class_estimate_first_and_every_method(kosovo):
+def test_the_headline_never_quotes_chains_that_did_not_converge(kosovo):
     run = estimate(_tables(kosovo), EstimateOptions(method="all", seed=2, lcmcr=SHORT))
+    doc = run.to_dict()
+    assert doc["methods"]["lcmcr"]["diagnostics"]["converged"] is False
+    assert doc["primary"] == "bma" and doc["estimate"] == doc["methods"]["bma"]["estimate"]
+    assert "did not converge" in doc["headline_note"]
+    alone = estimate(_tables(kosovo), EstimateOptions(method="lcmcr", seed=2, lcmcr=SHORT))
+    assert alone.headline_ok is False and alone.to_dict()["converged"] is False
+
+
+def test_the_all_document_reports_the_latent_class_estimate_first_and_every_method(kosovo):
+    from dataclasses import replace
+
+    untargeted = replace(SHORT, target_rhat=None, target_ess=None)  # no convergence targets to meet
+    run = estimate(_tables(kosovo), EstimateOptions(method="all", seed=2, lcmcr=untargeted))
     doc = run.to_dict()
     assert doc["method"] == "all" and doc["primary"] == "lcmcr"
     assert set(doc["methods"]) == {"loglinear", "lcmcr", "bma"}

@@ -10,7 +10,7 @@ from dadkhah.estimate.service import EstimateOptions, estimate
 from dadkhah.estimate.stratified import sum_draws, sum_normal
 from dadkhah.estimate.table import parse_table_text
 
-SHORT = LcmcrSettings(burnin=500, samples=200, thin=5, chains=2)
+SHORT = LcmcrSettings(burnin=500, samples=200, thin=5, chains=2, max_sweeps=1500)
 
 TWO_PROVINCES = """pattern,count,province
 100,120,North
@@ -84,6 +84,42 @@ def test_stratified_runs_are_reproducible_with_a_seed():
 
 def test_warnings_from_a_stratum_say_which_stratum():
     text = TWO_PROVINCES + "100,5,East\n010,3,East\n110,1,East\n001,2,East\n"
-    run = estimate(parse_table_text(text, strata=["province"]), EstimateOptions(method="loglinear"))
+    run = estimate(parse_table_text(text, strata=["province"]), EstimateOptions(method="loglinear", min_stratum=1))
     east = [w for w in run.to_dict()["warnings"] if w.get("stratum") == "province=East"]
     assert {w["code"] for w in east} >= {"isolated_list", "small_sample"}
+
+
+def test_small_strata_are_pooled_and_named():
+    text = TWO_PROVINCES + "100,5,East\n010,3,East\n110,1,East\n001,2,East\n100,4,West\n011,2,West\n"
+    run = estimate(parse_table_text(text, strata=["province"]), EstimateOptions(method="loglinear"))
+    doc = run.to_dict()
+    names = [s["stratum"]["province"] for s in doc["strata"]]
+    assert names == ["North", "South", "small strata"]
+    pooled = doc["strata"][-1]
+    assert pooled["pooled"] == ["province=East", "province=West"] and pooled["documented"] == 17
+    assert any(w["code"] == "small_strata_pooled" and "East" in w["message"] for w in doc["warnings"])
+    assert doc["documented"] == sum(s["documented"] for s in doc["strata"])
+
+
+def test_a_stratum_that_cannot_be_fitted_is_named_and_the_others_go_on():
+    # West: every victim on list 1 only -> the other lists record no one there; MSE cannot be done.
+    text = TWO_PROVINCES + "100,40,West\n"
+    run = estimate(parse_table_text(text, strata=["province"]), EstimateOptions(method="loglinear"))
+    doc = run.to_dict()
+    west = next(s for s in doc["strata"] if s["stratum"]["province"] == "West")
+    assert "loglinear" in west["failed"] and "record no" in west["failed"]["loglinear"]
+    fitted = [s for s in run.strata if "loglinear" in s.methods]
+    assert [s.label["province"] for s in fitted] == ["North", "South"]
+    total = sum(s.methods["loglinear"].estimate for s in fitted) + 40
+    assert doc["estimate"] == pytest.approx(total, abs=0.01)
+    assert any(w["code"] == "strata_unfitted" and "West" in w["message"] for w in doc["warnings"])
+
+
+def test_bayesian_totals_sum_draws_even_when_strata_ran_different_lengths():
+    from dadkhah.estimate.service import _align
+
+    a = np.arange(2 * 100, dtype=float).reshape(2, 100)
+    b = np.arange(2 * 400, dtype=float).reshape(2, 400)
+    x, y = _align([a, b])
+    assert x.shape == y.shape == (2, 100)
+    assert y[0, 0] == 0 and y[0, -1] == 399

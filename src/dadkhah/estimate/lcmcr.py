@@ -37,6 +37,12 @@ class LcmcrSettings:
     chains: int = 3
     seed: int | None = None
     parallel: bool = True
+    # Run until converged: while R-hat > target_rhat or ESS < target_ess, the chains are run again
+    # with twice the draws (same seeds, so each longer run extends the shorter one), up to
+    # max_sweeps per chain. None switches a target off.
+    target_rhat: float | None = 1.01
+    target_ess: float | None = 400.0
+    max_sweeps: int = 1_000_000
 
     def validate(self) -> None:
         if self.K < 1:
@@ -45,6 +51,8 @@ class LcmcrSettings:
             raise ValueError("a_alpha and b_alpha must be positive")
         if self.burnin < 0 or self.samples < 1 or self.thin < 1 or self.chains < 1:
             raise ValueError("burn-in must be >= 0 and samples, thin and chains >= 1")
+        if self.max_sweeps < 1:
+            raise ValueError("max_sweeps must be at least 1")
 
     @property
     def sweeps_per_chain(self) -> int:
@@ -68,6 +76,17 @@ class LcmcrResult:
     seconds: float
     seeds: list[int]
     warnings: list[str] = field(default_factory=list)
+    samples_run: int = 0  # draws kept per chain in the final round (>= settings.samples)
+    rounds: int = 1
+
+    @property
+    def sweeps_per_chain(self) -> int:
+        return self.settings.burnin + self.samples_run * self.settings.thin
+
+    @property
+    def converged(self) -> bool:
+        """R-hat and ESS of N meet the targets (1.01 and 400 by default)."""
+        return _meets(self.summary, self.settings)
 
     @property
     def estimate(self) -> float:
@@ -83,7 +102,7 @@ class LcmcrResult:
 
     def to_dict(self) -> dict:
         s = self.summary
-        total = self.settings.sweeps_per_chain * self.settings.chains
+        total = self.sweeps_per_chain * self.settings.chains
         return {
             "method": "lcmcr",
             "estimate": round(s["median"], 1),
@@ -95,6 +114,12 @@ class LcmcrResult:
             "settings": asdict(self.settings),
             "diagnostics": {
                 "chains": self.settings.chains,
+                "converged": self.converged,
+                "target_rhat": self.settings.target_rhat,
+                "target_ess": self.settings.target_ess,
+                "rounds": self.rounds,
+                "samples_per_chain": self.samples_run,
+                "sweeps_per_chain": self.sweeps_per_chain,
                 "rhat": round(s.get("rhat", math.nan), 4),
                 "ess": round(s.get("ess", math.nan), 1),
                 "mcse_median": round(s.get("mcse_median", math.nan), 1),
@@ -109,6 +134,9 @@ class LcmcrResult:
                 },
                 "numba": lcmcr_kernel.HAVE_NUMBA,
                 "per_chain_median": [float(np.median(c)) for c in self.draws],
+                "alpha_median": round(float(np.median(self.alpha)), 4),
+                "alpha_interval": [round(float(q), 4) for q in np.quantile(self.alpha, [0.025, 0.975])],
+                "classes_used_median": float(np.median(self.classes_used)),
             },
         }
 
@@ -121,7 +149,14 @@ def _inputs(table: CaptureTable) -> tuple[np.ndarray, np.ndarray]:
     return x, counts
 
 
-def fit_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> LcmcrResult:
+def _meets(summary: dict, settings: LcmcrSettings) -> bool:
+    rhat, ess = summary.get("rhat", math.nan), summary.get("ess", math.nan)
+    if settings.target_rhat is not None and not rhat <= settings.target_rhat:
+        return False
+    return settings.target_ess is None or ess >= settings.target_ess
+
+
+def fit_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None, *, on_round=None) -> LcmcrResult:
     """Run the latent-class sampler on ``table`` and summarise the posterior of N."""
     settings = settings or LcmcrSettings()
     settings.validate()
@@ -129,28 +164,46 @@ def fit_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> Lcm
         raise ValueError("the table has no documented victims")
     x, counts = _inputs(table)
     seeds = chain_seeds(settings.seed, settings.chains)
-    args = (x, counts, settings.K, settings.a_alpha, settings.b_alpha, settings.burnin, settings.samples, settings.thin)
-    start = time.perf_counter()
-    if settings.parallel and settings.chains > 1:
-        N, A, U, _ = lcmcr_kernel.run_chains_parallel(*args, seeds)
-    else:
-        runs = [lcmcr_kernel.run_chain(*args, int(s)) for s in seeds]
-        N = np.stack([r[0] for r in runs])
-        A = np.stack([r[1] for r in runs])
-        U = np.stack([r[2] for r in runs])
-    seconds = time.perf_counter() - start
+    samples = settings.samples
+    rounds = 0
+    seconds = 0.0
+    while True:
+        rounds += 1
+        args = (x, counts, settings.K, settings.a_alpha, settings.b_alpha, settings.burnin, samples, settings.thin)
+        start = time.perf_counter()
+        if settings.parallel and settings.chains > 1:
+            N, A, U, _ = lcmcr_kernel.run_chains_parallel(*args, seeds)
+        else:
+            runs = [lcmcr_kernel.run_chain(*args, int(s)) for s in seeds]
+            N = np.stack([r[0] for r in runs])
+            A = np.stack([r[1] for r in runs])
+            U = np.stack([r[2] for r in runs])
+        seconds += time.perf_counter() - start
+        summary = summarise_chains(N)
+        if _meets(summary, settings) or settings.burnin + 2 * samples * settings.thin > settings.max_sweeps:
+            break
+        if on_round is not None:
+            on_round(rounds, summary)
+        samples *= 2
     summary = summarise_chains(N)
     warnings = []
+    if not _meets(summary, settings):
+        warnings.append(
+            f"not converged: after {settings.burnin + samples * settings.thin:,} sweeps per chain "
+            f"(the --max-sweeps limit) R-hat is {summary.get('rhat', math.nan):.3f} (target "
+            f"{settings.target_rhat}) and the effective sample size {summary.get('ess', math.nan):.0f} "
+            f"(target {settings.target_ess}); do not quote this figure as the estimate"
+        )
     if not lcmcr_kernel.HAVE_NUMBA:
         warnings.append("numba is not installed, so the latent-class sampler ran in pure Python (slow)")
     rhat = summary.get("rhat")
-    if rhat is not None and rhat > 1.05:
+    if settings.target_rhat is None and rhat is not None and rhat > 1.05:
         warnings.append(
             f"the {settings.chains} chains disagree (R-hat {rhat:.3f} > 1.05): the posterior is not yet "
             "reliable; run more sweeps (--burnin, --samples) or more chains"
         )
     ess = summary.get("ess")
-    if ess is not None and ess < 100 * settings.chains:
+    if settings.target_ess is None and ess is not None and ess < 100 * settings.chains:
         warnings.append(
             f"only {ess:.0f} effective draws of N: quantiles, especially the upper limit, carry "
             "Monte Carlo error; run more sweeps for a final figure"
@@ -171,4 +224,6 @@ def fit_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> Lcm
         seconds=seconds,
         seeds=[int(s) for s in seeds],
         warnings=warnings,
+        samples_run=samples,
+        rounds=rounds,
     )

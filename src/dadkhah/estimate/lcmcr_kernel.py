@@ -55,6 +55,52 @@ except ImportError:  # pragma: no cover - exercised only without numba
 
 
 @_jit()
+def _log_gamma_draw(shape):
+    """log of a Gamma(shape, 1) draw, exact in log space for small shapes.
+
+    For shape < 1, G = G' U^(1/shape) with G' ~ Gamma(shape + 1) and U uniform (Marsaglia & Tsang
+    2000, section 6), so log G = log G' + log(U) / shape: no underflow however small the shape.
+    """
+    if shape >= 1.0:
+        return math.log(np.random.gamma(shape, 1.0))
+    u = 1.0 - np.random.random()  # in (0, 1]
+    return math.log(np.random.gamma(shape + 1.0, 1.0)) + math.log(u) / shape
+
+
+@_jit()
+def _log1mexp(x):
+    """log(1 - exp(x)) for x <= 0 (Maechler 2012: expm1 near 0, log1p further out)."""
+    if x >= 0.0:
+        return -math.inf
+    if x > -0.6931471805599453:
+        return math.log(-math.expm1(x))
+    return math.log1p(-math.exp(x))
+
+
+@_jit()
+def _log_beta_pair(a, b):
+    """(log V, log(1 - V)) for V ~ Beta(a, b), both exact in log space.
+
+    V = G_a / (G_a + G_b) with independent Gamma draws, so log V and log(1 - V) come from the logs
+    of the Gamma draws; nothing is computed as 1 - V. When a = 1, 1 - V = U^(1/b) is drawn by
+    inversion (one uniform).
+    """
+    if a == 1.0:
+        l1mv = math.log(1.0 - np.random.random()) / b
+        return _log1mexp(l1mv), l1mv
+    if b >= 1.0:
+        # No rounding risk worth the cost: 1 - V < 1e-16 has probability below 1e-12 here.
+        v = np.random.beta(a, b)
+        if 0.0 < v < 1.0:
+            return math.log(v), math.log1p(-v)
+    la = _log_gamma_draw(a)
+    lb = _log_gamma_draw(b)
+    m = la if la > lb else lb
+    ls = m + math.log(math.exp(la - m) + math.exp(lb - m))
+    return la - ls, lb - ls
+
+
+@_jit()
 def _multinomial_into(n, weights, total, order, out):
     """Draw Multinomial(n, weights / total) into ``out`` by conditional binomials.
 
@@ -93,10 +139,13 @@ def _multinomial_into(n, weights, total, order, out):
 
 
 @_jit()
-def run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seed):
+def run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seed, a_N=0.0, b_N=0.0):
     """Run one chain; returns (N draws, alpha draws, occupied-class counts, p0 draws).
 
     ``x`` is the (P, J) 0/1 matrix of observed patterns with positive ``counts`` (length P).
+    ``a_N``, ``b_N``: the prior of N is Poisson(mu) with mu ~ Gamma(a_N, b_N) (shape, rate); the
+    default 0, 0 is its limit p(N) ∝ 1/N, the model of the paper and of R's LCMCR. A proper prior
+    (a_N, b_N > 0) is what simulation-based calibration needs.
     """
     np.random.seed(seed)
     P, J = x.shape
@@ -167,7 +216,9 @@ def run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seed):
             p0 += prob
         if p0 >= 1.0:
             p0 = 1.0 - 1e-12
-        n0 = np.random.negative_binomial(n, 1.0 - p0)
+        # N - n ~ NegBin(n + a_N, 1 - p0 / (1 + b_N)), drawn as a Poisson-Gamma mixture
+        # (a_N = b_N = 0 is the 1/N prior).
+        n0 = np.random.poisson(np.random.gamma(n + a_N, p0 / (1.0 + b_N - p0))) if n + a_N > 0 else 0
         # 3. their classes
         _multinomial_into(n0, q0, p0, order, draw)
         used = 0
@@ -183,22 +234,19 @@ def run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seed):
             else:
                 for j in range(J):
                     lam[j, k] = np.random.beta(1.0 + sjk[j, k], 1.0 + nk[k] - sjk[j, k])
-        # 5. stick-breaking weights
+        # 5. stick-breaking weights, in log space: log V_k and log(1 - V_k) are drawn directly, so a
+        #    V_k that would round to 1 in double precision still contributes its exact log(1 - V_k)
+        #    to log pi_K (and so to the rate of alpha's Gamma conditional).
         tail = 0
         for k in range(K):
             tail += nk[k]
-        rest = 1.0
         log_rest = 0.0
         for k in range(K - 1):
             tail -= nk[k]
-            if nk[k] == 0:  # Beta(1, b) by inversion: 1 - U^(1/b)
-                v = 1.0 - np.random.random() ** (1.0 / (alpha + tail))
-            else:
-                v = np.random.beta(1.0 + nk[k], alpha + tail)
-            pi[k] = v * rest
-            rest *= 1.0 - v
-            log_rest += math.log1p(-v) if v < 1.0 else -745.0
-        pi[K - 1] = rest
+            lv, l1mv = _log_beta_pair(1.0 + nk[k], alpha + tail)
+            pi[k] = math.exp(log_rest + lv)
+            log_rest += l1mv
+        pi[K - 1] = math.exp(log_rest)
         # 6. concentration
         rate = b_alpha - log_rest
         alpha = np.random.gamma(a_alpha + K - 1.0, 1.0 / rate)
@@ -215,7 +263,7 @@ def run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seed):
 
 
 @_jit(parallel=True)
-def run_chains_parallel(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seeds):
+def run_chains_parallel(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seeds, a_N=0.0, b_N=0.0):
     """Run ``len(seeds)`` chains, one per thread; each chain is seeded, so results are reproducible."""
     C = seeds.shape[0]
     N = np.empty((C, samples), dtype=np.int64)
@@ -223,7 +271,7 @@ def run_chains_parallel(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, s
     U = np.empty((C, samples), dtype=np.int64)
     P0 = np.empty((C, samples))
     for c in prange(C):
-        n_, a_, u_, p_ = run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seeds[c])
+        n_, a_, u_, p_ = run_chain(x, counts, K, a_alpha, b_alpha, burnin, samples, thin, seeds[c], a_N, b_N)
         N[c, :] = n_
         A[c, :] = a_
         U[c, :] = u_

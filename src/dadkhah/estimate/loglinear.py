@@ -48,7 +48,8 @@ __all__ = [
     "MAX_MODELS",
 ]
 
-MAX_MODELS = 20_000
+MODELS_LISTED = 500  # models written out in the JSON (the lowest BIC first)
+MAX_MODELS = 40_000  # all 32,768 two-way models of six lists (Rcapture fits them all)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,12 @@ def enumerate_models(t: int, max_order: int | None = None) -> list[HierarchicalM
                 "lower the maximum interaction order"
             )
         if i == len(candidates):
-            models.append(HierarchicalModel.from_terms(t, chosen))
+            if max_order == 2:  # fast path: the generators are the chosen pairs and the uncovered lists
+                covered = {j for pair in chosen for j in pair}
+                gens = [*chosen, *((j,) for j in range(t) if j not in covered)]
+                models.append(HierarchicalModel(t, tuple(sorted(gens))))
+            else:
+                models.append(HierarchicalModel.from_terms(t, chosen))
             return
         term = candidates[i]
         extend(i + 1, chosen)
@@ -263,6 +269,118 @@ def fit_design(
     )
 
 
+def count_models(t: int, max_order: int) -> int | None:
+    """How many hierarchical models ``enumerate_models(t, max_order)`` would list, when that is quick to say
+    (order 1: one; order 2: every set of pairs), else None."""
+    if max_order == 1:
+        return 1
+    if max_order == 2:
+        return 2 ** (t * (t - 1) // 2)
+    return None
+
+
+def guided_search(
+    table: CaptureTable, max_order: int = 2, *, start: HierarchicalModel | None = None, max_steps: int = 200
+) -> tuple[list[ModelFit], dict]:
+    """Stepwise search for the lowest-BIC hierarchical model when there are too many to fit them all.
+
+    From the independence model (or ``start``), each step fits every neighbour -- the model with one more
+    term whose lower-order sub-terms are all in (up to ``max_order``), or one fewer term that no higher term
+    contains -- and moves to the identifiable neighbour with the lowest BIC, until no neighbour lowers it.
+    Every fitted model is returned (sorted by BIC) with a summary of the search. Not exhaustive: a
+    lower-BIC model away from the path can be missed; ``bench/estimate/bench_loglinear.py`` compares it with
+    the exhaustive fit on six lists.
+    """
+    t = table.t
+    current = start or HierarchicalModel.from_terms(t, [])
+    seen: dict[str, ModelFit] = {}
+    steps = 0
+
+    def neighbours(model: HierarchicalModel) -> list[HierarchicalModel]:
+        terms = set(model.terms)
+        out = []
+        for r in range(2, max_order + 1):
+            for term in combinations(range(t), r):
+                if term in terms:
+                    continue
+                if all(sub in terms for sub in combinations(term, r - 1)) or r == 2:
+                    out.append(HierarchicalModel.from_terms(t, [*terms, term]))
+        for term in terms:
+            if len(term) < 2:
+                continue
+            if any(set(term) < set(o) for o in terms):
+                continue
+            out.append(HierarchicalModel.from_terms(t, [x for x in terms if x != term]))
+        return out
+
+    best = fit_model(table, current, interval=False)
+    seen[best.name] = best
+    while steps < max_steps:
+        steps += 1
+        cands = [m for m in neighbours(current) if m.name not in seen]
+        if cands:
+            for m, f in zip(cands, fit_models(table, cands) if len(cands) > 16 else
+                            [fit_model(table, m, interval=False) for m in cands], strict=True):
+                seen[m.name] = f
+        pool = [(seen[m.name], m) for m in neighbours(current) if seen[m.name].identifiable]
+        if not pool:
+            break
+        f, m = min(pool, key=lambda fm: fm[0].bic)
+        if not (best.identifiable is False or f.bic < best.bic - 1e-9):
+            break
+        best, current = f, m
+    fits = sorted(seen.values(), key=lambda f: (not f.identifiable, f.bic if math.isfinite(f.bic) else math.inf))
+    return fits, {"search": "stepwise BIC (guided)", "steps": steps, "models_fitted": len(fits),
+                  "selected": best.name}
+
+
+def fit_models(table: CaptureTable, models: Sequence[HierarchicalModel]) -> list[ModelFit]:
+    """Fit many models at once (no intervals): the same fits as ``fit_model`` one by one, computed by a
+    batched IRLS over all models with the same number of parameters (``poisson.fit_poisson_batch``)."""
+    from dadkhah.estimate.poisson import fit_poisson_batch
+
+    y = table.counts[1:].astype(float)
+    n = table.documented
+    out: dict[int, ModelFit] = {}
+    groups: dict[int, list[int]] = {}
+    for i, m in enumerate(models):
+        if m.t != table.t:
+            raise ValueError(f"model {m.name} is for {m.t} lists, the table has {table.t}")
+        groups.setdefault(m.n_params, []).append(i)
+    for p, idx in groups.items():
+        for start in range(0, len(idx), 4096):
+            chunk = idx[start:start + 4096]
+            X = np.stack([design_matrix(models[i])[1:] for i in chunk])
+            fit = fit_poisson_batch(X, y)
+            boundary = fit.boundary()
+            for k, i in enumerate(chunk):
+                b0 = fit.beta[k, 0]
+                n0 = math.exp(b0) if b0 < 700 else math.inf
+                var = n0 + n0**2 * fit.cov[k, 0, 0]
+                notes = []
+                if not fit.converged[k]:
+                    notes.append("the fit did not converge")
+                if fit.rank_deficient[k]:
+                    notes.append("parameters are not identifiable from these cells (rank-deficient design)")
+                if boundary[k]:
+                    notes.append("estimate on the boundary (a fitted cell or margin is zero)")
+                ll = float(fit.loglik[k])
+                out[i] = ModelFit(
+                    name=models[i].name,
+                    abundance=n + n0,
+                    se=math.sqrt(var) if var >= 0 and math.isfinite(var) else math.nan,
+                    deviance=float(fit.deviance[k]),
+                    df=len(y) - p,
+                    aic=-2 * ll + 2 * p,
+                    bic=-2 * ll + math.log(n) * p,
+                    n_params=p,
+                    converged=bool(fit.converged[k]),
+                    boundary=bool(boundary[k] or fit.rank_deficient[k]),
+                    notes=notes,
+                )
+    return [out[i] for i in range(len(models))]
+
+
 def fit_model(table: CaptureTable, model: HierarchicalModel, **kwargs) -> ModelFit:
     """Fit one hierarchical model to ``table``."""
     if model.t != table.t:
@@ -373,10 +491,26 @@ class LoglinearResult:
     average_se: float
     average_interval: tuple[float, float]
     warnings: list[str] = field(default_factory=list)
+    search: dict | None = None  # set when a guided search replaced the exhaustive fit
 
     @property
     def best(self) -> ModelFit:
         return self.models[0]
+
+    def residuals(self) -> list[dict]:
+        """Goodness of fit of the selected model, cell by cell: observed, fitted and Pearson residual
+        (observed - fitted) / sqrt(fitted), for every observable pattern."""
+        model = parse_model_name(self.best.name, self.table.t)
+        X = design_matrix(model)
+        y = self.table.counts[1:].astype(float)
+        fit = fit_poisson(X[1:], y)
+        out = []
+        for cell in range(1, 2**self.table.t):
+            mu = float(fit.mu[cell - 1])
+            obs = int(self.table.counts[cell])
+            out.append({"pattern": format(cell, f"0{self.table.t}b"), "observed": obs, "fitted": round(mu, 2),
+                        "pearson": round((obs - mu) / math.sqrt(mu), 3) if mu > 0 else None})
+        return out
 
     def to_dict(self) -> dict:
         best = self.best
@@ -397,7 +531,10 @@ class LoglinearResult:
             },
             "max_order": self.max_order,
             "n_models": len(self.models),
-            "models": [m.to_dict() for m in self.models],
+            "models": [m.to_dict() for m in self.models[:MODELS_LISTED]],
+            "models_listed": min(len(self.models), MODELS_LISTED),
+            "search": self.search or {"search": "exhaustive", "models_fitted": len(self.models)},
+            "residuals": self.residuals(),
         }
 
 
@@ -418,11 +555,25 @@ def fit_loglinear(
         raise ValueError("log-linear MSE needs at least 2 lists")
     if table.documented == 0:
         raise ValueError("the table has no documented victims")
+    search = None
     if models is None:
-        models = enumerate_models(table.t, max_order)
+        order = table.t - 1 if max_order is None else max_order
+        count = count_models(table.t, order)
+        if count is not None and count > MAX_MODELS:
+            fits, search = guided_search(table, order)
+            models = [parse_model_name(f.name, table.t) for f in fits]
+        else:
+            try:
+                models = enumerate_models(table.t, max_order)
+            except ValueError as exc:
+                if "more than" not in str(exc):
+                    raise
+                fits, search = guided_search(table, order)
+                models = [parse_model_name(f.name, table.t) for f in fits]
     max_order = max(m.max_order for m in models)
     by_name = {m.name: m for m in models}
-    fits = [fit_model(table, m, interval=False) for m in models]
+    if search is None:
+        fits = fit_models(table, models) if len(models) > 16 else [fit_model(table, m, interval=False) for m in models]
     fits.sort(key=lambda f: (not f.identifiable, f.bic if math.isfinite(f.bic) else math.inf))
     if intervals:
         if intervals == "all" or intervals is True:
@@ -453,10 +604,17 @@ def fit_loglinear(
     ses = np.array([f.se for f in ok])
     average = float(np.sum(w * est))
     average_se = float(np.sum(w * np.sqrt(ses**2 + (est - average) ** 2)))
+    if search is not None:
+        warnings.append(
+            f"too many hierarchical models to fit them all ({table.t} lists); a stepwise BIC search fitted "
+            f"{search['models_fitted']} of them: the selected model is the best on its path, not necessarily "
+            "the lowest BIC of all"
+        )
     return LoglinearResult(
         table=table,
         models=fits,
         max_order=max_order,
+        search=search,
         average=average,
         average_se=average_se,
         average_interval=log_interval(table.documented, average, average_se, level),

@@ -95,17 +95,23 @@ def _save(fig, path: Path, tight: bool = True) -> str:
     return path.name
 
 
-def plot_upset(table: CaptureTable, path: Path) -> str:
-    """UpSet-style overlap plot: pattern counts above, which lists form each pattern below."""
+def upset_figure(table: CaptureTable):
+    """UpSet-style overlap plot: pattern counts above, which lists form each pattern below, list sizes on the
+    left. The list names have a column of their own between the sizes and the dots, so no name is drawn
+    over a dot or a bar. Returns (figure, dot axes, name texts)."""
     cells = [(c, int(table.counts[c])) for c in range(1, 2**table.t) if table.counts[c] > 0]
     cells.sort(key=lambda x: -x[1])
     cells = cells[:40]
     t = table.t
-    fig = _figure(max(6.0, 0.35 * len(cells) + 3), 3.0 + 0.35 * t)
-    gs = fig.add_gridspec(2, 2, height_ratios=[3, 0.25 * t + 0.5], width_ratios=[1, 5], hspace=0.05, wspace=0.05)
-    ax_bar = fig.add_subplot(gs[0, 1])
-    ax_dot = fig.add_subplot(gs[1, 1], sharex=ax_bar)
+    longest = max(len(name) for name in table.lists)
+    names_width = max(0.6, 0.09 * longest)
+    fig = _figure(max(6.0, 0.35 * len(cells) + 3 + names_width), 3.0 + 0.35 * t)
+    gs = fig.add_gridspec(2, 3, height_ratios=[3, 0.25 * t + 0.5], width_ratios=[1, names_width, 5],
+                          hspace=0.05, wspace=0.02)
+    ax_bar = fig.add_subplot(gs[0, 2])
+    ax_dot = fig.add_subplot(gs[1, 2], sharex=ax_bar)
     ax_size = fig.add_subplot(gs[1, 0])
+    ax_names = fig.add_subplot(gs[1, 1], sharey=ax_dot)
     xs = np.arange(len(cells))
     ax_bar.bar(xs, [c[1] for c in cells], color="#34495e")
     for x, (_, count) in zip(xs, cells, strict=True):
@@ -124,23 +130,57 @@ def plot_upset(table: CaptureTable, path: Path) -> str:
             ax_dot.plot([x, x], [min(on), max(on)], color="#34495e", zorder=2)
     ax_dot.set_yticks(range(t))
     ax_dot.set_yticklabels([])
+    ax_dot.tick_params(axis="y", left=False)
     ax_dot.set_ylim(t - 0.5, -0.5)
+    ax_dot.set_xlim(-0.6, len(cells) - 0.4)
     ax_dot.tick_params(axis="x", bottom=False, labelbottom=False)
     for s in ax_dot.spines.values():
         s.set_visible(False)
+    ax_names.axis("off")
+    ax_names.set_xlim(0, 1)
+    texts = [ax_names.text(0.5, j, name, ha="center", va="center", fontsize=8) for j, name in enumerate(table.lists)]
     sizes = [table.list_sizes[name] for name in table.lists]
     ax_size.barh(range(t), sizes, color="#7f8c8d")
     ax_size.set_ylim(t - 0.5, -0.5)
     ax_size.invert_xaxis()
-    ax_size.set_yticks(range(t))
-    ax_size.set_yticklabels(table.lists, fontsize=8)
-    ax_size.yaxis.tick_right()
+    ax_size.set_yticks([])
     ax_size.set_xlabel("list size", fontsize=8)
     ax_size.tick_params(axis="x", labelsize=7)
-    for s in ("top", "left"):
+    for s in ("top", "left", "right"):
         ax_size.spines[s].set_visible(False)
     fig.subplots_adjust(left=0.04, right=0.98, top=0.9, bottom=0.12)
+    return fig, ax_dot, texts
+
+
+def plot_upset(table: CaptureTable, path: Path) -> str:
+    fig, _, _ = upset_figure(table)
     return _save(fig, path, tight=False)
+
+
+def plot_traces(run: EstimateRun, path: Path) -> str | None:
+    """LCMCR trace plots: N per chain, the concentration alpha, and the number of occupied classes."""
+    lc = run.overall.get("lcmcr")
+    res = getattr(lc, "result", None) if lc is not None else None
+    if res is None or getattr(res, "alpha", None) is None:
+        return None
+    fig = _figure(8.0, 6.5)
+    axes = [fig.add_subplot(3, 1, i) for i in (1, 2, 3)]
+    for c in range(res.draws.shape[0]):
+        axes[0].plot(res.draws[c], lw=0.5, alpha=0.8, label=f"chain {c + 1}")
+        axes[1].plot(res.alpha[c], lw=0.5, alpha=0.8)
+    axes[0].set_ylabel("N")
+    axes[0].yaxis.set_major_formatter(_thousands())
+    axes[0].legend(fontsize=7, loc="upper right")
+    axes[0].set_title("LCMCR chains (kept draws)")
+    axes[1].set_ylabel("alpha")
+    axes[1].set_yscale("log")
+    used = res.classes_used.ravel()
+    k = np.arange(1, int(used.max()) + 2)
+    axes[2].bar(k[:-1], np.bincount(used, minlength=k[-1])[1:k[-1]] / used.size, color=COLOURS["lcmcr"])
+    axes[2].set_xlabel("occupied latent classes")
+    axes[2].set_ylabel("share of draws")
+    axes[1].set_xlabel("draw")
+    return _save(fig, path)
 
 
 def plot_estimates(rows: list[dict], documented: float, path: Path, title: str) -> str:
@@ -323,15 +363,18 @@ def write_report(run: EstimateRun, out_dir: str | Path) -> Path:
     method_rows = _method_rows(run)
     plots["estimates"] = plot_estimates(method_rows, run.documented, out / "estimates.png", "Estimates by method")
     plots["posterior"] = plot_posteriors(run, out / "posterior.png")
+    plots["traces"] = plot_traces(run, out / "traces.png")
     strata_rows = []
     if run.strata:
         primary = run.primary.method
         for s in run.strata:
-            m = s.methods[primary]
-            strata_rows.append(_row(m, s.name))
-        plots["strata"] = plot_estimates(
-            strata_rows, 0, out / "strata.png", f"Estimates by stratum ({METHOD_LABELS.get(primary, primary)})"
-        )
+            m = s.methods.get(primary)
+            if m is not None:
+                strata_rows.append(_row(m, s.name))
+        if strata_rows:
+            plots["strata"] = plot_estimates(
+                strata_rows, 0, out / "strata.png", f"Estimates by stratum ({METHOD_LABELS.get(primary, primary)})"
+            )
     if run.linkage:
         plots["linkage"] = plot_linkage(run.linkage, out / "linkage.png")
 
@@ -347,7 +390,12 @@ def write_report(run: EstimateRun, out_dir: str | Path) -> Path:
     env.filters["n"] = _fmt
     env.filters["pct"] = lambda x: "–" if x is None else f"{100 * x:.1f}%"
     env.filters["fix"] = lambda x, d=3: "–" if x is None or not math.isfinite(x) else f"{x:.{d}f}"
+    ll = run.overall.get("loglinear")
+    residuals = []
+    if ll is not None and getattr(ll.result, "residuals", None) is not None:
+        residuals = [r for r in ll.result.residuals() if r["observed"] or r["fitted"] >= 0.5]
     page = env.get_template("report.html").render(
+        residuals=residuals,
         run=run,
         doc=doc,
         total=total,

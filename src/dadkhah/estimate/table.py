@@ -373,11 +373,12 @@ def table_from_records(
     return _group(rows, t, lists, tuple(strata))
 
 
-EXAMPLES = {"kosovo": "kosovo.csv", "madigan-york-3": "madigan-york-3.csv"}
+EXAMPLES = {"kosovo": "kosovo.csv", "madigan-york-3": "madigan-york-3.csv", "uk-2013": "uk-2013.csv"}
 
 
 def example_path(name: str) -> Path:
-    """Path of a bundled example table: ``kosovo`` (4 lists) or ``madigan-york-3`` (3 lists)."""
+    """Path of a bundled example table: ``kosovo`` (4 lists), ``madigan-york-3`` (3 lists) or ``uk-2013``
+    (six lists: the UK 2013 modern-slavery lists of Silverman 2014)."""
     try:
         filename = EXAMPLES[name]
     except KeyError:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dadkhah.model.base import Base, Sensitivity, sensitivity_check, utcnow
@@ -35,6 +35,9 @@ class VictimList(Base):
     sensitivity: Mapped[str] = mapped_column(String(12), default=Sensitivity.restricted.value)
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The list's holder allows its aggregates (its name, size and overlaps with other lists, as in an
+    # estimate) to be shown to readers below its sensitivity; its records stay hidden from them.
+    aggregate_publication: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ListImport(Base):

@@ -33,6 +33,7 @@ TABLE_MODULES = [
     "dadkhah.vault.tables",
     "dadkhah.lists.tables",
     "dadkhah.linkage.tables",
+    "dadkhah.estimate.tables",
     "dadkhah.web.tables",
 ]
 

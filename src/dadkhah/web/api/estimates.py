@@ -24,14 +24,14 @@ def _need() -> None:
 def list_estimates(ctx: Ctx = Depends(get_ctx)) -> dict:
     _need()
     ctx.require("analyse")
-    return {"runs": ev.list_runs(ctx.case)}
+    return {"runs": ev.list_runs(ctx.case, ctx.principal)}
 
 
 @router.get("/estimates/{run_id}", summary="One estimate run: status and summary")
 def get_estimate(run_id: Annotated[str, Path(max_length=60)], ctx: Ctx = Depends(get_ctx)) -> dict:
     _need()
     ctx.require("analyse")
-    return ev.get_run(ctx.case, run_id)
+    return ev.get_run(ctx.case, run_id, ctx.principal)
 
 
 class EstimateIn(Strict):
@@ -44,5 +44,5 @@ class EstimateIn(Strict):
 def start_estimate(body: EstimateIn, ctx: Ctx = Depends(get_ctx)) -> dict:
     _need()
     ctx.require("analyse")
-    run_id = ev.start_run(ctx.case, method=body.method, seed=body.seed, actor=ctx.principal.name)
+    run_id = ev.start_run(ctx.case, ctx.principal, method=body.method, seed=body.seed)
     return {"id": run_id, "state": "running"}

@@ -19,7 +19,8 @@ def estimates_page(ctx: Ctx = Depends(get_ctx)):
     ctx.require("analyse")
     if not ev.estimates_available():
         return page(ctx, "estimates.html", available=False, runs=[], methods=ev.METHODS, error=None)
-    return page(ctx, "estimates.html", available=True, runs=ev.list_runs(ctx.case), methods=ev.METHODS, error=None)
+    return page(ctx, "estimates.html", available=True, runs=ev.list_runs(ctx.case, ctx.principal),
+                methods=ev.METHODS, error=None)
 
 
 @router.post("/estimates")
@@ -28,10 +29,9 @@ def estimates_start(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)
     raw_seed = text(data, "seed")
     try:
         seed = int(raw_seed) if raw_seed else None
-        run_id = ev.start_run(ctx.case, method=text(data, "method", "lcmcr") or "lcmcr", seed=seed,
-                              actor=ctx.principal.name)
+        run_id = ev.start_run(ctx.case, ctx.principal, method=text(data, "method", "lcmcr") or "lcmcr", seed=seed)
     except (InputError, ValueError) as exc:
-        return page(ctx, "estimates.html", status_code=422, available=True, runs=ev.list_runs(ctx.case),
+        return page(ctx, "estimates.html", status_code=422, available=True, runs=ev.list_runs(ctx.case, ctx.principal),
                     methods=ev.METHODS, error=getattr(exc, "message", str(exc)))
     return RedirectResponse(f"/estimates/{run_id}", status_code=303)
 
@@ -39,10 +39,10 @@ def estimates_start(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)
 @router.get("/estimates/{run_id}")
 def estimate_page(run_id: str, ctx: Ctx = Depends(get_ctx)):
     ctx.require("analyse")
-    return page(ctx, "estimate.html", run=ev.get_run(ctx.case, run_id))
+    return page(ctx, "estimate.html", run=ev.get_run(ctx.case, run_id, ctx.principal))
 
 
 @router.get("/estimates/{run_id}/report/{name}")
 def estimate_report_file(run_id: str, name: str, ctx: Ctx = Depends(get_ctx)):
     ctx.require("analyse")
-    return FileResponse(ev.report_file(ctx.case, run_id, name))
+    return FileResponse(ev.report_file(ctx.case, run_id, name, ctx.principal))
