@@ -65,6 +65,7 @@ def read_and_map(path: str | Path, mapping: Mapping | None) -> tuple[Table, Mapp
     table = read_table(path, sheet=mapping.sheet if mapping else None)
     if mapping is None:
         mapping = propose_mapping(table.headers, [r.values for r in table.rows[:50]])
+    mapping.bind(table.headers)
     mapping.check(table.headers, file=str(path))
     return table, mapping
 

@@ -103,6 +103,11 @@ def normalize_header(header: str) -> str:
     return _PUNCT.sub(" ", text).strip()
 
 
+def fold_header(header: str) -> str:
+    """:func:`normalize_header` with no spaces at all ("نام‌خانوادگی" = "نام خانوادگی")."""
+    return normalize_header(header).replace(" ", "")
+
+
 _SYNONYM_INDEX = {normalize_header(s): f for f, words in SYNONYMS.items() for s in words}
 
 
@@ -162,6 +167,23 @@ class Mapping:
         m.sheet = str(data["sheet"]) if data.get("sheet") is not None else None
         m.check(file=file)
         return m
+
+    def bind(self, headers: list[str]) -> Mapping:
+        """Point every column at the file's own header when the two differ only in letter forms
+        (Arabic ي ك ة against Persian ی ک ه), zero-width joiners, case, spaces or punctuation: a
+        Windows-1256 file written with Arabic letters then matches a mapping typed with Persian ones."""
+        if all(h in headers for h in self.columns.values()):
+            return self
+        by_norm: dict[str, list[str]] = {}
+        for h in headers:
+            by_norm.setdefault(fold_header(h), []).append(h)
+        for f, h in list(self.columns.items()):
+            if h in headers:
+                continue
+            found = by_norm.get(fold_header(h), [])
+            if len(found) == 1:
+                self.columns[f] = found[0]
+        return self
 
     def check(self, headers: list[str] | None = None, *, file: str | None = None) -> None:
         """Refuse a mapping that cannot give a name, or that names columns the file does not have."""
