@@ -326,17 +326,26 @@ def training_region(df: pd.DataFrame, most: int, seed: int) -> pd.DataFrame | No
     return df[df["origin_province"].isin(chosen)]
 
 
-def _em(linker, df: pd.DataFrame, options: EngineOptions, step: Step) -> None:
-    for rule, n in M.training_rules(df):
-        step(f"EM on {' & '.join(rule)}")
-        saved = copy.deepcopy(linker._settings_obj.core_model_settings)
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                M.block(rule), max_pairs=options.em_max_pairs if n > 2 * options.em_max_pairs else None)
-        except Exception as exc:  # noqa: BLE001 - e.g. a level never seen among the pairs (m = 0)
-            # Splink may leave the model without the comparisons it set aside for this session.
-            linker._settings_obj.core_model_settings = saved
-            logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, exc)
+def _em(linker, df: pd.DataFrame, options: EngineOptions, step: Step) -> list[dict]:
+    """EM sessions (see :func:`dadkhah.linkage.model.training_options`); a session that fails is retried
+    on the entry's next alternative. Returns what was done: [{rule, pairs, status}]."""
+    done = []
+    for alternatives in M.training_options(df):
+        for rule, n in alternatives:
+            step(f"EM on {' & '.join(rule)}")
+            saved = copy.deepcopy(linker._settings_obj.core_model_settings)
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    M.block(rule), max_pairs=options.em_max_pairs if n > 2 * options.em_max_pairs else None)
+            except Exception as exc:  # noqa: BLE001 - e.g. a level never seen among the pairs (m = 0)
+                # Splink may leave the model without the comparisons it set aside for this session.
+                linker._settings_obj.core_model_settings = saved
+                logging.getLogger(__name__).info("EM on %s failed (%s); trying the next rule", rule, exc)
+                done.append({"rule": " & ".join(rule), "pairs": n, "status": f"failed: {str(exc)[:120]}"})
+                continue
+            done.append({"rule": " & ".join(rule), "pairs": n, "status": "trained"})
+            break
+    return done
 
 
 def dialect_of(options: EngineOptions) -> str:

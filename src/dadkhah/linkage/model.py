@@ -94,12 +94,21 @@ MIN_TRAINING_PAIRS = 200
 def training_rules(df: pd.DataFrame) -> list[tuple[tuple[str, ...], int]]:
     """The training sessions for ``df``: per entry of :data:`TRAINING_RULES`, the first alternative with
     at least :data:`MIN_TRAINING_PAIRS` pairs (else the one with most pairs, if any), and its pairs."""
+    return [options[0] for options in training_options(df)]
+
+
+def training_options(df: pd.DataFrame) -> list[list[tuple[tuple[str, ...], int]]]:
+    """Per entry of :data:`TRAINING_RULES`, its alternatives in the order to try them: the chosen one (see
+    :func:`training_rules`), then the others that give pairs, most pairs first. A session can fail (EM
+    drives some m to an underflow on a data set where a level never occurs among matches); the engine
+    then tries the next alternative, so that no comparison is left untrained (and weightless)."""
     out = []
     for alternatives in TRAINING_RULES:
         counted = [(rule, rule_pairs(df, rule)) for rule in alternatives]
         chosen = next(((r, n) for r, n in counted if n >= MIN_TRAINING_PAIRS), max(counted, key=lambda rn: rn[1]))
         if chosen[1] > 0:
-            out.append(chosen)
+            rest = sorted((rn for rn in counted if rn[0] != chosen[0] and rn[1] > 0), key=lambda rn: -rn[1])
+            out.append([chosen, *rest])
     return out
 DETERMINISTIC_RULES: list[tuple[str, ...]] = [
     ("family_key", "given_key", "father_key", "birth_year"),
