@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -145,8 +146,69 @@ def _age(fields: dict, birth: tuple[int | None, int | None],
     return (lo, hi) if hi - lo <= MAX_AGE_SPAN else (None, None)
 
 
+_CLAUSES = re.compile(r"[,،;؛.\n]+|\s+(?:and|و)\s+")
+_PRISON_WORDS = re.compile(r"\b(prison|jail|gaol|detained|executed|held|hanged|shot)\b|زندان|اعدام|بازداشت|تیرباران|محبس")
+_ORIGIN_WORDS = re.compile(r"\b(from|native|born in|resident|hometown|of)\b|اهل|زادگاه|متولد|ساکن|بچه")
+_BURIAL_WORDS = re.compile(r"\b(buried|burial|grave|cemetery)\b|دفن|مزار|گورستان|خاکسپاری|آرامگاه")
+_AGE = re.compile(r"(?:\baged?\s*(?:of\s*)?|\bage\s*[:=]?\s*|سن\s*)(\d{1,2})\b|(\d{1,2})\s*(?:years?\s*old|yrs?\b|ساله|سال\s*سن)")
+_BORN = re.compile(r"(?:\bborn\s*(?:in\s*)?|\bb\.\s*|متولد\s*|تولد\s*)(1[39]\d\d)\b")
+
+
+@functools.lru_cache(maxsize=200_000)
+def read_note(text: str | None) -> dict:
+    """What a free-text note says about a person that can be compared: ``origin``, ``prison``, ``burial``
+    (as written, for the gazetteer), ``age`` (years) and ``born`` (a year, Jalali or Gregorian), in
+    either script: "from Mashhad", "اهل مشهد", "Evin prison, aged 27", "زندان اوین، ۲۷ ساله",
+    "born 1340 in Rasht". Each clause (between commas, "and", "و") goes by its words: prison words
+    (prison, executed, زندان, اعدام…) make its place a prison, origin words (from, اهل, born in…) a place of
+    origin, burial words a burial site; a clause without such words goes by what the gazetteer finds."""
+    from dadkhah.dates import to_latin_digits
+
+    out: dict = {}
+    if not text or not str(text).strip():
+        return out
+    note = to_latin_digits(str(text)).casefold()
+    m = _AGE.search(note)
+    if m:
+        out["age"] = int(m.group(1) or m.group(2))
+    m = _BORN.search(note)
+    if m:
+        out["born"] = m.group(1)
+    for clause in _CLAUSES.split(note):
+        clause = clause.strip()
+        if not clause:
+            continue
+        bare = _AGE.sub(" ", _BORN.sub(" ", clause))
+        if _BURIAL_WORDS.search(bare):
+            kinds = ("burial",)
+        elif _PRISON_WORDS.search(bare):
+            kinds = ("prison",)
+        elif _ORIGIN_WORDS.search(bare):
+            kinds = ("origin",)
+        else:
+            kinds = ()
+        prefer = {"prison": DEFAULT_PREFERENCE, "origin": ORIGIN_PREFERENCE,
+                  "burial": ("burial_site", "city", "prison", "province")}
+        place = resolve(bare, prefer[kinds[0]] if kinds else DEFAULT_PREFERENCE)
+        if place is None:
+            continue
+        kind = kinds[0] if kinds else {"prison": "prison", "burial_site": "burial"}.get(place.kind, "origin")
+        out.setdefault(kind, bare.strip())
+    return out
+
+
 def features(record_id: int, list_name: str, fields: dict) -> dict:
-    """The model's columns for one record."""
+    """The model's columns for one record. A free-text note fills the place of origin, prison, burial site,
+    age and year of birth where the record's own columns leave them empty (:func:`read_note`)."""
+    note = read_note(fields.get("notes")) if fields.get("notes") else {}
+    if note:
+        fields = dict(fields)
+        for src, dst in (("origin", "place_of_origin"), ("prison", "detention_site"), ("burial", "burial_site"),
+                         ("age", "age")):
+            if note.get(src) is not None and not fields.get(dst):
+                fields[dst] = str(note[src])
+        if note.get("born") and not fields.get("birth"):
+            fields["birth"] = _birth_year(note["born"])
     given, family, father = key(fields.get("given")), key(fields.get("family")), key(fields.get("father"))
     if given is None and family is None:
         given = key(fields.get("full_name"))
@@ -174,6 +236,16 @@ def features(record_id: int, list_name: str, fields: dict) -> dict:
         "prison": prison, "prison_city": prison_city, "prison_province": prison_province,
         "burial": burial, "burial_province": burial_province,
     }
+
+
+@functools.lru_cache(maxsize=1000)
+def _birth_year(year: str) -> dict | None:
+    from dadkhah.dates import DateParseError, parse_date
+
+    try:
+        return parse_date(year).to_dict()
+    except DateParseError:
+        return None
 
 
 def feature_frame(records: Iterable[tuple[int, str, dict]]) -> pd.DataFrame:
