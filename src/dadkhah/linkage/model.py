@@ -51,6 +51,9 @@ NARROW_RULES: list[tuple[str, ...]] = [
     ("given_key", "father_key", "death_ym"),
     ("family_key", "father_key", "origin_city"),
     ("given_key", "father_key", "origin_city"),
+    ("given_vf", "family_vf", "prison"),
+    ("given_vf", "family_vf", "origin_city"),
+    ("given_vf", "family_vf", "death_ym"),
     ("given_sk", "family_sk", "prison"),
     ("given_sk", "family_sk", "origin_city"),
     ("given_sk", "family_sk", "death_ym"),
@@ -61,6 +64,7 @@ NARROW_RULES: list[tuple[str, ...]] = [
 ]
 BROAD_RULES: list[tuple[str, ...]] = [
     ("name_sorted",),  # the same two names in either order
+    ("given_vf", "family_vf"),  # both names alike but for vowel letters
     ("given_sk", "family_sk"),  # both names alike but for vowels, v/w/y/h
     ("family_key", "father_key"),
     ("given_key", "father_key"),
@@ -162,13 +166,14 @@ def _name(col: str, label: str):
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    sk = col.replace("_key", "_sk")
+    sk, vf = col.replace("_key", "_sk"), col.replace("_key", "_vf")
     return cl.CustomComparison(
         output_column_name=label,
         comparison_description=f"{label} name (cross-script key)",
         comparison_levels=[
             cll.NullLevel(col),
             cll.ExactMatchLevel(col, term_frequency_adjustments=True).configure(label_for_charts="same key"),
+            cll.ExactMatchLevel(vf).configure(label_for_charts="same but for vowel letters (e/i, o/u)"),
             cll.ExactMatchLevel(sk).configure(label_for_charts="same skeleton"),
             _jw(col, 0.92).configure(label_for_charts="Jaro-Winkler >= 0.92"),
             _jw(col, 0.85).configure(label_for_charts="Jaro-Winkler >= 0.85"),
@@ -275,6 +280,7 @@ def comparisons() -> list:
         cl.CustomComparison(output_column_name="father", comparison_description="father's name", comparison_levels=[
             cll.NullLevel("father_key"),
             cll.ExactMatchLevel("father_key", term_frequency_adjustments=True).configure(label_for_charts="same key"),
+            cll.ExactMatchLevel("father_vf").configure(label_for_charts="same but for vowel letters (e/i, o/u)"),
             cll.ExactMatchLevel("father_sk").configure(label_for_charts="same skeleton"),
             _jw("father_key", 0.88).configure(label_for_charts="Jaro-Winkler >= 0.88"),
             cll.ElseLevel(),
