@@ -175,7 +175,8 @@ def bounded_model(model: dict, min_m: float) -> dict:
 
 #: Levels at which two records agree as far as the less precise of them goes (a year against a day inside
 #: it, an age against a birth interval): agreement, however coarse, is no evidence against a match.
-COARSE_AGREEMENT = ("intervals overlap", "no dates to compare; same age at death")
+COARSE_AGREEMENT = ("intervals overlap", "no dates to compare; same age at death",
+                    "same province (one names only the province)")
 
 
 def _no_penalty_for_precision(levels: list[dict]) -> None:

@@ -228,6 +228,11 @@ def features(record_id: int, list_name: str, fields: dict) -> dict:
         given = key(fields.get("full_name"))
     birth_lo, birth_hi = _interval(fields.get("birth"))
     death_lo, death_hi = _interval(fields.get("death"))
+    if fields.get("birth_from_age") and death_lo is None:
+        # An age with no date of death was placed at the list's assumed reference date (age_reference): a
+        # birth date as uncertain as that assumption (a person who died years before it was younger). The
+        # age is compared as an age at death instead.
+        birth_lo = birth_hi = None
     age_lo, age_hi = _age(fields, (birth_lo, birth_hi), (death_lo, death_hi))
     origin, origin_city, province = _place(fields.get("place_of_origin"), ORIGIN_PREFERENCE)
     prison, prison_city, prison_province = _place(fields.get("detention_site"), DEFAULT_PREFERENCE)
