@@ -76,18 +76,23 @@ def skeleton(k: str | None) -> str | None:
     return "".join(c for i, c in enumerate(out) if i == 0 or c != out[i - 1])
 
 
-_VOWEL_LETTERS = str.maketrans("", "", "iev")
+_VOWEL_LETTERS = str.maketrans("", "", "ie")
 
 
 @functools.lru_cache(maxsize=500_000)
 def vowel_fold(k: str | None) -> str | None:
-    """A key with the letters that Latin vowel variants add or drop taken out after the first letter: i
-    (e/i: Mehdi "mhdi" / Mihdi "mihdi", Simin / Semin), v (o/u/ou/oo: Nouri "nvri" / Nori "nri") and e.
-    Finer than :func:`skeleton` (which also drops h and folds k/q/g, and so joins Mohammad and Mahmoud):
-    compared as a level of its own, whose weight EM learns (it also joins Hasan and Hossein)."""
+    """A key with the letters that Latin vowel variants add or drop taken out: i and e after the first letter
+    (e/i: Mehdi "mhdi" / Mihdi "mihdi", Kazemi / Kazimi, Naser / Nasir, Sadeghi / Sadighi), and a v right after
+    the first letter before a consonant (the o/u of a first syllable: Montazeri "mntzri" / Muntazeri
+    "mvntzri", Mohsen / Muhsin). Any other v stays (Mahmoud "mhmvd" is not Mohammad "mhmd"). Finer than
+    :func:`skeleton` (which drops h and every v and folds k/q/g, and so joins Mohammad and Mahmoud): compared
+    as a level of its own, whose weight EM learns (it still joins Hasan and Hossein)."""
     if not k:
         return None
-    return k[0] + k[1:].translate(_VOWEL_LETTERS)
+    rest = k[1:]
+    if len(rest) > 1 and rest[0] == "v" and rest[1] not in "aeiv":
+        rest = rest[1:]
+    return k[0] + rest.translate(_VOWEL_LETTERS)
 
 
 @functools.lru_cache(maxsize=100_000)
