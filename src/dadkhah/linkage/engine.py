@@ -68,6 +68,9 @@ class LinkOutput:
     vetoes: int = 0
     incoherent: int = 0  # pairs kept apart for contradicting each other (see incoherent_pairs)
     em_sessions: list[dict] = field(default_factory=list)
+    pairs_scored: int = 0
+    expected_matches: float | None = None
+    veto_pairs: set = field(default_factory=set)
 
     def level_labels(self) -> dict[str, list[str]]:
         """comparison → labels of its levels, indexed by gamma value (−1 = null)."""
@@ -273,6 +276,8 @@ class Trained:
     labels_used: int
     timings: dict[str, float]
     em_sessions: list[dict] = field(default_factory=list)
+    pairs_scored: int = 0  # every blocked pair scored (before the floor)
+    expected_matches: float | None = None  # sum of the scored pairs' match probabilities (the prior's estimate)
 
     @property
     def comparisons(self) -> list[dict]:
@@ -415,6 +420,8 @@ def _pretrained(df: pd.DataFrame, options: EngineOptions, blocking: list[M.Block
 
 def score(trained: Trained, *, options: EngineOptions | None = None, step: Step | None = None) -> pd.DataFrame:
     """Score the blocked pairs (re-estimating the prior from them); keep those at or above ``floor``."""
+    import numpy as np
+
     options = options or EngineOptions()
     step = step or (lambda _msg: None)
     t = time.perf_counter()
@@ -424,6 +431,7 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
         if not options.refine_prior:
             pairs = linker.inference.predict(threshold_match_probability=options.floor,
                                              warning_mode="never").as_pandas_dataframe()
+            trained.pairs_scored = len(pairs)  # (only those at or above the floor are counted here)
         else:
             # Every blocked pair's weight (one column, in memory); the rows themselves stay in the backend
             # until the re-estimated prior says which reach the floor.
@@ -432,6 +440,9 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
             old = trained.model["probability_two_random_records_match"]
             step("re-estimating the prior from the scored pairs")
             new = refine_prior_value(weights["match_weight"].to_numpy(dtype="float64"), old, len(trained.df))
+            trained.pairs_scored = len(weights)
+            w = weights["match_weight"].to_numpy(dtype="float64") + _logit2(new) - _logit2(old)
+            trained.expected_matches = float((1.0 / (1.0 + np.exp2(-w))).sum())
             cutoff = _logit2(options.floor) + _logit2(old) - _logit2(new)
             # Only the columns kept (_tidy): the term frequencies of both records are not needed.
             columns = linker.misc.query_sql(f"SELECT * FROM {scored.physical_name} LIMIT 0", "pandas").columns
@@ -540,7 +551,8 @@ def link(df: pd.DataFrame, threshold: float, *, same: Sequence[tuple[int, int]] 
     trained.timings["total"] = time.perf_counter() - t0
     return LinkOutput(pairs=pairs.reset_index(drop=True), model=trained.model, blocking=trained.blocking,
                       comparisons=trained.comparisons, timings=trained.timings, labels_used=trained.labels_used,
-                      clustering=result, vetoes=len(veto), incoherent=coherence, em_sessions=trained.em_sessions)
+                      clustering=result, vetoes=len(veto), incoherent=coherence, em_sessions=trained.em_sessions,
+                      pairs_scored=trained.pairs_scored, expected_matches=trained.expected_matches, veto_pairs=veto)
 
 
 #: Death dates both known to the day and further apart than this contradict each other.
