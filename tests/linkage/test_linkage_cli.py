@@ -24,6 +24,13 @@ def test_import_run_export_review_and_decide_from_the_command_line(tmp_path, lis
                 "--mapping", str(lists.folder / f"{sl.name}.mapping.yaml"))
     run = json.loads(dadkhah(data, "link", "run", "--json").stdout)
     assert run["records"] == lists.sim.records and run["clusters"] < run["records"]
+    # the run explains itself: blocking used and dropped, pairs scored, the match rate and how it was measured
+    assert run["pairs_scored"] >= run["pairs_stored"] > 0 and run["blocking_used"]
+    assert all("why" in b for b in run["blocking_dropped"])
+    assert 0 < run["match_rate"]["prior"] == run["prior"] and run["match_rate"]["expected_matching_pairs"] > 0
+    assert run["training"] and all(t["status"] in ("trained",) or t["status"].startswith("failed")
+                                   for t in run["training"])
+    assert isinstance(run["refusals"], list) and "incoherent" in run["kept_apart"]
     assert "clusters at threshold" in dadkhah(data, "link", "run").stderr  # a re-run, explained for people
 
     dadkhah(data, "link", "export", "--format", "csv", "-o", str(tmp_path / "export.csv"))

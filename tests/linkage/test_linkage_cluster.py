@@ -20,6 +20,19 @@ def test_a_different_decision_splits_a_chain_even_when_other_links_join_it():
     assert result.refused == [(3, 4, 0.95)]
 
 
+def test_the_refusals_say_which_constraint_refused_how_many_links_and_why():
+    # a star of five records joined to 1 by strong links: "different" 1–9 refuses every link that would bring 9 in
+    edges = [(1, i, 0.99) for i in range(2, 6)] + [(i, 9, 0.9 - i / 100) for i in range(2, 6)]
+    result = cluster([1, 2, 3, 4, 5, 9], edges, 0.5, different=[(9, 1)])
+    assert groups(result) == [[1, 2, 3, 4, 5], [9]]
+    top = result.refusals()[0]
+    assert top["records"] == [1, 9] and top["kind"] == "different" and top["links_refused"] == 4
+    assert top["strongest"]["match_probability"] == 0.88 and "a reviewer said 'different'" in top["why"]
+    assert sum(len(v) for v in result.refused_by.values()) == len(result.refused)
+    vetoed = cluster([1, 2, 3], [(1, 2, 0.99), (2, 3, 0.7)], 0.5, veto=[(1, 3)])
+    assert vetoed.refusals({(1, 3)})[0]["kind"] == "veto"
+
+
 def test_a_same_decision_joins_records_the_model_kept_apart():
     result = cluster([1, 2, 3], [(1, 2, 0.3)], 0.9, same=[(3, 1)])
     assert groups(result) == [[1, 3], [2]]

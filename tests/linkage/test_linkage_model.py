@@ -40,7 +40,9 @@ def test_a_transliteration_variant_falls_in_the_skeleton_level_not_among_strange
     # ق written k (Kasemi), a short vowel written i (Nadir), the father's Muhsin for محسن
     got = levels_of(trained_model, fields(given="نادر", family="قاسمی", father="محسن"),
                     fields(given="Nadir", family="Kasemi", father="Muhsin"))
-    assert got["given"] == got["family"] == got["father"] == "same skeleton"
+    alike = {"same but for vowel letters (e/i, o/u)", "same skeleton"}
+    assert {got["given"], got["family"], got["father"]} <= alike
+    assert got["family"] == "same skeleton"  # Kasemi/قاسمی differ in k/q: only the skeleton joins them
 
 
 def test_names_that_differ_in_consonants_are_not_the_same_skeleton(trained_model):

@@ -40,10 +40,13 @@ def test_import_with_a_mapping_prints_one_json_document_and_reports_bad_rows_on_
                      str(tmp_path / "map.yaml"), "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["counts"]["good"] == 1 and report["errors"][0]["line"] == 3
+    # the row whose only fault is its date is kept without it, and the problem is reported
+    assert report["counts"]["good"] == 2 and report["errors"][0]["line"] == 3 and report["errors"][0]["kept"]
     assert "line 3 (row 2)" in result.stderr and "not a date" in result.stderr
     shown = json.loads(dadkhah(tmp_path, "lists", "show", "--json").stdout)
-    assert [(d["name"], d["records"], d["sensitivity"]) for d in shown] == [("family-network", 1, "restricted")]
+    assert [(d["name"], d["records"], d["sensitivity"]) for d in shown] == [("family-network", 2, "restricted")]
+    listed = json.loads(dadkhah(tmp_path, "lists", "errors", "family-network", "--json").stdout)
+    assert "kept without its death_date" in json.dumps(listed, ensure_ascii=False)
 
 
 def test_import_without_a_mapping_shows_the_proposal_and_needs_confirmation(tmp_path):
@@ -51,7 +54,7 @@ def test_import_without_a_mapping_shows_the_proposal_and_needs_confirmation(tmp_
     refused = dadkhah(tmp_path, "lists", "import", str(path), "--name", "family-network")
     assert refused.exit_code == 1 and "--yes" in refused.stderr and "نام خانوادگی" in refused.stderr
     accepted = dadkhah(tmp_path, "lists", "import", str(path), "--name", "family-network", "--yes", "--json")
-    assert accepted.exit_code == 0 and json.loads(accepted.stdout)["counts"]["good"] == 1
+    assert accepted.exit_code == 0 and json.loads(accepted.stdout)["counts"]["good"] == 2
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path):

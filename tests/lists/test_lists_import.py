@@ -44,13 +44,17 @@ def records(case):
 def test_bad_rows_are_reported_with_line_and_reason_while_good_rows_import(case, tmp_path):
     path = write_csv(tmp_path / "family.csv", HEADERS, ROWS)
     report = import_list(case, path, "family-network", mapping=MAPPING)
-    assert report.counts["good"] == 2 and report.counts["bad"] == 2 and report.counts["added"] == 2
-    bad = {(e["line"], e["row"], e["field"]) for e in report.errors}
-    assert bad == {(3, 2, "death_date"), (4, 3, "name")}
+    # The row whose only fault is an unreadable date is kept without it; the row without a name is refused.
+    assert report.counts["good"] == 3 and report.counts["bad"] == 1 and report.counts["added"] == 3
+    assert report.counts["kept_with_problems"] == 1
+    bad = {(e["line"], e["row"], e["field"], bool(e.get("kept"))) for e in report.errors}
+    assert bad == {(3, 2, "death_date", True), (4, 3, "name", False)}
     assert "month" in report.errors[0]["message"] or "13" in report.errors[0]["message"]
+    assert "kept without its death_date" in report.errors[0]["message"]
     recs = records(case)
-    assert [(r.file_row, r.original["نام"]) for r in recs] == [(1, "محمد"), (4, "مریم")]
+    assert [(r.file_row, r.original["نام"]) for r in recs] == [(1, "محمد"), (2, "حسین"), (4, "مریم")]
     assert recs[0].fields["death"]["low"] == "1988-08-03"
+    assert recs[1].fields["death"] is None and recs[1].original["تاریخ اعدام"] == "۱۳۶۷/۱۳/۰۱"  # kept as written
 
 
 def test_the_list_becomes_a_restricted_source_and_its_original_file_is_kept(case, tmp_path):
@@ -134,7 +138,7 @@ def test_bulk_import_is_audited_in_batches_with_a_digest(case, tmp_path):
     with case.reader() as s:
         entries = s.scalars(select(AuditEntry).where(AuditEntry.table_name == "list_record")).all()
         assert len(entries) == 1 and entries[0].action == "bulk-insert"
-        assert entries[0].after["rows"] == 2 and len(entries[0].after["sha256"]) == 64
+        assert entries[0].after["rows"] == 3 and len(entries[0].after["sha256"]) == 64
         assert verify_chain(s).ok
 
 
@@ -149,3 +153,22 @@ def test_a_list_name_that_would_clash_with_a_capture_history_column_is_refused(c
     path = write_csv(tmp_path / "x.csv", ["Name"], [["Ali"]])
     with pytest.raises(InputError, match="capture-history"):
         import_list(case, path, "gender", mapping=Mapping(columns={"full_name": "Name"}))
+
+
+def test_a_strict_import_refuses_a_row_with_an_unreadable_date(case, tmp_path):
+    path = write_csv(tmp_path / "family.csv", HEADERS, [ROWS[0], ROWS[1]])
+    with pytest.raises(InputError, match="1 bad row"):
+        import_list(case, path, "family-network", mapping=MAPPING, strict=True)
+    assert records(case) == []
+
+
+def test_a_windows_1256_file_with_arabic_letters_matches_a_mapping_written_with_persian_ones(case, tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_bytes("نام متوفي,تاريخ دفن\nرضائي علي,1367/05/12\nكريمي مريم,1367\n".encode("cp1256"))
+    mapping = Mapping.from_dict({"full_name": "نام متوفی", "death_date": "تاریخ دفن", "name_order": "family-first",
+                                 "calendar": "jalali"})
+    report = import_list(case, path, "register", mapping=mapping)
+    assert report.counts["good"] == 2 and report.errors == []
+    assert report.mapping["full_name"] == "نام متوفي"  # bound to the file's own header
+    recs = records(case)
+    assert recs[0].fields["death"]["low"] == "1988-08-03"

@@ -76,3 +76,28 @@ def test_a_mapping_naming_a_column_the_file_lacks_is_refused():
 def test_header_normalisation_folds_case_punctuation_and_letter_forms():
     assert normalize_header("  Father's_Name ") == "father s name"
     assert normalize_header("نام\u200cخانوادگي") == normalize_header("نام خانوادگی")
+
+
+def test_a_persian_full_name_column_written_surname_first_is_proposed_family_first():
+    rows = [{"نام متوفی": v} for v in ("رضایی محمد", "احمدی حسین", "کریمی مریم", "علیزاده رضا", "حسین‌پور علی")]
+    m = propose_mapping(["نام متوفی", "تاریخ دفن"], rows)
+    assert m.columns["full_name"] == "نام متوفی" and m.name_order == "family-first"
+    given_first = [{"name": v} for v in ("محمد رضایی", "حسین احمدی", "مریم کریمی", "علی حسینی")]
+    assert propose_mapping(["name"], given_first).name_order == "given-first"
+    # given names that end like surnames (Ali, Mehdi) do not make a list family-first
+    assert propose_mapping(["name"], [{"name": v} for v in ("علی رضا", "مهدی کاظم", "هادی حسن")]
+                           ).name_order == "given-first"
+
+
+def test_headers_a_user_meets_on_press_and_cemetery_lists_are_proposed():
+    m = propose_mapping(["name", "Year", "site", "note"], [{"name": "Ali Rezaei", "Year": "1988"}])
+    assert m.columns == {"full_name": "name", "death_date": "Year", "detention_site": "site", "notes": "note"}
+
+
+def test_a_mapping_binds_to_headers_that_differ_only_in_letter_forms_and_joiners():
+    m = Mapping(columns={"full_name": "نام متوفی", "family_name": "نام خانوادگی", "death_date": "تاریخ دفن"})
+    m.bind(["نام متوفي", "نام‌خانوادگی", "تاريخ دفن"])
+    assert m.columns == {"full_name": "نام متوفي", "family_name": "نام‌خانوادگی", "death_date": "تاريخ دفن"}
+    m.check(["نام متوفي", "نام‌خانوادگی", "تاريخ دفن"])
+    with pytest.raises(InputError, match="not in the file"):
+        Mapping(columns={"full_name": "نام پدر"}).bind(["نام متوفي"]).check(["نام متوفي"])

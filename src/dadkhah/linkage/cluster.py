@@ -26,6 +26,25 @@ class Clustering:
     edges_used: int = 0
     refused: list[tuple[int, int, float]] = field(default_factory=list)  # edges a "different" refused
     conflicts: list[tuple[int, int]] = field(default_factory=list)  # "same" decisions that could not hold
+    refused_by: dict[tuple[int, int], list[tuple[int, int, float]]] = field(default_factory=dict)
+    # the constraint (a "different" decision or a veto, as a record pair) → the edges it refused
+
+    def refusals(self, vetoes: set[tuple[int, int]] | frozenset = frozenset(), most: int = 10) -> list[dict]:
+        """The constraints that refused most links, most first: which pair, what kind ("different" from a
+        reviewer, or "veto" from the model's own check), how many links it refused and the strongest."""
+        out = []
+        for pair, edges in sorted(self.refused_by.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:most]:
+            kind = "veto" if pair in vetoes else "different"
+            strongest = max(edges, key=lambda e: e[2])
+            why = (f"records {pair[0]} and {pair[1]} must stay apart "
+                   + ("(a reviewer said 'different')" if kind == "different" else
+                      "(the model found them clearly different, or they contradict each other)")
+                   + f": {len(edges)} link(s) that would have put them into one cluster, through other records, "
+                   f"were refused, the strongest {strongest[0]}–{strongest[1]} at p={strongest[2]:.3f}")
+            out.append({"records": list(pair), "kind": kind, "links_refused": len(edges),
+                        "strongest": {"records": [strongest[0], strongest[1]], "match_probability":
+                                      round(strongest[2], 4)}, "why": why})
+        return out
 
     def members(self) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {}
@@ -46,7 +65,7 @@ class Clustering:
 class _UnionFind:
     def __init__(self, n: int):
         self.parent = list(range(n))
-        self.cannot: dict[int, list[int]] = {}  # root → indices this component must not join
+        self.cannot: dict[int, list[tuple[int, int]]] = {}  # root → (index it must not join, constraint id)
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -57,9 +76,13 @@ class _UnionFind:
             parent[i], i = root, parent[i]
         return root
 
-    def forbidden(self, ra: int, rb: int) -> bool:
+    def forbidden(self, ra: int, rb: int) -> int | None:
+        """The id of a constraint that keeps the two components apart, or None."""
         small, big = (ra, rb) if len(self.cannot.get(ra, ())) <= len(self.cannot.get(rb, ())) else (rb, ra)
-        return any(self.find(j) == big for j in self.cannot.get(small, ()))
+        for j, origin in self.cannot.get(small, ()):
+            if self.find(j) == big:
+                return origin
+        return None
 
     def union(self, ra: int, rb: int) -> None:
         if ra > rb:
@@ -83,11 +106,13 @@ def cluster(records: Sequence[int], edges: Iterable[tuple[int, int, float]], thr
     uf = _UnionFind(len(ids))
     result = Clustering(clusters={})
     diff_pairs: set[tuple[int, int]] = set()
+    origins: list[tuple[int, int]] = []  # constraint id → its record pair
     for a, b in different:
         if a in index and b in index and a != b:
             ia, ib = index[a], index[b]
-            uf.cannot.setdefault(ia, []).append(ib)
-            uf.cannot.setdefault(ib, []).append(ia)
+            origins.append((min(a, b), max(a, b)))
+            uf.cannot.setdefault(ia, []).append((ib, len(origins) - 1))
+            uf.cannot.setdefault(ib, []).append((ia, len(origins) - 1))
             diff_pairs.add((min(a, b), max(a, b)))
     same_pairs = {(min(a, b), max(a, b)) for a, b in same}
     for a, b in sorted(same_pairs):
@@ -96,7 +121,7 @@ def cluster(records: Sequence[int], edges: Iterable[tuple[int, int, float]], thr
         ra, rb = uf.find(index[a]), uf.find(index[b])
         if ra == rb:
             continue
-        if uf.forbidden(ra, rb):
+        if uf.forbidden(ra, rb) is not None:
             result.conflicts.append((a, b))
             continue
         uf.union(ra, rb)
@@ -104,16 +129,19 @@ def cluster(records: Sequence[int], edges: Iterable[tuple[int, int, float]], thr
         if a in index and b in index and a != b and (min(a, b), max(a, b)) not in same_pairs:
             ra, rb = uf.find(index[a]), uf.find(index[b])
             if ra != rb:  # (when reviewers said "same" they are joined already: the reviewers win)
-                uf.cannot.setdefault(ra, []).append(index[b])
-                uf.cannot.setdefault(rb, []).append(index[a])
+                origins.append((min(a, b), max(a, b)))
+                uf.cannot.setdefault(ra, []).append((index[b], len(origins) - 1))
+                uf.cannot.setdefault(rb, []).append((index[a], len(origins) - 1))
     e = [(p, min(a, b), max(a, b)) for a, b, p in edges if p >= threshold and a in index and b in index and a != b]
     e.sort(key=lambda t: (-t[0], t[1], t[2]))
     for p, a, b in e:
         ra, rb = uf.find(index[a]), uf.find(index[b])
         if ra == rb:
             continue
-        if uf.cannot and uf.forbidden(ra, rb):
+        origin = uf.forbidden(ra, rb) if uf.cannot else None
+        if origin is not None:
             result.refused.append((a, b, p))
+            result.refused_by.setdefault(origins[origin], []).append((a, b, p))
             continue
         uf.union(ra, rb)
         result.edges_used += 1

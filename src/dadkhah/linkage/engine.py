@@ -46,6 +46,7 @@ class EngineOptions:
     refine_prior: bool = True
     veto: float = 0.01  # a pair inside a cluster scored below this keeps its records apart (see link)
     check_rounds: int = 3
+    strong: float = 0.9  # a pair with a hard conflict (different fathers, dates) stays together only this sure
     model: dict | None = None  # a trained model (LinkRun.model) to score with, instead of training anew
     memory_limit: str | None = None  # DuckDB's memory_limit, e.g. "4GB" (it spills to temp_directory)
     temp_directory: str | None = None
@@ -65,6 +66,11 @@ class LinkOutput:
     labels_used: int = 0
     clustering: object | None = None  # a dadkhah.linkage.cluster.Clustering, from link()
     vetoes: int = 0
+    incoherent: int = 0  # pairs kept apart for contradicting each other (see incoherent_pairs)
+    em_sessions: list[dict] = field(default_factory=list)
+    pairs_scored: int = 0
+    expected_matches: float | None = None
+    veto_pairs: set = field(default_factory=set)
 
     def level_labels(self) -> dict[str, list[str]]:
         """comparison → labels of its levels, indexed by gamma value (−1 = null)."""
@@ -166,7 +172,32 @@ def bounded_model(model: dict, min_m: float) -> dict:
         total = sum(ms)
         for lv, m in zip(levels, ms, strict=True):
             lv["m_probability"] = m / total
+        _no_penalty_for_precision(levels)
     return model
+
+
+#: Levels at which two records agree as far as the less precise of them goes (a year against a day inside
+#: it, an age against a birth interval): agreement, however coarse, is no evidence against a match.
+COARSE_AGREEMENT = ("intervals overlap", "no dates to compare; same age at death",
+                    "same province (one names only the province)")
+
+
+def _no_penalty_for_precision(levels: list[dict]) -> None:
+    """Raise the m of a coarse-agreement level to its u (weight 0) when EM left it below, taking the
+    difference from the other levels in proportion, so that a "1367" against an exact day in 1367 never
+    counts against a match (issue #14: it scored -1.1 bits)."""
+    for lv in levels:
+        label = lv.get("label_for_charts") or ""
+        m, u = lv.get("m_probability"), lv.get("u_probability")
+        if label in COARSE_AGREEMENT and m is not None and u is not None and m < u < 1:
+            others = [o for o in levels if o is not lv and o.get("m_probability")]
+            rest = sum(o["m_probability"] for o in others)
+            if rest <= (u - m):
+                continue
+            scale = (rest - (u - m)) / rest
+            for o in others:
+                o["m_probability"] *= scale
+            lv["m_probability"] = u
 
 
 def _logit2(p: float) -> float:
@@ -244,6 +275,9 @@ class Trained:
     blocking: list[M.BlockingChoice]
     labels_used: int
     timings: dict[str, float]
+    em_sessions: list[dict] = field(default_factory=list)
+    pairs_scored: int = 0  # every blocked pair scored (before the floor)
+    expected_matches: float | None = None  # sum of the scored pairs' match probabilities (the prior's estimate)
 
     @property
     def comparisons(self) -> list[dict]:
@@ -288,7 +322,7 @@ def train(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Seq
             labels = [p for p in labels if p[0] in set(em_df["unique_id"]) and p[1] in set(em_df["unique_id"])]
         else:
             em_df, em_linker = df, linker
-        _em(em_linker, em_df, options, step)
+        em_sessions = _em(em_linker, em_df, options, step)
         labels_used = 0
         if len(labels) >= options.min_labels:
             step(f"m from {len(labels)} reviewed pairs")
@@ -297,7 +331,8 @@ def train(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Seq
             labels_used = len(labels)
         timings["EM"] = time.perf_counter() - t
         model = bounded_model(em_linker.misc.save_model_to_json(), options.min_m)
-    return Trained(db_api=db_api, df=df, model=model, blocking=blocking, labels_used=labels_used, timings=timings)
+    return Trained(db_api=db_api, df=df, model=model, blocking=blocking, labels_used=labels_used, timings=timings,
+                   em_sessions=em_sessions)
 
 
 def training_region(df: pd.DataFrame, most: int, seed: int) -> pd.DataFrame | None:
@@ -326,17 +361,26 @@ def training_region(df: pd.DataFrame, most: int, seed: int) -> pd.DataFrame | No
     return df[df["origin_province"].isin(chosen)]
 
 
-def _em(linker, df: pd.DataFrame, options: EngineOptions, step: Step) -> None:
-    for rule, n in M.training_rules(df):
-        step(f"EM on {' & '.join(rule)}")
-        saved = copy.deepcopy(linker._settings_obj.core_model_settings)
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                M.block(rule), max_pairs=options.em_max_pairs if n > 2 * options.em_max_pairs else None)
-        except Exception as exc:  # noqa: BLE001 - e.g. a level never seen among the pairs (m = 0)
-            # Splink may leave the model without the comparisons it set aside for this session.
-            linker._settings_obj.core_model_settings = saved
-            logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, exc)
+def _em(linker, df: pd.DataFrame, options: EngineOptions, step: Step) -> list[dict]:
+    """EM sessions (see :func:`dadkhah.linkage.model.training_options`); a session that fails is retried
+    on the entry's next alternative. Returns what was done: [{rule, pairs, status}]."""
+    done = []
+    for alternatives in M.training_options(df):
+        for rule, n in alternatives:
+            step(f"EM on {' & '.join(rule)}")
+            saved = copy.deepcopy(linker._settings_obj.core_model_settings)
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    M.block(rule), max_pairs=options.em_max_pairs if n > 2 * options.em_max_pairs else None)
+            except Exception as exc:  # noqa: BLE001 - e.g. a level never seen among the pairs (m = 0)
+                # Splink may leave the model without the comparisons it set aside for this session.
+                linker._settings_obj.core_model_settings = saved
+                logging.getLogger(__name__).info("EM on %s failed (%s); trying the next rule", rule, exc)
+                done.append({"rule": " & ".join(rule), "pairs": n, "status": f"failed: {str(exc)[:120]}"})
+                continue
+            done.append({"rule": " & ".join(rule), "pairs": n, "status": "trained"})
+            break
+    return done
 
 
 def dialect_of(options: EngineOptions) -> str:
@@ -376,6 +420,8 @@ def _pretrained(df: pd.DataFrame, options: EngineOptions, blocking: list[M.Block
 
 def score(trained: Trained, *, options: EngineOptions | None = None, step: Step | None = None) -> pd.DataFrame:
     """Score the blocked pairs (re-estimating the prior from them); keep those at or above ``floor``."""
+    import numpy as np
+
     options = options or EngineOptions()
     step = step or (lambda _msg: None)
     t = time.perf_counter()
@@ -385,6 +431,7 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
         if not options.refine_prior:
             pairs = linker.inference.predict(threshold_match_probability=options.floor,
                                              warning_mode="never").as_pandas_dataframe()
+            trained.pairs_scored = len(pairs)  # (only those at or above the floor are counted here)
         else:
             # Every blocked pair's weight (one column, in memory); the rows themselves stay in the backend
             # until the re-estimated prior says which reach the floor.
@@ -393,6 +440,9 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
             old = trained.model["probability_two_random_records_match"]
             step("re-estimating the prior from the scored pairs")
             new = refine_prior_value(weights["match_weight"].to_numpy(dtype="float64"), old, len(trained.df))
+            trained.pairs_scored = len(weights)
+            w = weights["match_weight"].to_numpy(dtype="float64") + _logit2(new) - _logit2(old)
+            trained.expected_matches = float((1.0 / (1.0 + np.exp2(-w))).sum())
             cutoff = _logit2(options.floor) + _logit2(old) - _logit2(new)
             # Only the columns kept (_tidy): the term frequencies of both records are not needed.
             columns = linker.misc.query_sql(f"SELECT * FROM {scored.physical_name} LIMIT 0", "pandas").columns
@@ -482,13 +532,78 @@ def link(df: pd.DataFrame, threshold: float, *, same: Sequence[tuple[int, int]] 
             break
         veto.update(zip(against["unique_id_l"].tolist(), against["unique_id_r"].tolist(), strict=True))
         result = cluster(ids, edges, threshold, same=same, different=different, veto=veto)
+    scored = {(a, b): p for a, b, p in edges}
+    for frame in extra:
+        scored.update(((a, b), p) for a, b, p in frame[["unique_id_l", "unique_id_r", "match_probability"]]
+                      .itertuples(index=False, name=None))
+    coherence = 0
+    for _ in range(options.check_rounds):
+        bad = incoherent_pairs(df, result, scored, options.strong)
+        bad -= veto
+        if not bad:
+            break
+        coherence += len(bad)
+        veto.update(bad)
+        result = cluster(ids, edges, threshold, same=same, different=different, veto=veto)
     trained.timings["clustering"] = time.perf_counter() - t
     if extra:
         pairs = pd.concat([pairs, *extra], ignore_index=True).drop_duplicates(["unique_id_l", "unique_id_r"])
     trained.timings["total"] = time.perf_counter() - t0
     return LinkOutput(pairs=pairs.reset_index(drop=True), model=trained.model, blocking=trained.blocking,
                       comparisons=trained.comparisons, timings=trained.timings, labels_used=trained.labels_used,
-                      clustering=result, vetoes=len(veto))
+                      clustering=result, vetoes=len(veto), incoherent=coherence, em_sessions=trained.em_sessions,
+                      pairs_scored=trained.pairs_scored, expected_matches=trained.expected_matches, veto_pairs=veto)
+
+
+#: Death dates both known to the day and further apart than this contradict each other.
+CONFLICT_DEATH_DAYS = 7
+#: Birth dates both known to the day (not derived from an age) and further apart than this.
+CONFLICT_BIRTH_DAYS = 31
+
+
+def conflicts(a: dict, b: dict) -> str | None:
+    """Why two records (feature rows) cannot be one person unless direct evidence is strong, or None:
+    different fathers (both named, and neither the keys, the vowel-folded keys nor the skeletons agree),
+    or exact dates of death or birth that contradict each other."""
+    fa, fb = a.get("father_key"), b.get("father_key")
+    if _known(fa) and _known(fb) and fa != fb and a.get("father_vf") != b.get("father_vf") \
+            and a.get("father_sk") != b.get("father_sk"):
+        return "different fathers"
+    for prefix, days in (("death", CONFLICT_DEATH_DAYS), ("birth", CONFLICT_BIRTH_DAYS)):
+        lo_a, hi_a, lo_b, hi_b = (a.get(f"{prefix}_lo"), a.get(f"{prefix}_hi"), b.get(f"{prefix}_lo"),
+                                  b.get(f"{prefix}_hi"))
+        if all(_known(v) for v in (lo_a, hi_a, lo_b, hi_b)) and lo_a == hi_a and lo_b == hi_b \
+                and abs(int(lo_a) - int(lo_b)) > days:
+            return f"{prefix} dates {abs(int(lo_a) - int(lo_b))} days apart"
+    return None
+
+
+def _known(v) -> bool:
+    return v is not None and not (isinstance(v, float) and v != v) and v is not pd.NA
+
+
+def incoherent_pairs(df: pd.DataFrame, result, scored: dict[tuple[int, int], float], strong: float
+                     ) -> set[tuple[int, int]]:
+    """Pairs of records inside one cluster that :func:`conflicts` says contradict each other and whose own
+    match probability is below ``strong``: clustering again with them as vetoes splits the cluster at its
+    weakest link between them (edges are taken strongest first, so the one that would join them is refused)."""
+    cols = ["unique_id", "father_key", "father_vf", "father_sk", "death_lo", "death_hi", "birth_lo", "birth_hi"]
+    groups = [m for m in result.members().values() if len(m) >= 2]
+    if not groups:
+        return set()
+    members = {rid for m in groups for rid in m}
+    rows = {int(r["unique_id"]): r for r in df.loc[df["unique_id"].isin(members), cols].to_dict("records")}
+    out = set()
+    for m in groups:
+        if len(m) > 60:  # a cluster this big is a failure of its own; check its members' links only
+            continue
+        for i, a in enumerate(m):
+            for b in m[i + 1:]:
+                if scored.get((a, b), 0.0) >= strong:
+                    continue
+                if conflicts(rows[a], rows[b]):
+                    out.add((a, b))
+    return out
 
 
 def predict(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Sequence[tuple[int, int]] = (),

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -34,7 +35,7 @@ from dadkhah.linkage.gazetteer import DEFAULT_PREFERENCE, ORIGIN_PREFERENCE, res
 EPOCH = dt.date(1900, 1, 1)
 COLUMNS = [
     "unique_id", "list_name", "given_key", "family_key", "father_key", "name_sorted", "given_sk", "family_sk",
-    "father_sk",
+    "father_sk", "given_vf", "family_vf", "father_vf",
     "given_p2", "family_p2", "family_p3", "family_s3", "gender",
     "birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi", "death_ym", "age_lo", "age_hi",
     "origin_city", "origin_province", "prison", "prison_city", "prison_province", "burial", "burial_province",
@@ -73,6 +74,25 @@ def skeleton(k: str | None) -> str | None:
     k = k.translate(_FOLD)
     out = k[0] + k[1:].translate(_VOWELISH)
     return "".join(c for i, c in enumerate(out) if i == 0 or c != out[i - 1])
+
+
+_VOWEL_LETTERS = str.maketrans("", "", "ie")
+
+
+@functools.lru_cache(maxsize=500_000)
+def vowel_fold(k: str | None) -> str | None:
+    """A key with the letters that Latin vowel variants add or drop taken out: i and e after the first letter
+    (e/i: Mehdi "mhdi" / Mihdi "mihdi", Kazemi / Kazimi, Naser / Nasir, Sadeghi / Sadighi), and a v right after
+    the first letter before a consonant (the o/u of a first syllable: Montazeri "mntzri" / Muntazeri
+    "mvntzri", Mohsen / Muhsin). Any other v stays (Mahmoud "mhmvd" is not Mohammad "mhmd"). Finer than
+    :func:`skeleton` (which drops h and every v and folds k/q/g, and so joins Mohammad and Mahmoud): compared
+    as a level of its own, whose weight EM learns (it still joins Hasan and Hossein)."""
+    if not k:
+        return None
+    rest = k[1:]
+    if len(rest) > 1 and rest[0] == "v" and rest[1] not in "aeiv":
+        rest = rest[1:]
+    return k[0] + rest.translate(_VOWEL_LETTERS)
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -145,13 +165,79 @@ def _age(fields: dict, birth: tuple[int | None, int | None],
     return (lo, hi) if hi - lo <= MAX_AGE_SPAN else (None, None)
 
 
+_CLAUSES = re.compile(r"[,،;؛.\n]+|\s+(?:and|و)\s+")
+_PRISON_WORDS = re.compile(r"\b(prison|jail|gaol|detained|executed|held|hanged|shot)\b|زندان|اعدام|بازداشت|تیرباران|محبس")
+_ORIGIN_WORDS = re.compile(r"\b(from|native|born in|resident|hometown|of)\b|اهل|زادگاه|متولد|ساکن|بچه")
+_BURIAL_WORDS = re.compile(r"\b(buried|burial|grave|cemetery)\b|دفن|مزار|گورستان|خاکسپاری|آرامگاه")
+_AGE = re.compile(r"(?:\baged?\s*(?:of\s*)?|\bage\s*[:=]?\s*|سن\s*)(\d{1,2})\b|(\d{1,2})\s*(?:years?\s*old|yrs?\b|ساله|سال\s*سن)")
+_BORN = re.compile(r"(?:\bborn\s*(?:in\s*)?|\bb\.\s*|متولد\s*|تولد\s*)(1[39]\d\d)\b")
+
+
+@functools.lru_cache(maxsize=200_000)
+def read_note(text: str | None) -> dict:
+    """What a free-text note says about a person that can be compared: ``origin``, ``prison``, ``burial``
+    (as written, for the gazetteer), ``age`` (years) and ``born`` (a year, Jalali or Gregorian), in
+    either script: "from Mashhad", "اهل مشهد", "Evin prison, aged 27", "زندان اوین، ۲۷ ساله",
+    "born 1340 in Rasht". Each clause (between commas, "and", "و") goes by its words: prison words
+    (prison, executed, زندان, اعدام…) make its place a prison, origin words (from, اهل, born in…) a place of
+    origin, burial words a burial site; a clause without such words goes by what the gazetteer finds."""
+    from dadkhah.dates import to_latin_digits
+
+    out: dict = {}
+    if not text or not str(text).strip():
+        return out
+    note = to_latin_digits(str(text)).casefold()
+    m = _AGE.search(note)
+    if m:
+        out["age"] = int(m.group(1) or m.group(2))
+    m = _BORN.search(note)
+    if m:
+        out["born"] = m.group(1)
+    for clause in _CLAUSES.split(note):
+        clause = clause.strip()
+        if not clause:
+            continue
+        bare = _AGE.sub(" ", _BORN.sub(" ", clause))
+        if _BURIAL_WORDS.search(bare):
+            kinds = ("burial",)
+        elif _PRISON_WORDS.search(bare):
+            kinds = ("prison",)
+        elif _ORIGIN_WORDS.search(bare):
+            kinds = ("origin",)
+        else:
+            kinds = ()
+        prefer = {"prison": DEFAULT_PREFERENCE, "origin": ORIGIN_PREFERENCE,
+                  "burial": ("burial_site", "city", "prison", "province")}
+        place = resolve(bare, prefer[kinds[0]] if kinds else DEFAULT_PREFERENCE)
+        if place is None:
+            continue
+        kind = kinds[0] if kinds else {"prison": "prison", "burial_site": "burial"}.get(place.kind, "origin")
+        out.setdefault(kind, bare.strip())
+    return out
+
+
 def features(record_id: int, list_name: str, fields: dict) -> dict:
-    """The model's columns for one record."""
+    """The model's columns for one record. A free-text note fills the place of origin, prison, burial site,
+    age and year of birth where the record's own columns leave them empty (:func:`read_note`)."""
+    note = read_note(fields.get("notes")) if fields.get("notes") else {}
+    if note:
+        fields = dict(fields)
+        for src, dst in (("origin", "place_of_origin"), ("prison", "detention_site"), ("burial", "burial_site"),
+                         ("age", "age")):
+            if note.get(src) is not None and not fields.get(dst):
+                fields[dst] = str(note[src])
+        if note.get("born") and not fields.get("birth"):
+            fields["birth"] = _birth_year(note["born"])
     given, family, father = key(fields.get("given")), key(fields.get("family")), key(fields.get("father"))
     if given is None and family is None:
         given = key(fields.get("full_name"))
     birth_lo, birth_hi = _interval(fields.get("birth"))
     death_lo, death_hi = _interval(fields.get("death"))
+    if fields.get("birth_from_age") and death_lo is None:
+        # An age with no date of death was placed at the list's assumed reference date (age_reference): a
+        # birth date as uncertain as that assumption (a person who died years before it was younger). The
+        # age is compared as an age at death instead.
+        birth_lo = birth_hi = None
     age_lo, age_hi = _age(fields, (birth_lo, birth_hi), (death_lo, death_hi))
     origin, origin_city, province = _place(fields.get("place_of_origin"), ORIGIN_PREFERENCE)
     prison, prison_city, prison_province = _place(fields.get("detention_site"), DEFAULT_PREFERENCE)
@@ -164,6 +250,7 @@ def features(record_id: int, list_name: str, fields: dict) -> dict:
         "father_key": father,
         "name_sorted": "|".join(sorted(k for k in (given, family) if k)) or None,
         "given_sk": skeleton(given), "family_sk": skeleton(family), "father_sk": skeleton(father),
+        "given_vf": vowel_fold(given), "family_vf": vowel_fold(family), "father_vf": vowel_fold(father),
         "given_p2": given[:2] if given else None, "family_p2": family[:2] if family else None,
         "family_p3": family[:3] if family else None, "family_s3": family[-3:] if family else None,
         "gender": fields.get("gender"),
@@ -174,6 +261,16 @@ def features(record_id: int, list_name: str, fields: dict) -> dict:
         "prison": prison, "prison_city": prison_city, "prison_province": prison_province,
         "burial": burial, "burial_province": burial_province,
     }
+
+
+@functools.lru_cache(maxsize=1000)
+def _birth_year(year: str) -> dict | None:
+    from dadkhah.dates import DateParseError, parse_date
+
+    try:
+        return parse_date(year).to_dict()
+    except DateParseError:
+        return None
 
 
 def feature_frame(records: Iterable[tuple[int, str, dict]]) -> pd.DataFrame:

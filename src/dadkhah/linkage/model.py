@@ -61,6 +61,7 @@ NARROW_RULES: list[tuple[str, ...]] = [
 ]
 BROAD_RULES: list[tuple[str, ...]] = [
     ("name_sorted",),  # the same two names in either order
+    ("given_vf", "family_vf"),  # both names alike but for vowel letters
     ("given_sk", "family_sk"),  # both names alike but for vowels, v/w/y/h
     ("family_key", "father_key"),
     ("given_key", "father_key"),
@@ -94,12 +95,21 @@ MIN_TRAINING_PAIRS = 200
 def training_rules(df: pd.DataFrame) -> list[tuple[tuple[str, ...], int]]:
     """The training sessions for ``df``: per entry of :data:`TRAINING_RULES`, the first alternative with
     at least :data:`MIN_TRAINING_PAIRS` pairs (else the one with most pairs, if any), and its pairs."""
+    return [options[0] for options in training_options(df)]
+
+
+def training_options(df: pd.DataFrame) -> list[list[tuple[tuple[str, ...], int]]]:
+    """Per entry of :data:`TRAINING_RULES`, its alternatives in the order to try them: the chosen one (see
+    :func:`training_rules`), then the others that give pairs, most pairs first. A session can fail (EM
+    drives some m to an underflow on a data set where a level never occurs among matches); the engine
+    then tries the next alternative, so that no comparison is left untrained (and weightless)."""
     out = []
     for alternatives in TRAINING_RULES:
         counted = [(rule, rule_pairs(df, rule)) for rule in alternatives]
         chosen = next(((r, n) for r, n in counted if n >= MIN_TRAINING_PAIRS), max(counted, key=lambda rn: rn[1]))
         if chosen[1] > 0:
-            out.append(chosen)
+            rest = sorted((rn for rn in counted if rn[0] != chosen[0] and rn[1] > 0), key=lambda rn: -rn[1])
+            out.append([chosen, *rest])
     return out
 DETERMINISTIC_RULES: list[tuple[str, ...]] = [
     ("family_key", "given_key", "father_key", "birth_year"),
@@ -153,13 +163,14 @@ def _name(col: str, label: str):
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    sk = col.replace("_key", "_sk")
+    sk, vf = col.replace("_key", "_sk"), col.replace("_key", "_vf")
     return cl.CustomComparison(
         output_column_name=label,
         comparison_description=f"{label} name (cross-script key)",
         comparison_levels=[
             cll.NullLevel(col),
             cll.ExactMatchLevel(col, term_frequency_adjustments=True).configure(label_for_charts="same key"),
+            cll.ExactMatchLevel(vf).configure(label_for_charts="same but for vowel letters (e/i, o/u)"),
             cll.ExactMatchLevel(sk).configure(label_for_charts="same skeleton"),
             _jw(col, 0.92).configure(label_for_charts="Jaro-Winkler >= 0.92"),
             _jw(col, 0.85).configure(label_for_charts="Jaro-Winkler >= 0.85"),
@@ -266,6 +277,7 @@ def comparisons() -> list:
         cl.CustomComparison(output_column_name="father", comparison_description="father's name", comparison_levels=[
             cll.NullLevel("father_key"),
             cll.ExactMatchLevel("father_key", term_frequency_adjustments=True).configure(label_for_charts="same key"),
+            cll.ExactMatchLevel("father_vf").configure(label_for_charts="same but for vowel letters (e/i, o/u)"),
             cll.ExactMatchLevel("father_sk").configure(label_for_charts="same skeleton"),
             _jw("father_key", 0.88).configure(label_for_charts="Jaro-Winkler >= 0.88"),
             cll.ElseLevel(),

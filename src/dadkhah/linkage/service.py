@@ -76,6 +76,13 @@ class RunReport:
     labels_used: int
     timings: dict[str, float]
     persons: dict[str, int] = field(default_factory=dict)
+    pairs_scored: int = 0  # every pair the blocking rules proposed, scored
+    match_rate: dict = field(default_factory=dict)  # the estimated rate of matching pairs, and how it was measured
+    blocking_used: list[str] = field(default_factory=list)
+    blocking_dropped: list[dict] = field(default_factory=list)  # rules left out, with their pairs and why
+    refusals: list[dict] = field(default_factory=list)  # the constraints that refused most links, and why
+    kept_apart: dict = field(default_factory=dict)  # pairs the model's own checks kept apart
+    training: list[dict] = field(default_factory=list)  # the EM sessions: rule, pairs, trained or failed
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -261,12 +268,38 @@ def run_linkage(case, *, threshold: float = DEFAULT_THRESHOLD, options: engine.E
             decisions={"same": len(same), "different": len(different)}, conflicts=result.conflicts,
             refused=len(result.refused), prior=out.model.get("probability_two_random_records_match", 0.0),
             blocking=[b.to_dict() for b in out.blocking], comparisons=out.comparisons, labels_used=out.labels_used,
-            timings=timings, persons=persons)
+            timings=timings, persons=persons, **explain_run(out, len(recs)))
         timings["save"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - t0
         run.summary = {**report.to_dict(), "floor": options.floor, "veto": options.veto, "vetoes": out.vetoes}
         run.finished_at = utcnow()
     return report
+
+
+def explain_run(out: engine.LinkOutput, records: int) -> dict:
+    """What `link run --json` says beyond the counts: the blocking rules used and dropped, the pairs scored,
+    the estimated match rate (and how it was measured), the EM sessions, and which constraints refused links."""
+    prior = out.model.get("probability_two_random_records_match", 0.0) or 0.0
+    possible = records * (records - 1) // 2
+    used = [b for b in out.blocking if b.used]
+    dropped = [{**b.to_dict(), "why": ("it proposes no pair" if b.pairs == 0 else
+                                       "its pairs would burst the blocking budget")}
+               for b in out.blocking if not b.used]
+    rate = {"prior": prior, "possible_pairs": possible,
+            "expected_matching_pairs": round(out.expected_matches, 1) if out.expected_matches is not None
+            else round(prior * possible, 1),
+            "expected_matches_per_record": round(2 * prior * possible / records, 4) if records else 0.0,
+            "how": "the sum of the match probabilities of every scored pair, re-estimated to a fixed point "
+                   "(pairs no blocking rule proposes count as non-matches), divided by all possible pairs"}
+    clustering = out.clustering
+    refusals = clustering.refusals(out.veto_pairs) if clustering is not None else []
+    return {"pairs_scored": out.pairs_scored, "match_rate": rate,
+            "blocking_used": [b.to_dict()["rule"] for b in used], "blocking_dropped": dropped,
+            "refusals": refusals, "training": out.em_sessions,
+            "kept_apart": {"vetoes": out.vetoes - out.incoherent, "incoherent": out.incoherent,
+                           "why": "pairs inside a cluster that the model scored below the veto, or that "
+                                  "contradict each other (different fathers, exact dates apart) without a "
+                                  "strong link of their own: the cluster is split at its weakest link"}}
 
 
 def recluster(case, *, actor: str | None = None, principal: Principal | None = None, session: Session | None = None,

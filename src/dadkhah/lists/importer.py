@@ -66,23 +66,59 @@ def read_and_map(path: str | Path, mapping: Mapping | None) -> tuple[Table, Mapp
                        encoding=getattr(mapping, "encoding", None) if mapping else None)
     if mapping is None:
         mapping = propose_mapping(table.headers, [r.values for r in table.rows[:50]])
+    mapping.bind(table.headers)
     mapping.check(table.headers, file=str(path))
     return table, mapping
 
 
-def parse_rows(table: Table, mapping: Mapping) -> tuple[list[tuple], list[dict]]:
-    """(good rows as (raw, fields, record_key, digest), errors) — keys and digests set here."""
+#: Fields whose unreadable value costs only that value: the row is kept with the field empty, and the
+#: problem is listed among the import's errors (``kept: true``). A row without a name, with more cells than
+#: the header or with a repeated list id is still refused whole.
+OPTIONAL_FIELDS = ("gender", "birth_date", "age", "death_date")
+
+
+def _parse_keeping(raw, mapping: Mapping) -> tuple[dict | None, list[dict]]:
+    """parse_row, emptying an unreadable optional field and trying again; (fields or None, problems)."""
+    from dataclasses import replace
+
+    problems: list[dict] = []
+    for _ in range(len(OPTIONAL_FIELDS) + 1):
+        try:
+            return parse_row(raw, mapping), problems
+        except InputError as exc:
+            column = mapping.columns.get(exc.field) if exc.field in OPTIONAL_FIELDS else None
+            problem = {"line": raw.line, "row": raw.row, "field": exc.field, "message": exc.message}
+            if column is None or not (raw.values.get(column) or "").strip():
+                return None, [*problems, problem]
+            problems.append({**problem, "kept": True,
+                             "message": f"{exc.message}; the row is kept without its {exc.field}"})
+            raw = replace(raw, values={**raw.values, column: ""})
+    return None, problems
+
+
+def parse_rows(table: Table, mapping: Mapping, *, strict: bool = False) -> tuple[list[tuple], list[dict]]:
+    """(good rows as (raw, fields, record_key, digest), errors) — keys and digests set here.
+
+    A row whose only faults are unreadable optional fields (:data:`OPTIONAL_FIELDS`) is kept with those
+    fields empty (its original values are stored as they were) and each fault is listed with ``kept: true``;
+    with ``strict`` every fault refuses the row."""
     good: list[tuple] = []
     errors: list[dict] = []
     seen_ids: dict[str, int] = {}
     seen_digests: dict[str, int] = {}
     id_col = mapping.columns.get("record_id")
     for raw in table.rows:
-        try:
-            fields = parse_row(raw, mapping)
-        except InputError as exc:
-            errors.append({"line": raw.line, "row": raw.row, "field": exc.field, "message": exc.message})
-            continue
+        if strict:
+            try:
+                fields = parse_row(raw, mapping)
+            except InputError as exc:
+                errors.append({"line": raw.line, "row": raw.row, "field": exc.field, "message": exc.message})
+                continue
+        else:
+            fields, problems = _parse_keeping(raw, mapping)
+            errors.extend(problems)
+            if fields is None:
+                continue
         digest = row_digest(raw.values)
         rid = (raw.values.get(id_col) or "").strip() if id_col else ""
         if rid:
@@ -141,7 +177,7 @@ def import_list(case, path: str | Path, name: str, *, mapping: Mapping | None = 
     table, mapping = read_and_map(path, mapping)
     if public:
         mapping.sensitivity = "public"
-    good, errors = parse_rows(table, mapping)
+    good, errors = parse_rows(table, mapping, strict=strict)
     if strict and errors:
         e = errors[0]
         raise InputError(f"{len(errors)} bad row(s), nothing imported; first: {e['message']}", file=str(path),
@@ -152,7 +188,8 @@ def import_list(case, path: str | Path, name: str, *, mapping: Mapping | None = 
         vl.version += 1
         vl.sensitivity = mapping.sensitivity
         counts = _write_records(s, vl, good, mapping.sensitivity, actor or case.actor, progress)
-        counts.update(rows=len(table.rows), good=len(good), bad=len(errors))
+        kept = sum(1 for e in errors if e.get("kept"))
+        counts.update(rows=len(table.rows), good=len(good), bad=len(errors) - kept, kept_with_problems=kept)
         if table.note:  # the file was not plain UTF-8: say how it was read
             counts.update(encoding=table.encoding, encoding_note=table.note)
         s.add(ListImport(list_id=vl.id, version=vl.version, file_name=path.name, file_sha256=stored.sha256,

@@ -43,6 +43,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "full_name": (
         "name", "full name", "fullname", "name of victim", "victim", "victim name", "names", "person",
         "نام و نام خانوادگی", "نام کامل", "اسم", "نام و نام خانوادگی قربانی", "نام شهید", "نام زندانی",
+        "نام متوفی", "نام خانوادگی و نام", "فامیل و نام", "surname and name",
         "نام قربانی", "اسم و فامیل", "نام و فامیل",
     ),
     "given_name": (
@@ -65,7 +66,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "age": ("age", "age at death", "age at execution", "سن", "سن هنگام اعدام", "سن هنگام مرگ"),
     "death_date": (
         "death date", "date of death", "date of execution", "execution date", "executed", "died", "death",
-        "year of death", "execution", "date executed", "deathdate",
+        "year of death", "execution", "date executed", "deathdate", "year", "burial or death", "date",
         "تاریخ اعدام", "تاریخ فوت", "تاریخ مرگ", "تاریخ شهادت", "تاریخ درگذشت", "سال اعدام", "سال فوت",
     ),
     "place_of_origin": (
@@ -75,7 +76,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "detention_site": (
         "prison", "detention site", "place of detention", "detention", "jail", "place of execution",
-        "prison name", "detained in", "detention place",
+        "prison name", "detained in", "detention place", "site", "site of execution",
         "زندان", "محل بازداشت", "محل اعدام", "محل زندان", "محل حبس", "بازداشتگاه",
     ),
     "burial_site": (
@@ -101,6 +102,16 @@ def normalize_header(header: str) -> str:
     text = str(header or "").translate(_LETTERS).casefold()
     text = re.sub("[\u064b-\u065f\u0670\u0640]", "", text)
     return _PUNCT.sub(" ", text).strip()
+
+
+_FAMILY_FIRST_HEADERS = {normalize_header(h) for h in (
+    "نام خانوادگی و نام", "فامیل و نام", "surname and name", "surname, name", "surname first name",
+    "last name first name", "family name and name")}
+
+
+def fold_header(header: str) -> str:
+    """:func:`normalize_header` with no spaces at all ("نام‌خانوادگی" = "نام خانوادگی")."""
+    return normalize_header(header).replace(" ", "")
 
 
 _SYNONYM_INDEX = {normalize_header(s): f for f, words in SYNONYMS.items() for s in words}
@@ -165,6 +176,23 @@ class Mapping:
         m.check(file=file)
         return m
 
+    def bind(self, headers: list[str]) -> Mapping:
+        """Point every column at the file's own header when the two differ only in letter forms
+        (Arabic ي ك ة against Persian ی ک ه), zero-width joiners, case, spaces or punctuation: a
+        Windows-1256 file written with Arabic letters then matches a mapping typed with Persian ones."""
+        if all(h in headers for h in self.columns.values()):
+            return self
+        by_norm: dict[str, list[str]] = {}
+        for h in headers:
+            by_norm.setdefault(fold_header(h), []).append(h)
+        for f, h in list(self.columns.items()):
+            if h in headers:
+                continue
+            found = by_norm.get(fold_header(h), [])
+            if len(found) == 1:
+                self.columns[f] = found[0]
+        return self
+
     def check(self, headers: list[str] | None = None, *, file: str | None = None) -> None:
         """Refuse a mapping that cannot give a name, or that names columns the file does not have."""
         if not ({"full_name", "given_name", "family_name"} & set(self.columns)):
@@ -196,6 +224,37 @@ def _looks_like_full_names(values: list[str]) -> bool:
 def _comma_names(values: list[str]) -> bool:
     filled = [v for v in values if v and v.strip()]
     return bool(filled) and sum("," in v or "،" in v for v in filled) >= 0.6 * len(filled)
+
+
+#: Endings of Persian family names (and their Latin spellings): Ahmadi, Rezazadeh, Alipour, Karimian…
+_FAMILY_ENDINGS_FA = ("ی", "زاده", "پور", "نژاد", "یان", "فر", "نیا", "وند", "لو", "کیا", "دوست", "راد")
+_FAMILY_ENDINGS_LA = ("i", "y", "ee", "zadeh", "zade", "pour", "pur", "nejad", "nezhad", "ian", "yan", "far",
+                      "fard", "nia", "vand", "lou", "loo", "kia", "doost", "rad")
+#: Given names that end like family names (Ali, Mehdi, Hadi, Mousa…) and so must not count as one.
+_GIVEN_LIKE = {"علی", "مهدی", "هادی", "مرتضی", "مصطفی", "موسی", "عیسی", "یحیی", "مجتبی", "تقی", "نقی", "مهری",
+               "پری", "ali", "mehdi", "mahdi", "hadi", "morteza", "mostafa", "mousa", "musa", "yahya", "mojtaba",
+               "taghi", "naghi", "mehri", "pari", "fakhri", "roghayeh", "bahman"}
+
+
+def _family_like(word: str) -> bool:
+    w = normalize_header(word)
+    if not w or w in _GIVEN_LIKE:
+        return False
+    return w.endswith(_FAMILY_ENDINGS_LA if w.isascii() else tuple(normalize_header(e) for e in _FAMILY_ENDINGS_FA))
+
+
+def _family_first(values: list[str]) -> bool:
+    """Most full names (of those that tell) have a family-name ending on the first word and not on the last:
+    "رضایی علی", "Karimi Hassan". Commas are handled by :func:`_comma_names`."""
+    first = last = 0
+    for v in values:
+        words = str(v or "").replace("،", " ").replace(",", " ").split()
+        if len(words) < 2:
+            continue
+        a, b = _family_like(words[0]), _family_like(words[-1])
+        first += a and not b
+        last += b and not a
+    return first >= 3 and first >= 2 * last
 
 
 def _fuzzy_field(norm: str) -> str | None:
@@ -239,7 +298,8 @@ def propose_mapping(headers: list[str], sample_rows: list[dict] | None = None) -
     m = Mapping(columns=columns)
     if "full_name" in columns:
         values = [str(r.get(columns["full_name"]) or "") for r in sample_rows]
-        if _comma_names(values):
+        header = normalize_header(columns["full_name"])
+        if _comma_names(values) or _family_first(values) or header in _FAMILY_FIRST_HEADERS:
             m.name_order = "family-first"
     ordered = {f: columns[f] for f in FIELDS if f in columns}
     m.columns = ordered
