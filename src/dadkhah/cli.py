@@ -25,6 +25,7 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "dadkhah.commands",  # core: init, demo, search, show, claims, verify, export, import
     "dadkhah.vault.commands",
+    "dadkhah.capture.commands",
     "dadkhah.lists.commands",
     "dadkhah.estimate.commands",
     "dadkhah.casework.commands",
