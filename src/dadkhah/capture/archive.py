@@ -4,7 +4,8 @@ The WARC (ISO 28500, written with ``warcio``) holds, in order: a ``warcinfo`` re
 and the capturing actor; a ``request`` and a ``response`` record for every exchange (redirects, the
 page, its images, scripts and XHR), linked by ``WARC-Concurrent-To``; and ``resource`` records for what
 the browser made of the page, named as Browsertrix names them — ``urn:view:URL`` (the full-page PNG
-screenshot), ``urn:pdf:URL`` (the PDF print) and ``urn:text:URL`` (the rendered text).
+screenshot), ``urn:pdf:URL`` (the PDF print), ``urn:text:URL`` (the rendered text) and
+``urn:dom:URL`` (the document as scripts left it).
 
 :func:`make_wacz` packages it with the ``wacz`` tool: ``archive/data.warc.gz``, a CDXJ index,
 ``pages/pages.jsonl`` (the page with its title and full text, so replay tools can search it) and
@@ -75,7 +76,9 @@ def write_warc(path: Path, fetched: Fetched, *, software: str, actor: str) -> in
         date = _warc_date(fetched.started)
         for urn, data, ctype in (("view", fetched.screenshot, "image/png"), ("pdf", fetched.pdf, "application/pdf"),
                                  ("text", fetched.text.encode("utf-8") if fetched.text else None,
-                                  "text/plain; charset=utf-8")):
+                                  "text/plain; charset=utf-8"),
+                                 ("dom", fetched.dom.encode("utf-8") if fetched.dom else None,
+                                  "text/html; charset=utf-8")):
             if data:
                 rec = w.create_warc_record(f"urn:{urn}:{fetched.final_url}", "resource", payload=io.BytesIO(data),
                                            warc_content_type=ctype, warc_headers_dict={"WARC-Date": date})

@@ -64,6 +64,7 @@ class Fetched:
     text: str = ""
     screenshot: bytes | None = None
     pdf: bytes | None = None
+    dom: str = ""  # the document as rendered (after scripts), serialised
     body: bytes | None = None  # the document's bytes (non-HTML)
     redirects: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -248,6 +249,8 @@ def load_in_browser(b: Browser, fetched: Fetched, options: FetchOptions) -> None
     responses: list = []
     page = context.new_page()
     page.on("response", lambda r: responses.append(r))
+    finished: set[int] = set()  # requests whose body has fully arrived (or failed)
+    page.on("requestfinished", lambda r: finished.add(id(r)))
     main_response = None
     try:
         try:
@@ -275,6 +278,7 @@ def load_in_browser(b: Browser, fetched: Fetched, options: FetchOptions) -> None
         try:
             fetched.title = page.title()
             fetched.text = page.evaluate("() => document.body ? document.body.innerText : ''") or ""
+            fetched.dom = page.content()
         except PlaywrightError as exc:
             fetched.problems.append(f"the page text could not be read: {exc}")
         if options.screenshot:
@@ -284,7 +288,7 @@ def load_in_browser(b: Browser, fetched: Fetched, options: FetchOptions) -> None
                 fetched.pdf = page.pdf(print_background=True)
             except PlaywrightError as exc:
                 fetched.problems.append(f"the page could not be printed to PDF: {exc}")
-        fetched.exchanges = _exchanges(responses, options, fetched)
+        fetched.exchanges = _exchanges(responses, finished, options, fetched)
     finally:
         try:
             context.close()
@@ -335,7 +339,7 @@ def _browser_failure(exc, url: str) -> CaptureFailure:
     return CaptureFailure("browser", f"Chromium could not load {url}: {text}")
 
 
-def _exchanges(responses: list, options: FetchOptions, fetched: Fetched) -> list[Exchange]:
+def _exchanges(responses: list, finished: set[int], options: FetchOptions, fetched: Fetched) -> list[Exchange]:
     from playwright.sync_api import Error as PlaywrightError
 
     out: list[Exchange] = []
@@ -354,7 +358,10 @@ def _exchanges(responses: list, options: FetchOptions, fetched: Fetched) -> list
         except PlaywrightError:
             continue
         body = b""
-        if not (300 <= r.status < 400):
+        if not (300 <= r.status < 400) and id(req) not in finished:
+            fetched.problems.append(f"{req.url} was still loading when the page was captured: "
+                                    "recorded without its body")
+        elif not (300 <= r.status < 400):
             try:
                 body = r.body()
             except PlaywrightError:

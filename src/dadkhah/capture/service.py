@@ -245,6 +245,8 @@ def _store(case, cap_id: str, url: str, fetched, *, options: CaptureOptions, act
     software = _software(fetched)
     sw_label = f"dadkhah {dadkhah_version}" + (f" ({fetched.browser_version})" if fetched.browser_version else "")
     problems = list(fetched.problems)
+    if fetched.status >= 400:
+        problems.append(f"the server answered HTTP {fetched.status}: captured as it was served")
     host = urlsplit(fetched.final_url).netloc.replace(":", "_") or "page"
     stamp = fetched.started.strftime("%Y%m%dT%H%M%SZ")
     with tempfile.TemporaryDirectory(prefix="dadkhah-capture-") as tmp:
