@@ -152,14 +152,14 @@ def evidence_similar(ctx: typer.Context, item: str = typer.Argument(..., help="I
     case = open_case(ctx)
     principal = operator(case.actor)
     with case.reader(principal) as s:
-        it = _guard(get_item, s, item, principal)
-        has = bool(fingerprints_of(s, it.id))
-        rows = similar_items(s, it.id, principal, limit=limit)
+        item_id = _guard(get_item, s, item, principal).id
+        has = bool(fingerprints_of(s, item_id))
+        rows = similar_items(s, item_id, principal, limit=limit)
     if json_:
-        emit_json({"item": it.id, "fingerprinted": has, "similar": rows})
+        emit_json({"item": item_id, "fingerprinted": has, "similar": rows})
         return
     if not has:
-        err.print(f"{it.id} has no perceptual fingerprint (not an image or video, or it could not be decoded)")
+        err.print(f"{item_id} has no perceptual fingerprint (not an image or video, or it could not be decoded)")
     for r in rows:
         out.print(f"{r['item']}  {r['method']:<15} distance {r['distance']:>3}  {r['title'] or ''}", highlight=False)
     if has and not rows:

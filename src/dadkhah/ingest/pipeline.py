@@ -29,6 +29,8 @@ from dadkhah import __version__ as dadkhah_version
 from dadkhah.errors import InputError
 from dadkhah.ingest.detect import sniff
 from dadkhah.ingest.limits import DEFAULT_LIMITS, Limits, human_size
+from dadkhah.ingest.media import examine as examine_media
+from dadkhah.ingest.media import store as store_media
 from dadkhah.ingest.metadata import read_metadata
 from dadkhah.ingest.ocr import DEFAULT_LANG
 from dadkhah.ingest.text import extract_text
@@ -234,9 +236,11 @@ def _prepare(case, path: Path, options: IngestOptions, pending: dict[str, FileRe
     media_type = sniff(source)
     md = read_metadata(source, media_type, limits)
     ex = extract_text(source, media_type, limits=limits, ocr_enabled=options.ocr, ocr_lang=options.ocr_lang)
+    found = examine_media(source, media_type)  # provenance (C2PA, XMP) and perceptual fingerprints
+    md.meta.update(found.meta)
     result.status, result.media_type, result.text_method = "stored", media_type, ex.method
-    result.problems = _merge_problems(md.problems, ex.problems)
-    return result, {"media_type": media_type, "metadata": md, "extraction": ex}
+    result.problems = _merge_problems(md.problems, ex.problems) + found.problems
+    return result, {"media_type": media_type, "metadata": md, "extraction": ex, "media": found}
 
 
 def _merge_problems(meta: list[str], text: list[str]) -> list[str]:
@@ -289,6 +293,7 @@ def _commit_batch(case, batch: list[tuple[Path, FileResult, dict]], options: Ing
                 kind = "ocr" if ex.method == "ocr" else "text"
                 add_derived(s, item, kind, ex.text.encode("utf-8"), media_type="text/plain; charset=utf-8",
                             generator=ex.generator, blobs=case.blobs)
+            store_media(s, item.id, prep.get("media"))
             for eid in options.link_entities:
                 link_item(s, item.id, entity_id=eid, relation="about")
             for cid in options.link_claims:
