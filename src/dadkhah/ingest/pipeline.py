@@ -33,6 +33,7 @@ from dadkhah.ingest.media import examine as examine_media
 from dadkhah.ingest.media import store as store_media
 from dadkhah.ingest.metadata import read_metadata
 from dadkhah.ingest.ocr import DEFAULT_LANG
+from dadkhah.ingest.telegram import find_exports, ingest_export
 from dadkhah.ingest.text import extract_text
 from dadkhah.vault import custody
 from dadkhah.vault.blobs import BlobChanged, LocalBlobStore, hash_file
@@ -114,7 +115,8 @@ def collect_files(paths: Iterable[str | Path], *, exclude: Iterable[Path] = ()) 
 
 def ingest_paths(case, paths: Iterable[str | Path], *, options: IngestOptions | None = None,
                  actor: str | None = None,
-                 on_file: Callable[[FileResult], None] | None = None) -> IngestReport:
+                 on_file: Callable[[FileResult], None] | None = None,
+                 recognise_exports: bool = True) -> IngestReport:
     """Ingest every file under ``paths`` into ``case``; see the module docstring for the steps."""
     options = options or IngestOptions()
     actor = actor or case.actor
@@ -122,6 +124,9 @@ def ingest_paths(case, paths: Iterable[str | Path], *, options: IngestOptions | 
     blobs = case.blobs
     blobs.sweep_temp()
     report = IngestReport()
+    exports = find_exports(paths) if recognise_exports else []  # Telegram exports: dadkhah.ingest.telegram
+    for export in exports:
+        report.results += ingest_export(case, export, options=options, actor=actor, on_file=on_file)
     batch: list[tuple[Path, FileResult, dict]] = []
 
     def flush() -> None:
@@ -135,7 +140,7 @@ def ingest_paths(case, paths: Iterable[str | Path], *, options: IngestOptions | 
 
     pending: dict[str, FileResult] = {}  # sha256 → first result in this batch
     pending_sizes: set[int] = set()
-    for entry in collect_files(paths, exclude=[case.data_dir]):
+    for entry in collect_files(paths, exclude=[case.data_dir, *(e.parent for e in exports)]):
         if isinstance(entry, FileResult):
             report.results.append(entry)
             if on_file:
