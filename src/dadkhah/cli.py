@@ -35,6 +35,7 @@ from dadkhah.errors import DadkhahError
 COMMAND_MODULES = [
     "dadkhah.commands",  # core: init, demo, search, show, claims, verify, export, import, reindex, add, claim
     "dadkhah.vault.commands",
+    "dadkhah.capture.commands",
     "dadkhah.integrity_commands",  # anchor, backup, restore, check-backup
     "dadkhah.lists.commands",
     "dadkhah.linkage.commands",
@@ -81,6 +82,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("dadkhah.integrity_commands",
                 "Restore a backup into an empty case, re-verify everything and refuse a mismatch."),
     "check-backup": ("dadkhah.integrity_commands", "Check a backup file offline: manifest, hashes, chain."),
+    "capture": ("dadkhah.capture.commands",
+                "Capture web pages as evidence: WACZ, screenshot, PDF, text, signature and custody."),
+    "captures": ("dadkhah.capture.commands", "The case's web captures, newest first (failed attempts too)."),
+    "verify-capture": ("dadkhah.capture.commands", "Verify a stored web capture: WACZ, hashes, signature."),
     "lists": ("dadkhah.lists.commands", "Victim lists: import CSV/XLSX/JSON lists with a column mapping."),
     "link": ("dadkhah.linkage.commands", "Record linkage of victim lists: dedupe, link, review, merge, export."),
     "estimate": ("dadkhah.estimate.commands",

@@ -41,7 +41,7 @@ def test_ingest_then_bundle_then_verify_bundle_and_a_changed_byte_is_named(data,
     r = run(data, "verify-bundle", str(bundle), "--public-key", str(key))
     assert r.exit_code == 0, r.output
     with zipfile.ZipFile(bundle) as z:
-        info = next(i for i in z.infolist() if i.filename.startswith("originals/"))
+        info = next(i for i in z.infolist() if i.filename.startswith("data/originals/"))
     raw = bytearray(bundle.read_bytes())
     raw[info.header_offset + 30 + len(info.filename)] ^= 0x01
     bad = tmp_path / "bad.zip"

@@ -5,12 +5,20 @@
 - PDF files are laid out by WeasyPrint from the same HTML, with the TTF fonts loaded from the package
   (``dossier/fonts``); Pango shapes the Persian text and lays out right-to-left runs, so the PDF
   text layer holds names in logical order.
+- PDF files are **PDF/A-3b** (ISO 19005-3: fonts embedded, an sRGB output intent, XMP metadata naming
+  the conformance level), the archival form courts and archives ask for; a file with exhibits carries
+  its **exhibit index** as associated files (``exhibit-index.json`` and ``exhibit-index.csv``:
+  number, item, title, file name, media type, size, SHA-256, capture time), so the index travels with
+  the PDF and can be read by a program without re-typing the table.
 """
 
 from __future__ import annotations
 
 import base64
+import csv
 import functools
+import io
+import json
 from pathlib import Path
 
 import jinja2
@@ -23,6 +31,8 @@ FONTS = HERE / "fonts"
 STATIC = HERE / "static"
 FORMATS = ("html", "pdf")
 FONT_WEIGHTS = {"Regular": 400, "Bold": 700}
+PDF_VARIANT = "pdf/a-3b"
+INDEX_FIELDS = ("number", "item_id", "title", "filename", "media_type", "size", "sha256", "captured_at", "source_id")
 
 
 @functools.cache
@@ -63,14 +73,40 @@ def render_html(template: str, context: dict, *, for_pdf: bool = False) -> str:
     return environment().get_template(template).render(**context, css=css, for_pdf=for_pdf)
 
 
-def html_to_pdf(html: str, target=None) -> bytes | None:
-    """Lay out ``html`` with WeasyPrint; write to ``target`` (path or file) or return the bytes."""
+def html_to_pdf(html: str, target=None, *, exhibits=None) -> bytes | None:
+    """Lay out ``html`` with WeasyPrint as PDF/A-3b (with the exhibit index attached when ``exhibits``
+    is given); write to ``target`` (path or file) or return the bytes."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
     doc = HTML(string=html, base_url=str(HERE))
-    return doc.write_pdf(target, font_config=font_config)
+    return doc.write_pdf(target, font_config=font_config, pdf_variant=PDF_VARIANT,
+                         attachments=exhibit_index_attachments(exhibits) if exhibits else None)
+
+
+def exhibit_rows(exhibits) -> list[dict]:
+    rows = []
+    for e in exhibits or []:
+        d = e.to_dict() if hasattr(e, "to_dict") else dict(e)
+        rows.append({k: d.get(k) for k in INDEX_FIELDS})
+    return rows
+
+
+def exhibit_index_attachments(exhibits) -> list:
+    """The exhibit index as two PDF/A-3 associated files (relationship ``Data``): JSON and CSV."""
+    from weasyprint import Attachment
+
+    rows = exhibit_rows(exhibits)
+    as_json = json.dumps({"exhibits": rows}, ensure_ascii=False, indent=1)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=INDEX_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return [Attachment(string=as_json, name="exhibit-index.json", relationship="Data",
+                       description="Exhibit index: number, evidence item, title, SHA-256 of each exhibit"),
+            Attachment(string=buf.getvalue(), name="exhibit-index.csv", relationship="Data",
+                       description="Exhibit index (CSV)")]
 
 
 def output_format(path: str | Path, fmt_name: str | None = None) -> str:
@@ -91,5 +127,5 @@ def write(template: str, context: dict, out: str | Path, fmt_name: str | None = 
     if kind == "html":
         out.write_text(render_html(template, context), encoding="utf-8")
     else:
-        html_to_pdf(render_html(template, context, for_pdf=True), out)
+        html_to_pdf(render_html(template, context, for_pdf=True), out, exhibits=context.get("exhibits"))
     return out

@@ -30,8 +30,11 @@ from dadkhah import __version__ as dadkhah_version
 from dadkhah.errors import InputError
 from dadkhah.ingest.detect import sniff
 from dadkhah.ingest.limits import DEFAULT_LIMITS, Limits, human_size
+from dadkhah.ingest.media import examine as examine_media
+from dadkhah.ingest.media import store as store_media
 from dadkhah.ingest.metadata import read_metadata
 from dadkhah.ingest.ocr import DEFAULT_LANG
+from dadkhah.ingest.telegram import find_exports, ingest_export
 from dadkhah.ingest.text import extract_text
 from dadkhah.vault import custody
 from dadkhah.vault.blobs import BlobChanged, LocalBlobStore, hash_file
@@ -113,7 +116,8 @@ def collect_files(paths: Iterable[str | Path], *, exclude: Iterable[Path] = ()) 
 
 def ingest_paths(case, paths: Iterable[str | Path], *, options: IngestOptions | None = None,
                  actor: str | None = None,
-                 on_file: Callable[[FileResult], None] | None = None) -> IngestReport:
+                 on_file: Callable[[FileResult], None] | None = None,
+                 recognise_exports: bool = True) -> IngestReport:
     """Ingest every file under ``paths`` into ``case``; see the module docstring for the steps."""
     options = options or IngestOptions()
     actor = actor or case.actor
@@ -121,6 +125,9 @@ def ingest_paths(case, paths: Iterable[str | Path], *, options: IngestOptions | 
     blobs = case.blobs
     blobs.sweep_temp()
     report = IngestReport()
+    exports = find_exports(paths) if recognise_exports else []  # Telegram exports: dadkhah.ingest.telegram
+    for export in exports:
+        report.results += ingest_export(case, export, options=options, actor=actor, on_file=on_file)
     batch: list[tuple[Path, FileResult, dict]] = []
 
     def flush() -> None:
@@ -145,7 +152,7 @@ def ingest_paths(case, paths: Iterable[str | Path], *, options: IngestOptions | 
 
     pending: dict[str, FileResult] = {}  # sha256 → first result in this batch
     pending_sizes: set[int] = set()
-    for entry in collect_files(paths, exclude=[case.data_dir]):
+    for entry in collect_files(paths, exclude=[case.data_dir, *(e.parent for e in exports)]):
         if isinstance(entry, FileResult):
             report.results.append(entry)
             if on_file:
@@ -254,9 +261,11 @@ def _prepare(case, path: Path, options: IngestOptions, pending: dict[str, FileRe
     if any("\x00" in p for p in ex.pages):
         ex.pages = [p.replace("\x00", "") for p in ex.pages]
         ex.problems.append("NUL characters removed from the extracted text")
+    found = examine_media(source, media_type)  # provenance (C2PA, XMP) and perceptual fingerprints
+    md.meta.update(found.meta)
     result.status, result.media_type, result.text_method = "stored", media_type, ex.method
-    result.problems = _merge_problems(md.problems, ex.problems)
-    return result, {"media_type": media_type, "metadata": md, "extraction": ex}
+    result.problems = _merge_problems(md.problems, ex.problems) + found.problems
+    return result, {"media_type": media_type, "metadata": md, "extraction": ex, "media": found}
 
 
 def _strip_nul(value):
@@ -319,6 +328,7 @@ def _commit_batch(case, batch: list[tuple[Path, FileResult, dict]], options: Ing
                 kind = "ocr" if ex.method == "ocr" else "text"
                 add_derived(s, item, kind, ex.text.encode("utf-8"), media_type="text/plain; charset=utf-8",
                             generator=ex.generator, blobs=case.blobs)
+            store_media(s, item.id, prep.get("media"))
             for eid in options.link_entities:
                 link_item(s, item.id, entity_id=eid, relation="about")
             for cid in options.link_claims:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from dadkhah.ingest import ocr
+from dadkhah.ingest import ocr, office
 from dadkhah.ingest.detect import DOCX
 from dadkhah.ingest.limits import DEFAULT_LIMITS, Limits
 from dadkhah.ingest.metadata import UnsafeArchive, check_zip
@@ -50,6 +50,8 @@ def extract_text(path: str | Path, media_type: str, *, limits: Limits = DEFAULT_
             ex = Extraction([html_to_text(decode_text(_read_head(path, limits), html=True))], "html", "html.parser")
         elif media_type == DOCX:
             ex = _docx(path, limits)
+        elif media_type in office.TYPES:  # XLSX, PPTX, ODF, RTF, e-mail (dadkhah.ingest.office)
+            ex = office.extract(path, media_type, limits)
         elif media_type.startswith("text/") or media_type in ("application/json", "application/xml"):
             ex = Extraction([decode_text(_read_head(path, limits))], "plain", "decode")
             if path.stat().st_size > limits.max_text_read:

@@ -31,6 +31,8 @@ TABLE_MODULES = [
     "dadkhah.store.audit",
     "dadkhah.store.search",
     "dadkhah.vault.tables",
+    "dadkhah.ingest.fingerprints",
+    "dadkhah.capture.tables",
     "dadkhah.lists.tables",
     "dadkhah.linkage.tables",
     "dadkhah.estimate.tables",

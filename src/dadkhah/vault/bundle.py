@@ -1,10 +1,15 @@
 """Sealed exhibit bundles: originals + ``manifest.json`` + an Ed25519 signature (+ an RFC 3161 timestamp).
 
-A bundle is one canonical zip (:mod:`dadkhah.vault.zipcanon`)::
+A bundle is one canonical zip (:mod:`dadkhah.vault.zipcanon`) laid out as a BagIt bag (RFC 8493), so
+archives and court systems that take bags (``bagit.py``, the Library of Congress tools) accept it::
 
-    README.txt              how to verify this bundle with standard tools
-    originals/<sha256>.pdf  each exhibit, byte for byte as stored
-    derived/<sha256>.txt    text extracted from it (text layer or OCR), for reading
+    bagit.txt                    BagIt 1.0, UTF-8
+    bag-info.txt                 who made the bag, when, for whom; Payload-Oxum; the signing key
+    manifest-sha256.txt          the SHA-256 of every payload file (under data/)
+    tagmanifest-sha256.txt       the SHA-256 of every tag file (all of the files at the top)
+    data/README.txt              how to verify this bundle with standard tools
+    data/originals/<sha256>.pdf  each exhibit, byte for byte as stored
+    data/derived/<sha256>.txt    text extracted from it (text layer or OCR), for reading
     manifest.json           every file's SHA-256 and size; each item's metadata, custody log and
                             links; the claims it bears on; who made the bundle, when, for whom
     SHA256SUMS              `sha256sum -c` list of every file above
@@ -36,15 +41,19 @@ from dadkhah.vault import custody, signing, zipcanon
 from dadkhah.vault.evidence import items_for, links_of, supplier_label
 from dadkhah.vault.tables import EvidenceItem
 
-FORMAT = 1
-SEAL_FILES = ("manifest.json", "SHA256SUMS", "manifest.sig", "signing-key.pem", "timestamp.tsr")
+FORMAT = 2  # 2: BagIt layout (payload under data/)
+SEAL_FILES = ("manifest.json", "SHA256SUMS", "manifest.sig", "signing-key.pem", "timestamp.tsr",
+              "tagmanifest-sha256.txt")
+PAYLOAD = "data/"
+BAG_DECLARATION = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 MAX_MEMBER = 1 << 40
 
 README = """This is a sealed exhibit bundle made by dadkhah {version} ({created} UTC) for the audience "{audience}".
 
-Contents
-  originals/   the exhibits, byte for byte as they were stored (named by their SHA-256)
-  derived/     text extracted from them (PDF text layer or OCR), for reading only
+Contents (a BagIt bag: the exhibits are under data/, the files that describe them at the top)
+  data/originals/   the exhibits, byte for byte as they were stored (named by their SHA-256)
+  data/derived/     text extracted from them (PDF text layer or OCR), for reading only
+  bagit.txt, bag-info.txt, manifest-sha256.txt, tagmanifest-sha256.txt   the BagIt files
   manifest.json  each file's SHA-256 and size; each exhibit's metadata, chain of custody
                  and links; the claims the exhibits bear on
   SHA256SUMS   the SHA-256 of every file above and of manifest.json
@@ -53,6 +62,7 @@ Contents
   timestamp.tsr  RFC 3161 timestamp token over manifest.json (if present)
 
 Verify with standard tools (no dadkhah needed), after unzipping:
+  bagit.py --validate .        (or any BagIt validator)
   sha256sum -c SHA256SUMS
   openssl pkeyutl -verify -pubin -inkey signing-key.pem -rawin -in manifest.json -sigfile manifest.sig
   openssl ts -verify -data manifest.json -in timestamp.tsr -token_in -CAfile TSA-CA.pem
@@ -116,8 +126,13 @@ def build_bundle(case, output: str | Path, *, persons=(), events=(), claims=(), 
                     claim_dicts.append(claim_to_dict(c, principal))
             fp = signing.fingerprint(key)
             readme = README.format(version=__version__, created=created, audience=audience, fingerprint=fp).encode()
-            files.append({"path": "README.txt", "sha256": hashlib.sha256(readme).hexdigest(), "size": len(readme),
-                          "role": "readme", "item": None})
+            files.append({"path": PAYLOAD + "README.txt", "sha256": hashlib.sha256(readme).hexdigest(),
+                          "size": len(readme), "role": "readme", "item": None})
+            bag = _bag_tag_files(files, created=created, actor=actor, audience=audience, fingerprint=fp,
+                                 items=len(chosen))
+            for name, data in bag:
+                files.append({"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+                              "role": "bagit", "item": None})
             manifest = {
                 "dadkhah_bundle": FORMAT, "tool": f"dadkhah {__version__}", "created_at": created,
                 "created_by": actor, "audience": audience,
@@ -129,9 +144,9 @@ def build_bundle(case, output: str | Path, *, persons=(), events=(), claims=(), 
                 "files": files, "items": manifest_items, "claims": claim_dicts,
             }
             manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-            _leak_check(s, keyring, audience, manifest_bytes, [e for e in entries if e[0].startswith("derived/")])
-            _screen_check(s, principal, audience, manifest_bytes, [e for e in entries if e[0].startswith("derived/")],
-                          chosen, blobs)
+            derived = [e for e in entries if e[0].startswith(PAYLOAD + "derived/")]
+            _leak_check(s, keyring, audience, manifest_bytes, derived)
+            _screen_check(s, principal, audience, manifest_bytes, derived, chosen, blobs)
             sums = _sha256sums(files, hashlib.sha256(manifest_bytes).hexdigest())
             seal = [("manifest.json", manifest_bytes), ("SHA256SUMS", sums),
                     ("manifest.sig", key.sign(manifest_bytes)), ("signing-key.pem", signing.public_pem(key))]
@@ -139,8 +154,9 @@ def build_bundle(case, output: str | Path, *, persons=(), events=(), claims=(), 
                 from dadkhah.vault.timestamp import request_token
 
                 seal.append(("timestamp.tsr", request_token(manifest_bytes, tsa_url)))
+            seal.append(("tagmanifest-sha256.txt", _tag_manifest([*bag, *seal])))
             partial = output.with_name(output.name + ".part")
-            zipcanon.write_zip(partial, [("README.txt", readme), *entries, *seal])
+            zipcanon.write_zip(partial, [*bag, (PAYLOAD + "README.txt", readme), *entries, *seal])
             os.replace(partial, output)
         manifest_hash = hashlib.sha256(manifest_bytes).hexdigest()
         for item in chosen:
@@ -182,7 +198,7 @@ def _item_entry(s, item: EvidenceItem, principal, blobs, tmp: Path, with_derived
             shutil.copyfileobj(src, out, 1 << 20)
     if _sha256_file(local) != item.sha256:
         raise BundleError(f"the stored original of {item.id} no longer matches its SHA-256: run `dadkhah verify`")
-    path = f"originals/{item.sha256}{extension(item.media_type)}"
+    path = f"{PAYLOAD}originals/{item.sha256}{extension(item.media_type)}"
     files.append({"path": path, "sha256": item.sha256, "size": item.size, "role": "original", "item": item.id,
                   "local": local})
     derived = []
@@ -193,7 +209,7 @@ def _item_entry(s, item: EvidenceItem, principal, blobs, tmp: Path, with_derived
             data = blobs.read_bytes(f.sha256, "derived")
             if hashlib.sha256(data).hexdigest() != f.sha256:
                 raise BundleError(f"a derived file of {item.id} no longer matches its SHA-256: run `dadkhah verify`")
-            dpath = f"derived/{f.sha256}.txt"
+            dpath = f"{PAYLOAD}derived/{f.sha256}.txt"
             files.append({"path": dpath, "sha256": f.sha256, "size": f.size, "role": f"derived {f.kind}",
                           "item": item.id, "local": data})
             derived.append({"path": dpath, "kind": f.kind, "generator": f.generator})
@@ -219,6 +235,60 @@ def _item_entry(s, item: EvidenceItem, principal, blobs, tmp: Path, with_derived
         "custody": [custody.event_to_dict(e) for e in custody.custody_log(s, item.id)],
     }
     return entry, files, claim_ids
+
+
+def _bag_tag_files(files: list[dict], *, created: str, actor: str, audience: str, fingerprint: str,
+                   items: int) -> list[tuple[str, bytes]]:
+    """``bagit.txt``, ``bag-info.txt`` and ``manifest-sha256.txt`` for the payload listed in ``files``."""
+    payload = [f for f in files if f["path"].startswith(PAYLOAD)]
+    octets = sum(f["size"] for f in payload)
+    info = [("Bag-Software-Agent", f"dadkhah {__version__}"), ("Bagging-Date", created[:10]),
+            ("Bagging-Time", created), ("Contact-Name", actor), ("Payload-Oxum", f"{octets}.{len(payload)}"),
+            ("Bag-Size", f"{octets} bytes"), ("Bag-Group-Identifier", f"exhibits for the {audience} audience"),
+            ("External-Description", f"{items} exhibits with their custody logs; signed manifest.json "
+                                     f"(Ed25519, key {fingerprint})"),
+            ("External-Identifier", f"signing-key-sha256:{fingerprint}")]
+    bag_info = "".join(f"{k}: {_bag_value(v)}\n" for k, v in info).encode("utf-8")
+    manifest = "".join(f"{f['sha256']}  {_bag_path(f['path'])}\n" for f in payload).encode("utf-8")
+    return [("bagit.txt", BAG_DECLARATION), ("bag-info.txt", bag_info), ("manifest-sha256.txt", manifest)]
+
+
+def _bag_value(v: str) -> str:
+    return " ".join(str(v).split())
+
+
+def _bag_path(path: str) -> str:
+    """RFC 8493 §2.1.3: CR, LF and % in a manifest path are percent-encoded."""
+    return path.replace("%", "%25").replace("\n", "%0A").replace("\r", "%0D")
+
+
+def _tag_manifest(tag_files: list[tuple[str, bytes]]) -> bytes:
+    return "".join(f"{hashlib.sha256(data).hexdigest()}  {_bag_path(name)}\n"
+                   for name, data in tag_files).encode("utf-8")
+
+
+def _check_bag(zf: zipfile.ZipFile, members: dict, problems: list[dict]) -> None:
+    """The BagIt tag manifest must match the tag files (the payload manifest is covered by the signature)."""
+    if "tagmanifest-sha256.txt" not in members:
+        if "bagit.txt" in members:
+            problems.append({"file": "tagmanifest-sha256.txt", "problem": "missing"})
+        return
+    try:
+        lines = zf.read("tagmanifest-sha256.txt").decode("utf-8").splitlines()
+    except (zipfile.BadZipFile, OSError, ValueError, UnicodeDecodeError, EOFError, NotImplementedError) as exc:
+        problems.append({"file": "tagmanifest-sha256.txt", "problem": f"unreadable: {exc}"})
+        return
+    for line in lines:
+        digest, _, name = line.partition("  ")
+        if name not in members:
+            problems.append({"file": "tagmanifest-sha256.txt", "problem": f"names {name!r}, which is missing"})
+            continue
+        try:
+            actual = hashlib.sha256(zf.read(name)).hexdigest()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            actual = None
+        if actual != digest:
+            problems.append({"file": name, "problem": "does not match tagmanifest-sha256.txt"})
 
 
 def _sha256sums(files: list[dict], manifest_sha: str) -> bytes:
@@ -329,6 +399,7 @@ def verify_bundle(path: str | Path, *, public_key: bytes | None = None, tsa_ca=N
         for name in members:
             if name not in listed and name not in SEAL_FILES:
                 problems.append({"file": name, "problem": "is in the bundle but not in the manifest"})
+        _check_bag(zf, members, problems)
         sums = read("SHA256SUMS")
         expected = _sha256sums(list(listed.values()), hashlib.sha256(manifest_bytes).hexdigest())
         if sums is None:

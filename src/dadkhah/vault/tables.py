@@ -36,9 +36,10 @@ from dadkhah.model.fuzzydate_columns import fuzzy_date
 
 # Tables never exported to an audience below ``internal`` (see dadkhah.access.export).
 
-DERIVED_KINDS = ("text", "ocr", "thumbnail", "transcript", "working_copy", "translation")
+DERIVED_KINDS = ("text", "ocr", "thumbnail", "transcript", "working_copy", "translation", "screenshot", "print",
+                 "capture_record")
 CUSTODY_ACTIONS = ("ingest", "supply", "duplicate", "transfer", "view", "export", "annotate", "derive", "link",
-                   "unlink", "reclassify", "seal")
+                   "unlink", "reclassify", "seal", "capture")
 MENTION_STATUSES = ("suggested", "confirmed", "rejected")
 PROTECTION_LEVELS = ("none", "pseudonymised", "protected")
 CONSENT_SCOPES = ("internal", "prosecution", "publication", "unspecified")

@@ -42,8 +42,29 @@ def evidence_upload_form(ctx: Ctx = Depends(get_ctx)):
     return page(ctx, "evidence_upload.html", sources=sources, targets=targets, max_mb=max_mb)
 
 
+@router.get("/evidence/capture")
+def capture_form(ctx: Ctx = Depends(get_ctx)):
+    ctx.require("upload")
+    return page(ctx, "capture_form.html", values={}, report=None, error=None)
+
+
+@router.post("/evidence/capture")
+def capture_submit(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
+    from dadkhah.capture.views import capture_from_form
+
+    ctx.require("upload")
+    values = {"urls": text(data, "urls") or "", "sensitivity": text(data, "sensitivity") or "restricted"}
+    try:
+        report = capture_from_form(ctx.case, ctx.principal, values["urls"], values["sensitivity"])
+    except InputError as exc:
+        return page(ctx, "capture_form.html", values=values, report=None, error=exc.message, status_code=422)
+    return page(ctx, "capture_form.html", values=values, report=report, error=None)
+
+
 @router.get("/evidence/{item_id}")
 def evidence_page(item_id: str, ctx: Ctx = Depends(get_ctx)):
+    from dadkhah.capture.views import item_panels
+
     if not vaultview.evidence_available():
         raise NotFound("the evidence vault is not available")
     with ctx.read() as s:
@@ -52,7 +73,8 @@ def evidence_page(item_id: str, ctx: Ctx = Depends(get_ctx)):
             text_ = vaultview.item_text(s, item_id, ctx.principal)
         except Exception:  # noqa: BLE001 - a missing derived text only hides the text panel
             text_ = ""
-    return page(ctx, "evidence.html", item=item, text=text_[:20000], text_truncated=len(text_) > 20000)
+        extra = item_panels(s, item["id"], ctx.principal)  # similar items, provenance, capture
+    return page(ctx, "evidence.html", item=item, text=text_[:20000], text_truncated=len(text_) > 20000, **extra)
 
 
 # --- testimony ------------------------------------------------------------------------------------------
