@@ -31,20 +31,103 @@ def queue(case, principal: Principal, n: int = 20) -> tuple[list[dict], str | No
     return out, None
 
 
+NAME_FIELDS = ("name", "given", "family", "father")
+TEXT_FIELDS = ("gender", "age", "place_of_origin", "detention_site", "burial_site", "notes")
+
+
+def compare_values(field: str, left, right) -> str:
+    """How two records' values of one field compare, by what they mean rather than how they are written:
+    ``same`` (the same cross-script key: حسین and Hossein are the same name), ``similar`` (a spelling or
+    transliteration away), ``different``, or ``one`` (only one record says)."""
+    from dadkhah.names.keys import name_key
+    from dadkhah.names.normalize import normalize
+    from dadkhah.names.script import to_ascii_digits
+    from dadkhah.names.similarity import name_similarity
+
+    if left in (None, "") or right in (None, ""):
+        return "one"
+    a, b = to_ascii_digits(str(left)).strip(), to_ascii_digits(str(right)).strip()
+    if a.casefold() == b.casefold() or normalize(a) == normalize(b):
+        return "same"
+    if field == "notes":
+        return "different"
+    ka, kb = name_key(a), name_key(b)
+    if ka and ka == kb:
+        return "same"
+    if field in NAME_FIELDS or field in ("place_of_origin", "detention_site", "burial_site"):
+        if name_similarity(a, b) >= 0.85:
+            return "similar"
+    return "different"
+
+
 def detail(case, pair_id: int, principal: Principal) -> dict:
     from dadkhah.linkage.review import pair_detail
 
     d = pair_detail(case, pair_id, principal=principal)
-    fields = ("name", "given", "family", "father", "gender", "age", "place_of_origin", "detention_site",
-              "burial_site", "notes")
-    d["rows"] = [{"field": f, "left": d["left"].get(f), "right": d["right"].get(f),
-                  "differs": (d["left"].get(f) or "") != (d["right"].get(f) or "")} for f in fields
-                 if d["left"].get(f) or d["right"].get(f)]
+    d["rows"] = []
+    for f in NAME_FIELDS + TEXT_FIELDS:
+        left, right = d["left"].get(f), d["right"].get(f)
+        if left or right:
+            how = compare_values(f, left, right)
+            d["rows"].append({"field": f, "left": left, "right": right, "compare": how, "differs": how == "different"})
     for k in ("birth", "death"):
         left, right = d["left"]["dates"].get(k), d["right"]["dates"].get(k)
         if left or right:
-            d["rows"].append({"field": k, "left": left, "right": right, "differs": left != right})
+            how = "one" if not (left and right) else "same" if left == right else "different"
+            d["rows"].append({"field": k, "left": left, "right": right, "compare": how, "differs": how == "different"})
+    d["comparisons"] = [dict(c, **explain_level(c)) for c in d.get("comparisons", [])]
     return d
+
+
+_LEVEL_PATTERNS: list[tuple[str, str]] = [
+    (r"^(?P<what>[a-z_]+) is NULL$", "missing"),
+    (r"^same key$", "same_key"),
+    (r"^same skeleton$", "same_skeleton"),
+    (r"^Jaro-Winkler >= (?P<n>[0-9.]+)$", "similar_spelling"),
+    (r"^All other comparisons$|^All other$|^else$", "other"),
+    (r"^same day$", "same_day"),
+    (r"^within a week$", "within_week"),
+    (r"^overlap, both within (?P<n>\d+) days$", "overlap_narrow"),
+    (r"^intervals overlap$", "overlap"),
+    (r"^within (?P<n>\d+) days$", "within_days"),
+    (r"^no dates to compare; same age at death$", "same_age"),
+    (r"^no dates to compare; ages at death a year apart$", "age_year"),
+    (r"^no dates to compare; ages at death differ$", "age_differs"),
+    (r"^same (?P<parent>\w+) \(one names only the \w+\)$", "same_parent_only"),
+    (r"^same (?P<parent>\w+), different (?P<what>\w+)$", "same_parent_different"),
+    (r"^same list$", "same_list"),
+    (r"^different lists$", "different_lists"),
+    (r"^places compared directly, or none to compare$", "region_null"),
+    (r"^a place of one in the province of a place of the other$", "region_same"),
+    (r"^their places lie in different provinces$", "region_different"),
+    (r"^same (?P<what>\w+)$", "same_thing"),
+    (r"^level not known", "unknown"),
+]
+
+
+def explain_level(c: dict) -> dict:
+    """The message key (``review.lvl.*``) and values that say one comparison's level in plain words, in any
+    language: {"level_key", "level_values", "comparison_key"}."""
+    import re
+
+    label = str(c.get("level") or "")
+    if c.get("gamma") == -2:
+        return {"level_key": "review.lvl.unknown", "level_values": {},
+                "comparison_key": f"review.cmp.{c.get('comparison')}"}
+    for pattern, key in _LEVEL_PATTERNS:
+        m = re.match(pattern, label)
+        if m:
+            values = {k: v for k, v in m.groupdict().items() if v}
+            if "n" in values:
+                n = float(values["n"])
+                values["n"] = int(round(n * 100)) if n < 1 else int(n)
+            for k in ("what", "parent"):
+                if k in values:
+                    values[k] = f"review.thing.{values[k]}"
+            return {"level_key": f"review.lvl.{key}", "level_values": values,
+                    "comparison_key": f"review.cmp.{c.get('comparison')}"}
+    return {"level_key": "review.lvl.level_n", "level_values": {"n": c.get("gamma")},
+            "comparison_key": f"review.cmp.{c.get('comparison')}"}
 
 
 def decide(case, pair_id: int, decision: str, principal: Principal, note: str | None) -> dict:

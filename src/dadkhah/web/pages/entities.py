@@ -66,8 +66,10 @@ def _options(ctx: Ctx, s, kind: str) -> list[tuple[str, str]]:
     cls = KIND_CLASSES[kind]
     from sqlalchemy import select
 
-    rows = s.execute(visible(select(cls.id, cls.label), cls, ctx.principal).order_by(cls.label).limit(2000))
-    return [(r.id, r.label) for r in rows]
+    rows = list(s.execute(visible(select(cls.id, cls.label), cls, ctx.principal).order_by(cls.label).limit(2000)))
+    labels = readmodel.reader_labels(s, [r.id for r in rows], ctx.principal, ctx.lang)
+    out = [(r.id, labels.get(r.id, r.label)) for r in rows]
+    return sorted(out, key=lambda o: readmodel.sort_key(o[1]))
 
 
 def _vocab_options(ctx: Ctx, name: str, s) -> list[tuple[str, str]]:
