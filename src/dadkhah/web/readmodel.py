@@ -309,7 +309,8 @@ def composed_labels(s: Session, ids, principal: Principal, lang: str) -> dict[st
     names = reader_labels(s, ends, principal, lang)
     out = {}
     for rid, who, vocab, role, what in rows:
-        parts = [names.get(who) or (known.get(who) or {}).get("label"), term_label(vocab, role, lang, s) if role else None,
+        parts = [names.get(who) or (known.get(who) or {}).get("label"),
+                 term_label(vocab, role, lang, s) if role else None,
                  names.get(what) or (known.get(what) or {}).get("label")]
         out[rid] = " — ".join(p for p in parts if p)
     return out
