@@ -328,7 +328,8 @@ def _media(jctx, media_type: str | None) -> str:
     ctx = jctx.get("ctx")
     lang = ctx.lang if ctx else "en"
     mt = (media_type or "").lower()
-    kind = ("pdf" if mt == "application/pdf" else mt.split("/")[0] if mt.split("/")[0] in ("text", "image", "audio", "video")
+    major = mt.split("/")[0]
+    kind = ("pdf" if mt == "application/pdf" else major if major in ("text", "image", "audio", "video")
             else "document" if "word" in mt or "opendocument" in mt else "other")
     return i18n.translate(f"media.{kind}", lang)
 
@@ -400,10 +401,11 @@ def _tojson_script(value: Any) -> Markup:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "svg"]),
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
-    env.globals.update(t=_t, has_message=_has_message, period=_period, tv=_tv, claim_value=_claim_value, url_for_record=url_for_record, PLURAL=PLURAL,
-                       ENTITY_PAGES=ENTITY_PAGES)
-    env.filters.update(rec=_rec, media=_media, filesize=_filesize, snippet=_snippet, coord=_coord, signed=_signed, when=_when, unit=_unit, lang_attr=_lang_attr,
-                       fdate=_fdate, num=_num, digits=_digits, term=_term, json_script=_tojson_script)
+    env.globals.update(t=_t, tv=_tv, has_message=_has_message, period=_period, claim_value=_claim_value,
+                       url_for_record=url_for_record, PLURAL=PLURAL, ENTITY_PAGES=ENTITY_PAGES)
+    env.filters.update(rec=_rec, media=_media, filesize=_filesize, snippet=_snippet, coord=_coord, signed=_signed,
+                       when=_when, unit=_unit, lang_attr=_lang_attr, fdate=_fdate, num=_num, digits=_digits,
+                       term=_term, json_script=_tojson_script)
     return env
 
 
