@@ -160,3 +160,26 @@ def test_the_linkage_review_compares_values_by_key_not_by_script():
         "review.lvl.missing"
     assert explain_level({"comparison": "given", "level": "Jaro-Winkler >= 0.92", "gamma": 2})["level_values"] == \
         {"n": 92}
+
+
+def test_the_linkage_review_compares_dates_by_their_spans():
+    from dadkhah.dates import parse_date
+    from dadkhah.web.linkview import compare_dates
+
+    year, day, other = parse_date("1336").to_dict(), parse_date("1957-06-10").to_dict(), parse_date("1960").to_dict()
+    assert compare_dates(year, year) == "same"
+    assert compare_dates(year, day) == "similar"  # a year and a day within it do not disagree
+    assert compare_dates(year, other) == "different"
+    assert compare_dates(None, year) == "one"
+
+
+def test_a_persian_review_pair_page_says_how_each_field_compares_in_persian(demo):
+    client = TestClient(demo["app"])
+    login(client, "admin")
+    queue = client.get("/review?lang=fa").text
+    import re
+
+    pair = re.search(r'href="/review/(\d+)"', queue).group(1)
+    html = client.get(f"/review/{pair}?lang=fa").text
+    assert "یکسان" in html or "متفاوت" in html
+    assert "same key" not in html and "is NULL" not in html and "Jaro-Winkler" not in html

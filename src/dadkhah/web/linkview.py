@@ -70,13 +70,44 @@ def detail(case, pair_id: int, principal: Principal) -> dict:
         if left or right:
             how = compare_values(f, left, right)
             d["rows"].append({"field": f, "left": left, "right": right, "compare": how, "differs": how == "different"})
+    raw = _raw_dates(case, [d["left"]["id"], d["right"]["id"]], principal)
     for k in ("birth", "death"):
-        left, right = d["left"]["dates"].get(k), d["right"]["dates"].get(k)
+        left, right = raw.get(d["left"]["id"], {}).get(k), raw.get(d["right"]["id"], {}).get(k)
         if left or right:
-            how = "one" if not (left and right) else "same" if left == right else "different"
-            d["rows"].append({"field": k, "left": left, "right": right, "compare": how, "differs": how == "different"})
+            how = compare_dates(left, right)
+            d["left"].setdefault("date_values", {})[k] = left
+            d["right"].setdefault("date_values", {})[k] = right
+            d["rows"].append({"field": k, "left": left, "right": right, "compare": how, "differs": how == "different",
+                              "date": True})
     d["comparisons"] = [dict(c, **explain_level(c)) for c in d.get("comparisons", [])]
     return d
+
+
+def _raw_dates(case, record_ids: list[str], principal: Principal) -> dict[str, dict]:
+    """record id → {"birth": date dict, "death": …} as parsed at import (the review service has already
+    checked that the principal may see both records)."""
+    from dadkhah.lists.tables import ListRecord
+
+    out = {}
+    with case.reader(principal) as s:
+        for rid in record_ids:
+            rec = s.get(ListRecord, rid)
+            if rec is not None:
+                out[rid] = {k: rec.fields.get(k) for k in ("birth", "death") if rec.fields.get(k)}
+    return out
+
+
+def compare_dates(left: dict | None, right: dict | None) -> str:
+    """``same`` (the same span), ``similar`` (the spans overlap: 1336 and "aged 31 in 1367"), ``different``."""
+    if not left or not right:
+        return "one"
+    a = (left.get("low"), left.get("high"))
+    b = (right.get("low"), right.get("high"))
+    if None in a or None in b:
+        return "same" if left.get("text") == right.get("text") else "different"
+    if a == b:
+        return "same"
+    return "similar" if a[0] <= b[1] and b[0] <= a[1] else "different"
 
 
 _LEVEL_PATTERNS: list[tuple[str, str]] = [

@@ -320,7 +320,7 @@ def apply_labels(s: Session, refs_: list[dict], principal: Principal, lang: str)
     """Give each reference the label in the reader's script, when its record has a visible name form in it
     (in place; the label as stored stays under ``stored_label``)."""
     labels = reader_labels(s, [d["id"] for d in refs_], principal, lang)
-    labels.update(composed_labels(s, [d["id"] for d in refs_ if _COMPOSED.search(d["label"])], principal, lang))
+    labels.update(composed_labels(s, [d["id"] for d in refs_ if d["id"] not in labels], principal, lang))
     for d in refs_:
         if d["id"] in labels and labels[d["id"]] != d["label"]:
             d.setdefault("stored_label", d["label"])
