@@ -183,3 +183,20 @@ def test_a_persian_review_pair_page_says_how_each_field_compares_in_persian(demo
     html = client.get(f"/review/{pair}?lang=fa").text
     assert "یکسان" in html or "متفاوت" in html
     assert "same key" not in html and "is NULL" not in html and "Jaro-Winkler" not in html
+
+
+def test_the_people_list_sorts_as_a_reader_expects_and_filters_by_name_and_type(demo):
+    client = TestClient(demo["app"])
+    login(client, "admin")
+    html = client.get("/persons?lang=en").text
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    names = [t for t, _, where in parse(body).texts if where in ("a", "bdi")]
+    from dadkhah.web.readmodel import sort_key
+
+    assert names == sorted(names, key=sort_key), names[:20]
+    found = client.get("/persons?lang=fa&q=%D8%B1%D8%A6%DB%8C%D8%B3%DB%8C").text  # رئیسی
+    assert "ابراهیم رئیسی" in found and "ابراهیم رئیسی" in client.get("/persons?lang=fa&q=RAISI").text
+    prisons = client.get("/places?lang=fa&type=prison").text
+    assert "زندان اوین" in prisons and "خاوران" not in prisons
+    assert 'rel="icon"' in html
+    assert client.get("/static/favicon.svg").status_code == 200

@@ -74,6 +74,60 @@ def list_page(s: Session, kind: str, principal: Principal, *, offset: int = 0, l
     return list(s.scalars(stmt)), total
 
 
+TYPE_FIELD = {"organization": ("org_type", "organization_type"), "place": ("place_type", "place_type"),
+              "event": ("event_type", "event_type"), "source": ("source_type", "source_type")}
+SORTED_IN_MEMORY = 20_000  # lists up to this size are ordered as a reader expects (sort_key) in Python
+
+
+def filtered_list(s: Session, kind: str, principal: Principal, *, lang: str, q: str = "", type_: str = "",
+                  sensitivity: str = "", sort: str = "label", offset: int = 0, limit: int = 50) -> dict:
+    """One page of a list of records with its filters and facets: ``q`` (a name or label, any script, letter
+    case or Arabic letter variant), ``type_`` (the kind's type vocabulary), ``sensitivity``; facet counts for
+    both; ordered by the name in the reader's script (case- and variant-insensitive), or by date for events.
+    Returns {"items", "total", "facets"}."""
+    from dadkhah.model import NameForm
+    from dadkhah.names.normalize import normalize
+
+    cls = KIND_CLASSES[kind]
+    base = visible(select(cls.id), cls, principal)
+
+    def _ids(stmt):  # a list of ids to test membership in, not correlated with the outer query
+        return select(stmt.subquery().c.id)
+
+    if q.strip():
+        needle = f"%{normalize(q.strip())}%"
+        named = select(NameForm.entity_id).where(NameForm.normalized.like(needle),
+                                                 NameForm.sensitivity.in_(list(allowed_sensitivities(principal))))
+        base = base.where(cls.id.in_(named) | func.lower(cls.label).like(f"%{q.strip().lower()}%"))
+    type_col = getattr(cls, TYPE_FIELD[kind][0]) if kind in TYPE_FIELD else None
+    facets: dict[str, list[tuple[str, int]]] = {}
+    if type_col is not None:
+        sub = base.where(cls.sensitivity == sensitivity) if sensitivity else base
+        facets["type"] = [(v, n) for v, n in s.execute(select(type_col, func.count()).where(cls.id.in_(_ids(sub)))
+                                                      .group_by(type_col).order_by(func.count().desc())) if v]
+        if type_:
+            base = base.where(type_col == type_)
+    facets["sensitivity"] = [(v, n) for v, n in s.execute(select(cls.sensitivity, func.count())
+                                                          .where(cls.id.in_(_ids(base))).group_by(cls.sensitivity))]
+    if sensitivity:
+        base = base.where(cls.sensitivity == sensitivity)
+    total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
+    if kind == "event" and sort == "date":
+        stmt = select(cls).where(cls.id.in_(_ids(base))).order_by(Event.date_low.is_(None), Event.date_low, Event.label)
+        rows = list(s.scalars(stmt.offset(max(offset, 0)).limit(limit)))
+    elif total <= SORTED_IN_MEMORY:
+        pairs = list(s.execute(select(cls.id, cls.label).where(cls.id.in_(_ids(base)))))
+        names = reader_labels(s, [i for i, _ in pairs], principal, lang)
+        ordered = sorted(pairs, key=lambda r: (sort_key(names.get(r[0], r[1])), r[0]))
+        wanted = [i for i, _ in ordered[max(offset, 0):max(offset, 0) + limit]]
+        by_id = {e.id: e for e in s.scalars(select(cls).where(cls.id.in_(wanted)))}
+        rows = [by_id[i] for i in wanted if i in by_id]
+    else:
+        stmt = select(cls).where(cls.id.in_(_ids(base))).order_by(func.lower(cls.label), cls.id)
+        rows = list(s.scalars(stmt.offset(max(offset, 0)).limit(limit)))
+    return {"items": [summary(e) for e in rows], "total": total, "facets": facets}
+
+
 def summary(e: Entity) -> dict:
     """A row in a list of entities."""
     d: dict[str, Any] = {"id": e.id, "kind": e.kind, "label": e.label, "sensitivity": e.sensitivity}
