@@ -77,3 +77,23 @@ def test_someone_else_cannot_change_the_status_of_your_work(web, pairs):
     assert r.status_code == 404
     with web.case.reader() as s:
         assert s.get(WorkItem, item_id).status == "open"
+
+
+def test_an_editor_adds_an_event_type_in_both_languages_and_it_is_offered_in_the_forms(web):
+    admin = web.client("admin")
+    r = admin.post("/vocab/event_type", data={"csrf_token": csrf_of(admin, "/vocab/event_type"), "term": "mass_arrest",
+                                              "en": "Mass arrest", "fa": "بازداشت گسترده"}, follow_redirects=False)
+    assert r.status_code == 303
+    listing = admin.get("/vocab/event_type?lang=fa").text
+    assert 'data-term="mass_arrest"' in listing and "بازداشت گسترده" in listing
+    form = admin.get("/events/new?lang=fa").text
+    assert '<option value="mass_arrest"' in form and "بازداشت گسترده" in form
+    bad = admin.post("/vocab/event_type", data={"csrf_token": csrf_of(admin, "/vocab/event_type"),
+                                                "term": "Mass Arrest!", "en": "x", "fa": ""})
+    assert bad.status_code == 422
+    shipped = admin.post("/vocab/event_type", data={"csrf_token": csrf_of(admin, "/vocab/event_type"),
+                                                    "term": "execution", "en": "Killing", "fa": "کشتن"})
+    assert shipped.status_code == 422  # shipped terms keep their labels
+    viewer = web.client("viewer")
+    assert viewer.post("/vocab/event_type", data={"csrf_token": csrf_of(viewer, "/vocab/event_type"), "term": "x_y",
+                                                  "en": "X", "fa": "ایکس"}, follow_redirects=False).status_code == 403

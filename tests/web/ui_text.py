@@ -3,7 +3,8 @@ machine timestamps — and a crawler that walks every page of the app reachable 
 
 Record data (a name written in Latin letters, a source title in English, an identifier) may stand on a
 Persian page, but only inside an element that says so: ``lang="en"`` (or any language other than the page's)
-or ``translate="no"``. Everything else on a Persian page must be Persian. Raw vocabulary codes
+or ``translate="no"``. Everything else on a Persian page must be Persian. The one place that shows codes on purpose — the
+vocabulary editor's code and English-label columns — marks its cells ``data-shows-codes``. Raw vocabulary codes
 (``perpetrator_direct``) and machine timestamps are refused everywhere, also inside record data.
 """
 
@@ -40,6 +41,7 @@ class _Node:
     tag: str
     lang: str | None
     record: bool
+    shows_codes: bool = False
 
 
 class _Walker(HTMLParser):
@@ -61,6 +63,10 @@ class _Walker(HTMLParser):
         if tag in SKIP:
             self.skip += tag not in VOID
             return
+        if tag not in VOID and "data-shows-codes" in a:
+            self.skip += 1
+            self.stack.append(_Node(tag, self.page_lang, True, True))
+            return
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         parent_lang = self.stack[-1].lang if self.stack else self.page_lang
@@ -73,7 +79,7 @@ class _Walker(HTMLParser):
             if tag == "input" and a.get("type") in ("submit", "button") and a.get("value"):
                 self.texts.append((a["value"], record, "<input value>"))
         if tag not in VOID:
-            self.stack.append(_Node(tag, lang, record))
+            self.stack.append(_Node(tag, lang, record, "data-shows-codes" in a))
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -81,8 +87,10 @@ class _Walker(HTMLParser):
             self.stack.pop()
 
     def handle_endtag(self, tag):
-        if tag in SKIP:
+        if tag in SKIP or (self.stack and self.stack[-1].tag == tag and self.stack[-1].shows_codes):
             self.skip = max(0, self.skip - 1)
+            if tag not in SKIP:
+                self.stack.pop()
             return
         if tag in VOID:
             return

@@ -14,9 +14,10 @@ from dadkhah.web.pages import (
     review,
     search,
     vault,
+    vocab,
     work,
 )
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
-for module in (account, dashboard, search, claims, vault, review, work, geo, graph, estimates, entities):
+for module in (account, dashboard, search, claims, vault, review, work, vocab, geo, graph, estimates, entities):
     router.include_router(module.router)
