@@ -3,8 +3,9 @@ machine timestamps — and a crawler that walks every page of the app reachable 
 
 Record data (a name written in Latin letters, a source title in English, an identifier) may stand on a
 Persian page, but only inside an element that says so: ``lang="en"`` (or any language other than the page's)
-or ``translate="no"``. Everything else on a Persian page must be Persian. The one place that shows codes on purpose — the
-vocabulary editor's code and English-label columns — marks its cells ``data-shows-codes``. Raw vocabulary codes
+or ``translate="no"``. Everything else on a Persian page must be Persian. The one place that shows codes on
+purpose — the vocabulary editor's code and English-label columns — marks its cells ``data-shows-codes``. Raw
+vocabulary codes
 (``perpetrator_direct``) and machine timestamps are refused everywhere, also inside record data.
 """
 
