@@ -11,6 +11,7 @@ from dadkhah.web.pages import (
     estimates,
     geo,
     graph,
+    lists,
     review,
     search,
     vault,
@@ -19,5 +20,5 @@ from dadkhah.web.pages import (
 )
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
-for module in (account, dashboard, search, claims, vault, review, work, vocab, geo, graph, estimates, entities):
+for module in (account, dashboard, search, claims, vault, review, work, vocab, lists, geo, graph, estimates, entities):
     router.include_router(module.router)
