@@ -56,7 +56,8 @@ def demo(tmp_path_factory):
 def _walk(demo, lang: str):
     client = TestClient(demo["app"])
     login(client, "admin")
-    start = ["/", "/work", "/lists/import", "/vocab/event_type", "/vocab/participation_role", "/review", "/graph", "/map",
+    start = ["/", "/work", "/lists/import", "/vocab/event_type", "/vocab/participation_role", "/review", "/graph",
+             "/map",
              "/timeline", "/estimates", "/account", "/admin/users",
              f"/evidence/{demo['item']}", f"/testimony/{demo['testimony']}", "/search?q=%D8%B1%D8%A6%DB%8C%D8%B3%DB%8C",
              "/search?q=Raisi", "/persons/person-raisi", "/events/event-massacre-1988"]
