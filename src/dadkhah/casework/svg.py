@@ -272,8 +272,9 @@ def render_readable_svg(g: nx.MultiDiGraph, *, focus: str | None = None, title: 
     legend = legend or dict(LEGEND)
     legend_h = 30 if legend else 0
     width = max(width, 560)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chain-of-command" role="img" '
-           f'viewBox="0 0 {width:.0f} {height + legend_h:.0f}" width="{width:.0f}" height="{height + legend_h:.0f}" '
+    # a group, not an image: its boxes are links (an image may not hold interactive parts)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chain-of-command" role="group" '
+           f'aria-label={quoteattr(title)} viewBox="0 0 {width:.0f} {height + legend_h:.0f}" width="{width:.0f}" height="{height + legend_h:.0f}" '
            f'font-family={quoteattr(FONT)} font-size="12" data-layout="{"dot" if laid else "layered"}">',
            f"<title>{escape(title)}</title>", "<defs>"]
     for rel, (colour, _) in EDGE_STYLE.items():
