@@ -62,3 +62,37 @@ def test_too_large_a_graph_is_refused_with_advice():
     g.add_nodes_from(str(i) for i in range(20))
     with pytest.raises(ValueError, match="focus_subgraph"):
         render_svg(g, max_nodes=10)
+
+
+def test_the_readable_drawing_writes_every_name_in_full_in_the_readers_script_first():
+    from dadkhah.casework.svg import render_readable_svg
+
+    g = small_graph()
+    g.add_node("judiciary", kind="organization", label="Judiciary of the Islamic Republic of Iran",
+               latin="Judiciary of the Islamic Republic of Iran", persian="قوه قضاییه جمهوری اسلامی ایران")
+    g.add_edge("judiciary", "org", relation="parent_of")
+    svg = render_readable_svg(g, lang="fa", legend={"commands": "فرمانده", "parent_of": "نهاد بالادست"})
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "…" not in "".join(texts)  # nothing cut off
+    assert " ".join(t for t in texts if t and "Judiciary" in t or t in ("of the Islamic", "Republic of Iran")) \
+        .startswith("Judiciary")
+    node = [el for el in root.iter(f"{SVG}g") if el.get("data-id") == "judiciary"][0]
+    first = node.findall(f"{SVG}text")[0]
+    assert first.get("direction") == "rtl" and first.get("font-weight") == "bold"  # Persian first for a Persian reader
+    assert "نهاد بالادست" in texts and "parent body" not in texts
+    assert root.get("font-size") == "12"
+
+
+def test_graphviz_lays_out_superiors_above_subordinates_when_installed():
+    import shutil
+
+    from dadkhah.casework.svg import box_size, dot_layout
+
+    if not shutil.which("dot"):
+        pytest.skip("graphviz is not installed (apt install graphviz)")
+    g = small_graph()
+    laid = dot_layout(g, {n: box_size([("x" * 20, False)]) for n in g.nodes})
+    assert laid is not None
+    pos = laid[0]
+    assert pos["boss"][1] < pos["org"][1] < pos["aide"][1]

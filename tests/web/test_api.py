@@ -169,7 +169,8 @@ def test_removing_the_name_shown_as_the_label_relabels_the_record(web, ids):
 
     form = c.get(f"/persons/{ids['victim']}/edit").text
     label = web.api("investigator").get(f"/api/persons/{ids['victim']}").json()["label"]
-    name_id = re.search(r'<span dir="auto">' + re.escape(label) + r'</span>.*?name="remove_name\[\]" value="(\d+)"',
+    shown = r'<span dir="auto">(?:<bdi lang="\w+">)?' + re.escape(label) + r'(?:</bdi>)?</span>'
+    name_id = re.search(shown + r'.*?name="remove_name\[\]" value="(\d+)"',
                         form, re.S).group(1)
     r = c.post(f"/persons/{ids['victim']}/edit", follow_redirects=False,
                data={"csrf_token": csrf_of(c, "/"), "remove_name[]": [name_id], "sensitivity": "public"})

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from web_helpers import PASSWORD, seed
+from web_helpers import PASSWORD, linked_lists, seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -24,52 +24,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-dev-shm-usage"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-def _two_lists(seed: int = 7) -> tuple[str, str]:
-    """Two victim lists (CSV) sharing 20 people, some under other spellings, birth years or fathers' names,
-    so the linkage model leaves pairs it is unsure about for a reviewer."""
-    import random
-
-    given = ["Hossein", "Reza", "Ali", "Mohammad", "Maryam", "Zahra", "Fatemeh", "Mehdi", "Hassan", "Parvin",
-             "Mahmoud", "Akbar", "Shirin", "Nasrin", "Javad", "Saeed"]
-    family = ["Karimi", "Ahmadi", "Hosseini", "Rahimi", "Rezaei", "Moradi", "Jafari", "Sadeghi", "Mohammadi",
-              "Kazemi", "Ebrahimi", "Ghasemi", "Naderi", "Taheri"]
-    fathers = ["Ali", "Hassan", "Jafar", "Mahmoud", "Abbas", "Ahmad", "Mostafa", "Karim"]
-    prisons = ["Evin", "Gohardasht", "Qezel Hesar", "Dizel Abad"]
-    variant = {"Hossein": "Hosein", "Mohammad": "Mohamad", "Rezaei": "Rezaee", "Hosseini": "Hoseini",
-               "Fatemeh": "Fatemah", "Mehdi": "Mahdi", "Saeed": "Said"}
-    rng = random.Random(seed)
-    people = [(rng.choice(given), rng.choice(family), rng.choice(fathers), rng.randint(1950, 1968),
-               rng.choice(prisons)) for _ in range(40)]
-    header = "name,father,birth_year,prison"
-    a = [header] + [f"{g} {f},{fa},{y},{p}" for g, f, fa, y, p in people[:30]]
-    b = [header]
-    for i, (g, f, fa, y, p) in enumerate(people[10:40]):
-        if i % 4 == 1:
-            g, f = variant.get(g, g), variant.get(f, f)
-        elif i % 4 == 2:
-            y += 1
-        elif i % 4 == 3:
-            fa = rng.choice(fathers)
-        b.append(f"{g} {f},{fa},{y},{p}")
-    return "\n".join(a) + "\n", "\n".join(b) + "\n"
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _linked_lists(case, folder: Path) -> None:
-    """Import the two lists and link them, so pairs wait for review."""
-    from dadkhah.linkage.service import run_linkage
-    from dadkhah.lists.importer import import_list
-
-    for name, text in zip(("list-a", "list-b"), _two_lists(), strict=True):
-        path = folder / f"{name}.csv"
-        path.write_text(text, encoding="utf-8")
-        import_list(case, path, name, actor="e2e")
-    run_linkage(case, actor="e2e")
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +131,7 @@ def test_a_testimony_entered_in_persian_makes_its_witness_findable_by_a_latin_sp
 
 @pytest.fixture(scope="module")
 def linked(site):
-    _linked_lists(site["case"], site["folder"])
+    linked_lists(site["case"], site["folder"])
 
 
 def test_a_reviewer_decides_a_linkage_pair_shown_side_by_side(page, site, linked, shots):

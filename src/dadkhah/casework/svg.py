@@ -72,6 +72,80 @@ def layered_layout(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     return pos
 
 
+def wrap(text: str | None, width: int = 26) -> list[str]:
+    """A label broken into lines of about ``width`` characters at spaces (never cut short)."""
+    words, lines, line = (text or "").split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+LINE_H = 16
+CHAR_W = 7.0  # an average glyph at 12px, Latin or Persian
+
+
+def box_size(lines: list[tuple[str, bool]]) -> tuple[float, float]:
+    width = max(len(t) for t, _ in lines) * CHAR_W + 24
+    return max(140.0, min(300.0, width)), 14.0 + LINE_H * len(lines)
+
+
+def dot_layout(g: nx.MultiDiGraph, sizes: dict[str, tuple[float, float]]):
+    """Graphviz ``dot``'s layered layout, superiors on top, with boxes of the given sizes: ``(pos, edges, width,
+    height)`` — each node's top-left corner, each edge's spline control points — or None when ``dot`` is not
+    installed (apt install graphviz) or fails."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("dot")
+    if not exe or g.number_of_nodes() == 0:
+        return None
+    names = {n: f"n{i}" for i, n in enumerate(g.nodes)}
+    back = {v: k for k, v in names.items()}
+    lines = ["digraph G {", "graph [rankdir=TB, nodesep=0.25, ranksep=0.55, splines=spline];",
+             "node [shape=box, fixedsize=true, label=\"\"];"]
+    for n, name in names.items():
+        w, h = sizes[n]
+        lines.append(f"{name} [width={w / 72:.3f}, height={h / 72:.3f}];")
+    seen = set()
+    for u, v, data in g.edges(data=True):
+        key = (u, v, data.get("relation", "commands"))
+        if u == v or key in seen:
+            continue
+        seen.add(key)
+        lines.append(f"{names[u]} -> {names[v]};")
+    lines.append("}")
+    try:
+        out = subprocess.run([exe, "-Tplain"], input="\n".join(lines), capture_output=True, text=True, timeout=30,
+                             check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    pos, edges, height, width = {}, {}, 0.0, 0.0
+    for row in out.splitlines():
+        parts = row.split()
+        if not parts:
+            continue
+        if parts[0] == "graph":
+            width, height = float(parts[2]) * 72, float(parts[3]) * 72
+        elif parts[0] == "node":
+            n = back[parts[1]]
+            x, y, w, h = (float(v) * 72 for v in parts[2:6])
+            pos[n] = (MARGIN + x - w / 2, MARGIN + height - y - h / 2)
+        elif parts[0] == "edge":
+            u, v, k = back[parts[1]], back[parts[2]], int(parts[3])
+            pts = [(MARGIN + float(parts[4 + 2 * i]) * 72, MARGIN + height - float(parts[5 + 2 * i]) * 72)
+                   for i in range(k)]
+            edges.setdefault((u, v), pts)
+    if len(pos) != g.number_of_nodes():
+        return None
+    return pos, edges, width + 2 * MARGIN, height + 2 * MARGIN
+
+
 def _size(pos: dict, legend: bool) -> tuple[float, float]:
     width = max((x for x, _ in pos.values()), default=0) + NODE_W + MARGIN
     height = max((y for _, y in pos.values()), default=0) + NODE_H + MARGIN
@@ -161,6 +235,106 @@ def render_svg(g: nx.MultiDiGraph, *, focus: str | None = None, title: str = "Ch
             if labels:
                 out.append(f'<text x="{lx + 26}" y="{ly}" font-size="9" fill="#333">{escape(text)}</text>')
             lx += 30 + len(text) * 5.2
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _lines_for(n: str, data: dict, lang: str) -> list[tuple[str, bool]]:
+    """A node's name in the reader's script first (bold), the other beneath, each wrapped, never cut."""
+    named = _node_lines(n, data)
+    if lang == "fa":
+        named.sort(key=lambda line: not line[1])
+    out = []
+    for text, is_fa in named[:2]:
+        out += [(piece, is_fa) for piece in wrap(text)]
+    return out
+
+
+def render_readable_svg(g: nx.MultiDiGraph, *, focus: str | None = None, title: str = "Chain of command",
+                        lang: str = "en", legend: dict[str, str] | None = None, max_nodes: int = 80) -> str:
+    """The drawing for reading on screen: laid out by Graphviz ``dot`` (the layered layout of this module when
+    ``dot`` is missing), every name written in full on as many lines as it needs, in the reader's script
+    first, 12-pixel text and a legend in the reader's words (``legend``: relation → text)."""
+    _check_size(g, max_nodes)
+    lines = {n: _lines_for(n, d, lang) for n, d in g.nodes(data=True)}
+    sizes = {n: box_size(ls) for n, ls in lines.items()}
+    laid = dot_layout(g, sizes)
+    if laid is None:
+        grid = layered_layout(g) if g.number_of_nodes() else {}
+        tallest = max((h for _, h in sizes.values()), default=NODE_H)
+        pos = {n: (x * 1.5, y * (tallest + V_GAP) / (NODE_H + V_GAP)) for n, (x, y) in grid.items()}
+        sizes = {n: (NODE_W * 1.4, sizes[n][1]) for n in sizes}
+        width = max((x + sizes[n][0] for n, (x, _) in pos.items()), default=0) + MARGIN
+        height = max((y + sizes[n][1] for n, (_, y) in pos.items()), default=0) + MARGIN
+        splines = {}
+    else:
+        pos, splines, width, height = laid
+    legend = legend or dict(LEGEND)
+    legend_h = 30 if legend else 0
+    width = max(width, 560)
+    # a group, not an image: its boxes are links (an image may not hold interactive parts)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chain-of-command" role="group" '
+           f'aria-label={quoteattr(title)} viewBox="0 0 {width:.0f} {height + legend_h:.0f}" width="{width:.0f}" height="{height + legend_h:.0f}" '
+           f'font-family={quoteattr(FONT)} font-size="12" data-layout="{"dot" if laid else "layered"}">',
+           f"<title>{escape(title)}</title>", "<defs>"]
+    for rel, (colour, _) in EDGE_STYLE.items():
+        out.append(f'<marker id="arrow-{rel}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
+                   f'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/>'
+                   "</marker>")
+    out.append('</defs><g class="viewport">')
+    seen = set()
+    for u, v, data in g.edges(data=True):
+        rel = data.get("relation", "commands")
+        if (u, v, rel) in seen or u == v:
+            continue
+        seen.add((u, v, rel))
+        colour, dash = EDGE_STYLE.get(rel, ("#555555", ""))
+        pts = splines.get((u, v))
+        if pts and len(pts) >= 4:
+            d = f"M{pts[0][0]:.1f},{pts[0][1]:.1f} " + " ".join(
+                f"C{pts[i][0]:.1f},{pts[i][1]:.1f} {pts[i + 1][0]:.1f},{pts[i + 1][1]:.1f} "
+                f"{pts[i + 2][0]:.1f},{pts[i + 2][1]:.1f}" for i in range(1, len(pts) - 2, 3))
+        else:
+            (xu, yu), (wu, hu) = pos[u], sizes[u]
+            (xv, yv), (wv, _) = pos[v], sizes[v]
+            x1, y1, x2, y2 = xu + wu / 2, yu + hu, xv + wv / 2, yv
+            mid = (y1 + y2) / 2
+            d = f"M{x1:.1f},{y1:.1f} C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(f'<path class="edge edge-{rel}" d="{d}" fill="none" stroke="{colour}" stroke-width="1.5"'
+                   f'{dash_attr} marker-end="url(#arrow-{rel})"><title>{escape(legend.get(rel, rel))}</title></path>')
+    for n, data in g.nodes(data=True):
+        (x, y), (w, h) = pos[n], sizes[n]
+        kind = data.get("kind", "person")
+        stroke, sw = ("#a32020", 2.5) if n == focus else ("#1f3b57", 1)
+        rx = 14 if kind == "event" else (2 if kind == "organization" else 6)
+        out.append(f'<g class="node node-{kind}" data-id={quoteattr(n)}>')
+        out.append(f"<title>{escape(' / '.join(t for t, _ in _node_lines(n, data)))}</title>")
+        out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="{rx}" '
+                   f'fill="{NODE_FILL.get(kind, "#ffffff")}" stroke="{stroke}" stroke-width="{sw}"/>')
+        first_script = lines[n][0][1] if lines[n] else False
+        for i, (text, is_fa) in enumerate(lines[n]):
+            attrs = ' direction="rtl" xml:lang="fa" unicode-bidi="embed"' if is_fa else ' xml:lang="en"'
+            weight = ' font-weight="bold"' if is_fa == first_script else ' fill="#3b4754"'
+            out.append(f'<text x="{x + w / 2:.1f}" y="{y + 19 + i * LINE_H:.1f}" text-anchor="middle"{attrs}{weight}>'
+                       f"{escape(text)}</text>")
+        out.append("</g>")
+    out.append("</g>")
+    if legend:
+        ly = height + legend_h - 10
+        rtl = lang == "fa"
+        x = width - MARGIN if rtl else MARGIN  # the legend starts where the reader starts reading
+        for rel, text in legend.items():
+            colour, dash = EDGE_STYLE.get(rel, ("#555555", ""))
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            x1, x2 = (x - 26, x) if rtl else (x, x + 26)
+            tx = x - 32 if rtl else x + 32
+            attrs = ' direction="rtl" xml:lang="fa" text-anchor="start"' if rtl else ""
+            out.append(f'<g class="legend"><line x1="{x1:.0f}" y1="{ly - 4}" x2="{x2:.0f}" y2="{ly - 4}" '
+                       f'stroke="{colour}" stroke-width="2"{dash_attr}/>'
+                       f'<text x="{tx:.0f}" y="{ly}" font-size="12" fill="#222"{attrs}>{escape(text)}</text></g>')
+            step = 48 + len(text) * 6.5
+            x = x - step if rtl else x + step
     out.append("</svg>")
     return "\n".join(out)
 

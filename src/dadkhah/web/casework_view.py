@@ -13,14 +13,14 @@ MAX_NODES = 80
 
 def available() -> bool:
     return (_available("dadkhah.casework.chain", "build_command_graph", "focus_subgraph")
-            and _available("dadkhah.casework.svg", "render_svg"))
+            and _available("dadkhah.casework.svg", "render_readable_svg"))
 
 
 def command_graph(s: Session, principal: Principal, *, root: str | None, period: str | None, radius: int,
-                  title: str) -> dict:
+                  title: str, lang: str = "en", legend: dict[str, str] | None = None) -> dict:
     """``{"svg", "nodes", "error", "data"}``: the drawing around ``root`` (or the whole graph when small)."""
     from dadkhah.casework.chain import build_command_graph, focus_subgraph
-    from dadkhah.casework.svg import render_svg
+    from dadkhah.casework.svg import render_readable_svg
 
     try:
         cg = build_command_graph(s, period, principal=principal)
@@ -38,7 +38,7 @@ def command_graph(s: Session, principal: Principal, *, root: str | None, period:
         return {"svg": None, "nodes": nodes, "error": "empty", "data": None}
     if g.number_of_nodes() > MAX_NODES:
         return {"svg": None, "nodes": nodes, "error": "too_big", "data": None}
-    svg = render_svg(g, focus=root, title=title, max_nodes=MAX_NODES)
+    svg = render_readable_svg(g, focus=root, title=title, lang=lang, legend=legend, max_nodes=MAX_NODES)
     data = {"nodes": [{"id": n, **d} for n, d in g.nodes(data=True)],
             "edges": [{"from": u, "to": v, **d} for u, v, d in g.edges(data=True)]}
     return {"svg": svg, "nodes": nodes, "error": None, "data": data}

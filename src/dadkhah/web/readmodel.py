@@ -6,6 +6,7 @@ Every query here passes the caller's principal to the core service functions or 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -71,6 +72,60 @@ def list_page(s: Session, kind: str, principal: Principal, *, offset: int = 0, l
         order = [Event.date_low.is_(None), Event.date_low, Event.label]
     stmt = visible(select(cls), cls, principal).order_by(*order).offset(max(offset, 0)).limit(limit)
     return list(s.scalars(stmt)), total
+
+
+TYPE_FIELD = {"organization": ("org_type", "organization_type"), "place": ("place_type", "place_type"),
+              "event": ("event_type", "event_type"), "source": ("source_type", "source_type")}
+SORTED_IN_MEMORY = 20_000  # lists up to this size are ordered as a reader expects (sort_key) in Python
+
+
+def filtered_list(s: Session, kind: str, principal: Principal, *, lang: str, q: str = "", type_: str = "",
+                  sensitivity: str = "", sort: str = "label", offset: int = 0, limit: int = 50) -> dict:
+    """One page of a list of records with its filters and facets: ``q`` (a name or label, any script, letter
+    case or Arabic letter variant), ``type_`` (the kind's type vocabulary), ``sensitivity``; facet counts for
+    both; ordered by the name in the reader's script (case- and variant-insensitive), or by date for events.
+    Returns {"items", "total", "facets"}."""
+    from dadkhah.model import NameForm
+    from dadkhah.names.normalize import normalize
+
+    cls = KIND_CLASSES[kind]
+    base = visible(select(cls.id), cls, principal)
+
+    def _ids(stmt):  # a list of ids to test membership in, not correlated with the outer query
+        return select(stmt.subquery().c.id)
+
+    if q.strip():
+        needle = f"%{normalize(q.strip())}%"
+        named = select(NameForm.entity_id).where(NameForm.normalized.like(needle),
+                                                 NameForm.sensitivity.in_(list(allowed_sensitivities(principal))))
+        base = base.where(cls.id.in_(named) | func.lower(cls.label).like(f"%{q.strip().lower()}%"))
+    type_col = getattr(cls, TYPE_FIELD[kind][0]) if kind in TYPE_FIELD else None
+    facets: dict[str, list[tuple[str, int]]] = {}
+    if type_col is not None:
+        sub = base.where(cls.sensitivity == sensitivity) if sensitivity else base
+        facets["type"] = [(v, n) for v, n in s.execute(select(type_col, func.count()).where(cls.id.in_(_ids(sub)))
+                                                      .group_by(type_col).order_by(func.count().desc())) if v]
+        if type_:
+            base = base.where(type_col == type_)
+    facets["sensitivity"] = [(v, n) for v, n in s.execute(select(cls.sensitivity, func.count())
+                                                          .where(cls.id.in_(_ids(base))).group_by(cls.sensitivity))]
+    if sensitivity:
+        base = base.where(cls.sensitivity == sensitivity)
+    total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
+    if kind == "event" and sort == "date":
+        stmt = select(cls).where(cls.id.in_(_ids(base))).order_by(Event.date_low.is_(None), Event.date_low, Event.label)
+        rows = list(s.scalars(stmt.offset(max(offset, 0)).limit(limit)))
+    elif total <= SORTED_IN_MEMORY:
+        pairs = list(s.execute(select(cls.id, cls.label).where(cls.id.in_(_ids(base)))))
+        names = reader_labels(s, [i for i, _ in pairs], principal, lang)
+        ordered = sorted(pairs, key=lambda r: (sort_key(names.get(r[0], r[1])), r[0]))
+        wanted = [i for i, _ in ordered[max(offset, 0):max(offset, 0) + limit]]
+        by_id = {e.id: e for e in s.scalars(select(cls).where(cls.id.in_(wanted)))}
+        rows = [by_id[i] for i in wanted if i in by_id]
+    else:
+        stmt = select(cls).where(cls.id.in_(_ids(base))).order_by(func.lower(cls.label), cls.id)
+        rows = list(s.scalars(stmt.offset(max(offset, 0)).limit(limit)))
+    return {"items": [summary(e) for e in rows], "total": total, "facets": facets}
 
 
 def summary(e: Entity) -> dict:
@@ -208,4 +263,126 @@ def _latest_claims(s: Session, principal: Principal, *, status: str | None = Non
 
 def _claim_line(claim: Claim, subjects: dict[str, dict]) -> dict:
     return {"id": claim.id, "predicate": claim.predicate, "value": claim.value_display(), "status": claim.status,
+            "value_low": claim.value_low, "value_high": claim.value_high, "unit": claim.unit,
             "subject": subjects.get(claim.subject_id), "statement": claim.statement}
+
+
+# --- labels in the reader's language -------------------------------------------------------------------
+
+_WANTED_SCRIPT = {"fa": "fa", "en": "latin"}
+_NAME_KIND_ORDER = {"full": 0, "given": 3, "family": 3}
+
+
+def reader_labels(s: Session, ids, principal: Principal, lang: str) -> dict[str, str]:
+    """id → the entity's name in the reader's script (a visible name form: the primary one first, then full
+    names, then the first written), for the ids that have one; entities without such a form keep their label."""
+    from dadkhah.model import NameForm
+    from dadkhah.names.script import detect_script
+
+    script = _WANTED_SCRIPT.get(lang)
+    wanted = sorted({i for i in ids if isinstance(i, str) and i})
+    if not script or not wanted:
+        return {}
+    allowed = list(allowed_sensitivities(principal))
+    best: dict[str, tuple] = {}
+    for chunk in range(0, len(wanted), 500):
+        rows = s.execute(select(NameForm.entity_id, NameForm.text, NameForm.kind, NameForm.is_primary,
+                                NameForm.position, NameForm.script)
+                         .where(NameForm.entity_id.in_(wanted[chunk:chunk + 500]),
+                                NameForm.sensitivity.in_(allowed)))
+        for r in rows:
+            if (r.script or detect_script(r.text)) != script or not r.text.strip():
+                continue
+            rank = (not r.is_primary, _NAME_KIND_ORDER.get(r.kind, 1), r.position)
+            if r.entity_id not in best or rank < best[r.entity_id][0]:
+                best[r.entity_id] = (rank, r.text)
+    return {i: text for i, (_, text) in best.items()}
+
+
+def sort_key(label: str) -> tuple:
+    """Order names as a reader expects: letter case, Arabic letter variants, diacritics and spacing ignored
+    (``ABBAS`` sorts with ``Abbas``; ي with ی), Persian names before Latin ones."""
+    import unicodedata
+
+    from dadkhah.names.script import detect_script
+
+    text = unicodedata.normalize("NFKD", label or "").casefold()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.translate(_SORT_FOLD)
+    text = " ".join(text.split())
+    return (0 if detect_script(text) == "fa" else 1, text)
+
+
+_SORT_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا",
+                            "\u200c": " ", "-": " ", "'": "", "’": "", "(": "", ")": ""})
+
+
+def _walk_refs(value, found: list[dict], depth: int = 0) -> None:
+    if depth > 8:
+        return
+    if isinstance(value, dict):
+        if isinstance(value.get("id"), str) and isinstance(value.get("label"), str):
+            found.append(value)
+        for v in value.values():
+            if isinstance(v, (dict, list, tuple)):
+                _walk_refs(v, found, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            if isinstance(v, (dict, list, tuple)):
+                _walk_refs(v, found, depth + 1)
+
+
+def pending_labels(data, lang: str) -> list[dict]:
+    """The record references inside ``data`` (dicts with ``id`` and ``label``, at any depth) whose label is
+    not in the reader's script."""
+    from dadkhah.names.script import detect_script
+
+    found: list[dict] = []
+    _walk_refs(data, found)
+    script = _WANTED_SCRIPT.get(lang)
+    return [d for d in found if d["label"] and (detect_script(d["label"]) != script or _COMPOSED.search(d["label"]))]
+
+
+_COMPOSED = re.compile(r" — [a-z]+(?:_[a-z]+)* — ")  # a membership's or participation's stored label
+
+
+def composed_labels(s: Session, ids, principal: Principal, lang: str) -> dict[str, str]:
+    """id → "who — role — what" in the reader's language, for memberships and participations among ``ids``
+    (their stored label carries the role's code)."""
+    from dadkhah.model.vocab import label as term_label
+
+    wanted = sorted({i for i in ids if i})
+    rows = [(m.id, m.member_id, "position_role", m.role, m.organization_id) for m in
+            s.scalars(visible(select(Membership), Membership, principal).where(Membership.id.in_(wanted)))]
+    rows += [(p.id, p.participant_id, "participation_role", p.role, p.event_id) for p in
+             s.scalars(visible(select(Participation), Participation, principal).where(Participation.id.in_(wanted)))]
+    if not rows:
+        return {}
+    ends = {r[1] for r in rows} | {r[4] for r in rows}
+    known = refs(s, ends, principal)
+    names = reader_labels(s, ends, principal, lang)
+    out = {}
+    for rid, who, vocab, role, what in rows:
+        parts = [names.get(who) or (known.get(who) or {}).get("label"),
+                 term_label(vocab, role, lang, s) if role else None,
+                 names.get(what) or (known.get(what) or {}).get("label")]
+        out[rid] = " — ".join(p for p in parts if p)
+    return out
+
+
+def apply_labels(s: Session, refs_: list[dict], principal: Principal, lang: str) -> None:
+    """Give each reference the label in the reader's script, when its record has a visible name form in it
+    (in place; the label as stored stays under ``stored_label``)."""
+    labels = reader_labels(s, [d["id"] for d in refs_], principal, lang)
+    labels.update(composed_labels(s, [d["id"] for d in refs_ if d["id"] not in labels], principal, lang))
+    for d in refs_:
+        if d["id"] in labels and labels[d["id"]] != d["label"]:
+            d.setdefault("stored_label", d["label"])
+            d["label"] = labels[d["id"]]
+
+
+def localize_labels(s: Session, data, principal: Principal, lang: str) -> None:
+    """:func:`pending_labels` then :func:`apply_labels`."""
+    todo = pending_labels(data, lang)
+    if todo:
+        apply_labels(s, todo, principal, lang)

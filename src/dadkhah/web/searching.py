@@ -64,7 +64,10 @@ def faceted_search(s: Session, q: str, principal: Principal, *, kind: str | None
                 if value not in known:
                     continue  # an entity the principal may not see is not offered as a facet
                 label = known[value]["label"]
-            entries.append({"value": value, "label": label, "count": n})
+            entry = {"value": value, "label": label, "count": n}
+            if key in ENTITY_FACETS:
+                entry["id"] = value  # so the label is given in the reader's script
+            entries.append(entry)
         if entries:
             facet_counts[key] = entries
     rows = [{"kind": h.kind, "id": h.id, "label": h.label, "score": round(h.score, 3), "snippet": h.snippet,

@@ -66,3 +66,45 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     user: Mapped[WebUser] = relationship(back_populates="tokens")
+
+
+WORK_KINDS = ("review_pair", "record", "evidence")
+WORK_STATUSES = ("open", "in_progress", "done")
+
+
+class WorkItem(Base):
+    """A piece of work given to someone: a linkage pair to review, a record to check, a document to annotate.
+
+    ``target`` is the pair id, record id or evidence item id; the work is shown in the assignee's queue.
+    """
+
+    __tablename__ = "web_work_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # WORK_KINDS
+    target: Mapped[str] = mapped_column(String(80), index=True)
+    assignee: Mapped[str] = mapped_column(String(100), index=True)  # a web user's name
+    status: Mapped[str] = mapped_column(String(20), default="open")  # WORK_STATUSES
+    note: Mapped[str | None] = mapped_column(String(2000))
+    assigned_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Annotation(Base):
+    """A note on a region of a document image; ``redact`` hides the region from readers below ``sensitivity``
+    (the image is served to them with the region blacked out)."""
+
+    __tablename__ = "web_annotation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("evidence_item.id", ondelete="CASCADE"), index=True)
+    x: Mapped[float] = mapped_column()  # the region, as fractions of the image's width and height
+    y: Mapped[float] = mapped_column()
+    w: Mapped[float] = mapped_column()
+    h: Mapped[float] = mapped_column()
+    note: Mapped[str] = mapped_column(String(2000), default="")
+    redact: Mapped[bool] = mapped_column(Boolean, default=False)
+    sensitivity: Mapped[str] = mapped_column(String(12), default="restricted")  # who may see under the redaction
+    author: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -44,7 +44,15 @@ def get_evidence(item_id: ItemId, ctx: Ctx = Depends(get_ctx)) -> dict:
 def download_original(item_id: ItemId, ctx: Ctx = Depends(get_ctx)):
     _need(vaultview.evidence_available(), "the evidence vault")
     ctx.require("export")
+    from dadkhah.access import Forbidden
+    from dadkhah.web import annotations
+
     with ctx.write("export") as s:
+        from dadkhah.vault.evidence import get_item
+
+        if annotations.hidden_regions(s, get_item(s, item_id, ctx.principal).id, ctx.principal):
+            raise Forbidden("parts of this original are redacted above your level; read the redacted image at "
+                            f"/evidence/{item_id}/view")
         item, stream = vaultview.open_original(s, item_id, ctx.principal)
         filename, media_type = vaultview.safe_filename(item.filename), item.media_type
 

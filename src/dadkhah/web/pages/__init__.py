@@ -11,11 +11,14 @@ from dadkhah.web.pages import (
     estimates,
     geo,
     graph,
+    lists,
     review,
     search,
     vault,
+    vocab,
+    work,
 )
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
-for module in (account, dashboard, search, claims, vault, review, geo, graph, estimates, entities):
+for module in (account, dashboard, search, claims, vault, review, work, vocab, lists, geo, graph, estimates, entities):
     router.include_router(module.router)

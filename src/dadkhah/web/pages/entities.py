@@ -67,8 +67,10 @@ def _options(ctx: Ctx, s, kind: str) -> list[tuple[str, str]]:
     cls = KIND_CLASSES[kind]
     from sqlalchemy import select
 
-    rows = s.execute(visible(select(cls.id, cls.label), cls, ctx.principal).order_by(cls.label).limit(2000))
-    return [(r.id, r.label) for r in rows]
+    rows = list(s.execute(visible(select(cls.id, cls.label), cls, ctx.principal).order_by(cls.label).limit(2000)))
+    labels = readmodel.reader_labels(s, [r.id for r in rows], ctx.principal, ctx.lang)
+    out = [(r.id, labels.get(r.id, r.label)) for r in rows]
+    return sorted(out, key=lambda o: readmodel.sort_key(o[1]))
 
 
 def _vocab_options(ctx: Ctx, name: str, s) -> list[tuple[str, str]]:
@@ -128,12 +130,15 @@ def _errors_from(exc: InputError) -> dict:
 
 # --- list and detail ----------------------------------------------------------------------------------
 
-def _list(ctx: Ctx, kind: str, offset: int, sort: str):
+def _list(ctx: Ctx, kind: str, offset: int, sort: str, q: str = "", type_: str = "", sensitivity: str = ""):
+    q = q.replace("\x00", "")[:200]
     with ctx.read() as s:
-        rows, total = readmodel.list_page(s, kind, ctx.principal, offset=offset, limit=PAGE_SIZE, sort=sort)
-        items = [readmodel.summary(e) for e in rows]
-    return page(ctx, "entity_list.html", kind=kind, items=items, total=total, offset=offset, limit=PAGE_SIZE,
-                sort=sort)
+        result = readmodel.filtered_list(s, kind, ctx.principal, lang=ctx.lang, q=q, type_=type_,
+                                         sensitivity=sensitivity, sort=sort, offset=offset, limit=PAGE_SIZE)
+    filters = {"q": q, "type": type_, "sensitivity": sensitivity, "sort": sort}
+    return page(ctx, "entity_list.html", kind=kind, items=result["items"], total=result["total"], offset=offset,
+                limit=PAGE_SIZE, sort=sort, facets=result["facets"], filters=filters,
+                type_vocab=readmodel.TYPE_FIELD.get(kind, (None, None))[1])
 
 
 def _detail(ctx: Ctx, kind: str, entity_id: str):
@@ -240,8 +245,9 @@ def _register(kind: str) -> None:
     plural = PLURAL[kind]
 
     @router.get(f"/{plural}", name=f"{kind}_list")
-    def list_(ctx: Ctx = Depends(get_ctx), offset: int = 0, sort: str = "label"):
-        return _list(ctx, kind, max(offset, 0), sort)
+    def list_(ctx: Ctx = Depends(get_ctx), offset: int = 0, sort: str = "label", q: str = "", type: str = "",
+              sensitivity: str = ""):
+        return _list(ctx, kind, max(offset, 0), sort, q, type, sensitivity)
 
     @router.get(f"/{plural}/new", name=f"{kind}_new")
     def new(ctx: Ctx = Depends(get_ctx)):

@@ -9,6 +9,7 @@ from dadkhah.web.context import Ctx, get_ctx
 from dadkhah.web.render import page
 
 router = APIRouter()
+LEGEND_RELATIONS = ("commands", "parent_of", "ordered", "carried_out", "part_of")
 
 
 @router.get("/graph")
@@ -19,5 +20,6 @@ def graph_page(ctx: Ctx = Depends(get_ctx), root: str = "", period: str = "", ra
     radius = min(max(radius, 1), 6)
     with ctx.read() as s:
         result = casework_view.command_graph(s, ctx.principal, root=root or None, period=period or None,
-                                             radius=radius, title=ctx.t("graph.title"))
+                                             radius=radius, title=ctx.t("graph.title"), lang=ctx.lang,
+                                             legend={rel: ctx.t(f"graph.rel.{rel}") for rel in LEGEND_RELATIONS})
     return page(ctx, "graph.html", available=True, root=root, period=period, radius=radius, **result)

@@ -22,4 +22,5 @@ def search_page(ctx: Ctx = Depends(get_ctx), q: str = "", kind: str = "", role: 
                                     selected={"role": role, "place": place, "period": period,
                                               "organization": organization})
     params = {"q": q, "kind": kind, "role": role, "place": place, "period": period, "organization": organization}
-    return page(ctx, "search.html", q=q, result=result, kind=kind, params=params, facet_keys=FACETS)
+    return page(ctx, "search.html", q=q, result=result.to_dict() if result else None, kind=kind, params=params,
+                facet_keys=FACETS)

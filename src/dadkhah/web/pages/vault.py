@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse
 
+from dadkhah.access import allowed_sensitivities
 from dadkhah.errors import InputError, NotFound
 from dadkhah.web import vaultview
 from dadkhah.web.context import Ctx, get_ctx
@@ -67,14 +68,45 @@ def evidence_page(item_id: str, ctx: Ctx = Depends(get_ctx)):
 
     if not vaultview.evidence_available():
         raise NotFound("the evidence vault is not available")
+    from dadkhah.web import annotations
+
     with ctx.read() as s:
         item = vaultview.item_view(s, item_id, ctx.principal)
-        try:
-            text_ = vaultview.item_text(s, item_id, ctx.principal)
+        notes = annotations.for_reader(s, item["id"], ctx.principal)
+        redacted = any(a["hidden"] for a in notes)
+        try:  # a redaction above the reader's level hides the text read from the document too
+            text_ = "" if redacted else vaultview.item_text(s, item_id, ctx.principal)
         except Exception:  # noqa: BLE001 - a missing derived text only hides the text panel
             text_ = ""
         extra = item_panels(s, item["id"], ctx.principal)  # similar items, provenance, capture
-    return page(ctx, "evidence.html", item=item, text=text_[:20000], text_truncated=len(text_) > 20000, **extra)
+    return page(ctx, "evidence.html", item=item, text=text_[:20000], text_truncated=len(text_) > 20000, **extra,
+                annotations=notes, redacted=redacted, is_image=annotations.is_image(item.get("media_type")),
+                levels=[lv for lv in annotations.LEVELS if lv in allowed_sensitivities(ctx.principal)])
+
+
+@router.get("/evidence/{item_id}/view")
+def evidence_image(item_id: str, ctx: Ctx = Depends(get_ctx)):
+    """The image as this reader may see it: regions redacted above their level are painted over."""
+    from fastapi.responses import Response
+
+    from dadkhah.web import annotations
+
+    with ctx.read() as s:
+        data, media_type = annotations.render_for(s, item_id, ctx.principal)
+    return Response(data, media_type=media_type, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/evidence/{item_id}/annotations")
+def evidence_annotate(item_id: str, ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
+    from dadkhah.web import annotations
+    from dadkhah.web.pages.forms import number
+
+    errors: dict = {}
+    region = {k: number(data, k, errors) for k in ("x", "y", "w", "h")}
+    with ctx.write() as s:
+        annotations.add(s, ctx.principal, item_id, **region, note=text(data, "note", "") or "",
+                        redact=text(data, "redact") == "1", sensitivity=text(data, "sensitivity", "restricted"))
+    return RedirectResponse(f"/evidence/{item_id}#annotations", status_code=303)
 
 
 # --- testimony ------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@
   var box = document.getElementById("upload-progress");
   var bar = document.getElementById("upload-bar");
   var percent = document.getElementById("upload-percent");
+  var persian = document.documentElement.lang === "fa";
+  function digits(n) { return persian ? String(n).replace(/[0-9]/g, function (d) { return "۰۱۲۳۴۵۶۷۸۹"[+d]; }) : String(n); }
   var nameEl = document.getElementById("upload-name");
   var results = document.getElementById("upload-results");
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
@@ -42,11 +44,11 @@
     xhr.open("POST", form.getAttribute("action"));
     xhr.setRequestHeader("X-CSRF-Token", csrf);
     nameEl.textContent = file.name;
-    bar.value = 0; percent.textContent = "0";
+    bar.value = 0; percent.textContent = digits(0);
     xhr.upload.addEventListener("progress", function (ev) {
       if (ev.lengthComputable) {
         var p = Math.round(100 * ev.loaded / ev.total);
-        bar.value = p; percent.textContent = String(p);
+        bar.value = p; percent.textContent = digits(p);
         if (p === 100) { nameEl.textContent = file.name + " — " + labels.processing; }
       }
     });
