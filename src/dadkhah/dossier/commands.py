@@ -134,16 +134,23 @@ def dossier_case(ctx: typer.Context, output: Path = typer.Option(..., "-o", "--o
     _check_output(output, fmt_name)
     case = open_case(ctx)
     estimate, note = None, None
+    from dadkhah.dossier.common import audience_for
+
+    reader = guard(audience_for, audience)
     if estimate_file is not None:
         try:
             estimate = json.loads(estimate_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             fail(f"cannot read the estimate {estimate_file}: {exc}")
+        from dadkhah.estimate.access import screen_document
+
+        estimate, note = screen_document(case, estimate, reader)
     elif method != "none":
         from dadkhah.estimate.service import EstimateError, EstimateOptions, estimate_case
 
         try:
-            estimate = estimate_case(case, EstimateOptions(method=method, seed=seed))
+            # Counted as the audience may see it: no confidential list reaches a public report.
+            estimate = estimate_case(case, EstimateOptions(method=method, seed=seed), principal=reader)
         except EstimateError as exc:
             note = f"No estimate: {exc}"
             err.print(note)
