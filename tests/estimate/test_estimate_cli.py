@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
+from dadkhah import cliutil
 from dadkhah.estimate import commands
 from dadkhah.estimate.table import example_path
 
