@@ -116,7 +116,8 @@ def _axe(pg) -> list[dict]:
     pg.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = pg.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        return r.violations.map(v => ({id: v.id, impact: v.impact,
+                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
     }""")
     return [v for v in result if v["impact"] in ("serious", "critical")]
 
@@ -220,7 +221,8 @@ def test_a_document_region_is_annotated_and_redacted_for_lower_readers(chromium,
         # the image the viewer's browser received is black where the red block was
         colour = pg.evaluate("""() => { const i = document.getElementById('annotated-image');
             const c = document.createElement('canvas'); c.width = i.naturalWidth; c.height = i.naturalHeight;
-            const g = c.getContext('2d'); g.drawImage(i, 0, 0); return Array.from(g.getImageData(470, 175, 1, 1).data); }""")
+            const g = c.getContext('2d'); g.drawImage(i, 0, 0);
+            return Array.from(g.getImageData(470, 175, 1, 1).data); }""")
         assert colour[:3] == [0, 0, 0], colour
         pg.screenshot(path=str(shots / "redacted-for-viewer-fa.png"), full_page=True)
     finally:

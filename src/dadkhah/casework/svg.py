@@ -274,7 +274,8 @@ def render_readable_svg(g: nx.MultiDiGraph, *, focus: str | None = None, title: 
     width = max(width, 560)
     # a group, not an image: its boxes are links (an image may not hold interactive parts)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chain-of-command" role="group" '
-           f'aria-label={quoteattr(title)} viewBox="0 0 {width:.0f} {height + legend_h:.0f}" width="{width:.0f}" height="{height + legend_h:.0f}" '
+           f'aria-label={quoteattr(title)} viewBox="0 0 {width:.0f} {height + legend_h:.0f}" '
+           f'width="{width:.0f}" height="{height + legend_h:.0f}" '
            f'font-family={quoteattr(FONT)} font-size="12" data-layout="{"dot" if laid else "layered"}">',
            f"<title>{escape(title)}</title>", "<defs>"]
     for rel, (colour, _) in EDGE_STYLE.items():

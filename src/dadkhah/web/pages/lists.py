@@ -91,7 +91,7 @@ def import_upload(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
     token = secrets.token_urlsafe(24)
     folder = _staging(ctx) / token
     folder.mkdir(parents=True)
-    safe = re.sub(r"[^\w.\-]+", "_", Path(upload.filename).name)[:120] or f"list{suffix}"
+    safe = re.sub(r"[^\w.\-\u200c]+", "_", Path(upload.filename).name)[:120] or f"list{suffix}"
     with (folder / f"upload__{safe}").open("wb") as out:
         shutil.copyfileobj(upload.file, out)
     try:
