@@ -113,7 +113,7 @@ def backup(case, output: str | Path, *, anchors: str | Path | None = None, step:
                 nblobs += 1
         nanchors = 0
         if anchors and Path(anchors).is_dir():
-            from dadkhah.store.anchor import _signing_key
+            from dadkhah.vault.anchor import _signing_key
             from dadkhah.vault.signing import public_pem
 
             for path in sorted(Path(anchors).glob("*.json")):
@@ -230,7 +230,7 @@ def _check_backup_anchors(tar, members: dict, entries: list[dict]) -> None:
         return
     import base64
 
-    from dadkhah.store.anchor import _body_bytes
+    from dadkhah.vault.anchor import _body_bytes
     from dadkhah.vault.signing import fingerprint, load_public
     from dadkhah.vault.signing import verify as verify_sig
 
@@ -335,7 +335,7 @@ def restore(case, path: str | Path, *, anchors_to: str | Path | None = None, ste
     step("verifying the restored case")
     result = run_checks(case)
     if anchors_to and manifest.get("anchors"):
-        from dadkhah.store.anchor import check_anchors
+        from dadkhah.vault.anchor import check_anchors
         from dadkhah.vault.signing import load_public
 
         pub = load_public((Path(anchors_to) / "signing-key.pem").read_bytes())

@@ -27,8 +27,12 @@ import dadkhah.records.indexing  # noqa: F401  (registers the core search indexe
 from dadkhah.access import Principal, operator, screen
 from dadkhah.errors import DadkhahError
 from dadkhah.model import Base, Citation, Claim, Entity, Event, Membership, NameForm, Participation, load_all_tables
-from dadkhah.store import migrate
+from dadkhah.store import audit, migrate
 from dadkhah.store.engine import make_engine, sqlite_url
+from dadkhah.vault.anchor import note_appended
+
+# automatic anchors (DADKHAH_ANCHOR_DIR): the store appends, the vault signs — wired here, above both
+audit.set_append_hook(note_appended)
 
 
 class CaseError(DadkhahError, RuntimeError):

@@ -214,7 +214,7 @@ def run_checks(case, *, anchors: str | None = None, index: bool = True) -> dict:
         checks.append(_guard("search index", index_check, case))
     anchors = anchors or os.environ.get("DADKHAH_ANCHOR_DIR")
     if anchors:
-        from dadkhah.store.anchor import check_anchors
+        from dadkhah.vault.anchor import check_anchors
 
         checks.append(_guard("anchors", check_anchors, case, anchors))
     for name in CHECK_MODULES:

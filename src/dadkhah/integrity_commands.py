@@ -31,7 +31,7 @@ def anchor(ctx: typer.Context,
     """Sign the audit chain's head with the case key (and timestamp it) into a folder outside the case.
     Later, `dadkhah verify --anchors DIR` detects a truncated chain or one rewritten with new hashes.
     Run it from cron for anchors on a schedule; DADKHAH_ANCHOR_EVERY=N anchors every N entries."""
-    from dadkhah.store.anchor import AnchorError, anchor_case
+    from dadkhah.vault.anchor import AnchorError, anchor_case
     from dadkhah.vault.signing import SigningKeyError
     from dadkhah.vault.timestamp import TimestampError
 

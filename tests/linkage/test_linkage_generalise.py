@@ -12,7 +12,6 @@ from dadkhah.linkage.cluster import cluster
 from dadkhah.linkage.features import feature_frame, features, read_note, vowel_fold
 
 
-
 def fields(**kw):
     base = {"full_name": None, "given": None, "family": None, "father": None, "gender": None, "birth": None,
             "death": None, "place_of_origin": None, "detention_site": None, "burial_site": None, "age": None}

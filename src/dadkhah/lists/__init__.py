@@ -6,7 +6,7 @@
 - :mod:`dadkhah.lists.importer` — :func:`~dadkhah.lists.importer.import_list` (revisions, history, bad rows);
 - :mod:`dadkhah.lists.service` — reading lists and records through the caller's principal;
 - :mod:`dadkhah.lists.tables` — the tables of lists *and* linkage (one migration branch, ``lists``);
-- :mod:`dadkhah.lists.commands` — ``dadkhah lists …`` (the ``dadkhah link …`` commands are in :mod:`dadkhah.linkage.commands`).
+- :mod:`dadkhah.lists.commands` — ``dadkhah lists …`` (``dadkhah link …`` is in :mod:`dadkhah.linkage.commands`).
 
 See docs/linkage.md.
 """

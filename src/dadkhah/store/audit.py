@@ -232,6 +232,17 @@ def append(conn, *, actor: str, action: str, table: str, record_id: str,
     return append_many(conn, [(actor, action, table, record_id, before, after)])
 
 
+# Called after entries are appended, with (session, first seq, last seq, head hash), when automatic anchors
+# are configured (DADKHAH_ANCHOR_DIR). The store cannot import the vault's signing, so the composition root
+# (dadkhah.case) installs dadkhah.vault.anchor.note_appended here.
+_append_hook = None
+
+
+def set_append_hook(hook) -> None:
+    global _append_hook
+    _append_hook = hook
+
+
 def append_many(conn, entries: list[tuple], *, session: Session | None = None) -> str:
     if isinstance(conn, Session):
         session = conn
@@ -251,9 +262,10 @@ def append_many(conn, entries: list[tuple], *, session: Session | None = None) -
     if rows:
         conn.execute(insert(AuditEntry), rows)
         if session is not None and os.environ.get("DADKHAH_ANCHOR_DIR"):
-            from dadkhah.store.anchor import note_appended
-
-            note_appended(session, rows[0]["seq"], rows[-1]["seq"], prev)
+            if _append_hook is None:  # fail closed: automatic anchors asked for, nobody to write them
+                raise RuntimeError("DADKHAH_ANCHOR_DIR is set but no anchor writer is installed "
+                                   "(open the case through dadkhah.case.Case)")
+            _append_hook(session, rows[0]["seq"], rows[-1]["seq"], prev)
     return prev
 
 

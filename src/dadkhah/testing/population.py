@@ -123,7 +123,8 @@ def _cache_dir() -> Path:
 
 
 def _load_iran_ranks() -> dict:
-    """{first_names|last_names: {name: [rank, gender, the country most of its bearers live in]}} for Iran from names-dataset (loads ~1 GB)."""
+    """Iran's names from names-dataset (loads ~1 GB):
+    {first_names|last_names: {name: [rank, gender, the country most of its bearers live in]}}."""
     import gzip
     import pickle
 
