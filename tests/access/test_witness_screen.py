@@ -203,3 +203,18 @@ def test_mask_text_units(case, screened):
     assert mask_text("Farangis Ahmadi and Ali Zarghampour", screen)[1] == []  # the parts alone are other people
     assert find_names("شاهد فرنگیس ضرغام‌پور گفت", screen)
     assert mask_text("", screen) == ("", []) and mask_text(None, screen) == (None, [])
+
+
+def test_dossiers_name_no_witness_below_identity_readers(case, screened):
+    from dadkhah.dossier.person import person_dossier
+    from dadkhah.dossier.render import render_html
+
+    speaker = screened["before"]["speaker"]
+    for name in ("prosecutor", "restricted"):
+        with case.reader() as s:  # the operator's session: the dossier binds its own audience
+            html = render_html("person.html", person_dossier(s, speaker, name, with_chain=False))
+        _clean(f"the {name} dossier", html)
+        assert "Witness W-FZ88" in html
+    with case.reader() as s:
+        html = render_html("person.html", person_dossier(s, speaker, "internal", with_chain=False))
+    assert "zarghampo" in html.lower()

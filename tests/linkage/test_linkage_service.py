@@ -4,6 +4,7 @@ from collections import Counter
 
 from sqlalchemy import select
 
+from dadkhah.access import SYSTEM
 from dadkhah.linkage.capture import capture_history
 from dadkhah.linkage.evaluate import score
 from dadkhah.linkage.merge import active_merges
@@ -92,7 +93,7 @@ def test_explaining_a_cluster_lists_its_records_and_the_levels_that_linked_them(
     with case.reader() as s:
         sizes = Counter(current_clusters(s).values())
         key = next(c for c, n in sizes.items() if n >= 2)
-        d = explain_cluster(s, key)
+        d = explain_cluster(s, key, SYSTEM)
     assert len(d["records"]) == sizes[key] and d["person"]
     assert d["links"] and all(link["levels"] for link in d["links"])
     assert {lv["comparison"] for lv in d["links"][0]["levels"]} >= {"given", "family", "death"}

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from dadkhah.access import SYSTEM
 from dadkhah.errors import InputError
 from dadkhah.lists.importer import import_list
 from dadkhah.lists.mapping import Mapping
@@ -96,7 +97,7 @@ def test_xlsx_and_json_lists_import_with_their_own_row_numbers(case, tmp_path):
     assert [(r.file_row, r.file_line) for r in recs] == [(1, 2), (2, 3), (1, 1), (2, 2)]
     assert recs[2].fields["family"] == "رضایی"
     with case.reader() as s:
-        assert [vl.name for vl in lists(s)] == ["roster", "cemetery"]  # import order
+        assert [vl.name for vl in lists(s, SYSTEM)] == ["roster", "cemetery"]  # import order
 
 
 def test_reimporting_a_revised_list_updates_it_without_duplicates_and_keeps_history(case, tmp_path):
@@ -117,7 +118,7 @@ def test_reimporting_a_revised_list_updates_it_without_duplicates_and_keeps_hist
     assert recs["id:۴"].history[0]["original"]["نام پدر"] == "" and recs["id:۴"].history[0]["event"] == "changed"
     assert recs["id:۵"].status == "withdrawn" and recs["id:۵"].history[-1]["event"] == "withdrawn"
     with case.reader() as s:
-        summary = list_summary(s, lists(s)[0])
+        summary = list_summary(s, lists(s, SYSTEM)[0])
     assert (summary["records"], summary["withdrawn"], len(summary["imports"])) == (3, 1, 2)
 
 

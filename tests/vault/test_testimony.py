@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dadkhah.access import SYSTEM
 from dadkhah.errors import InputError
 from dadkhah.ingest import IngestOptions, ingest_paths
 from dadkhah.records import add_organization, add_person, add_place
@@ -40,7 +41,7 @@ def test_a_testimony_records_its_context_and_evidence_items(case, known, tmp_pat
         t = add_testimony(s, witness_id=known, transcript=TRANSCRIPT, interviewer="Investigator A", date="1401-05-08",
                           place_id="place-evin", language="en", consent_scope="prosecution",
                           items=[(audio.item_id, "audio")])
-        d = describe_testimony(s, t)
+        d = describe_testimony(s, t, SYSTEM)
     assert d["items"] == [{"item_id": audio.item_id, "role": "audio"}]
     assert d["consent_scope"] == "prosecution" and d["sensitivity"] == "restricted"
     assert d["date"]["text"] == "1401-05-08"
@@ -105,6 +106,6 @@ def test_a_readable_testimony_does_not_name_a_witness_whose_record_the_reader_ma
         hidden = add_person(s, names=["Canary Hiddenwitness"], sensitivity="confidential")
         t = add_testimony(s, witness_id=hidden.id, transcript="I saw the trucks.", sensitivity="restricted")
         as_viewer = describe_testimony(s, t, Principal(name="v", role=Role.viewer))
-        as_operator = describe_testimony(s, t)
+        as_operator = describe_testimony(s, t, SYSTEM)
     assert as_viewer["witness"]["label"] is None and "Canary" not in str(as_viewer)
     assert as_operator["witness"]["label"] == "Canary Hiddenwitness"

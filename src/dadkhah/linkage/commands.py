@@ -226,7 +226,7 @@ def explain(ctx: typer.Context, cluster: str = typer.Argument(..., help="A clust
 
     case = open_case(ctx)
     with case.reader() as s, guard():
-        d = explain_cluster(s, cluster)
+        d = explain_cluster(s, cluster, s.info["principal"])
     if json_:
         emit_json(d)
         return
