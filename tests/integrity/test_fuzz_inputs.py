@@ -218,7 +218,9 @@ def test_the_issues_case_file_garbage_is_refused(exported, tmp_path, sqlite_temp
     for table, column, value in [("custody_event", "action", "1367/13/40"),
                                  ("evidence_item", "sha256", "2026-01-01T00:00:00"),
                                  ("list_record", "status", "\x00"),
-                                 ("place", "longitude", -1.2e21)]:
+                                 ("place", "longitude", -1.2e21),
+                                 ("entity", "kind", ""),  # found by bench/integrity/fuzz.py (seed 1)
+                                 ("witness_identity", "ciphertext", "not base64")]:  # … and seed 2
         assert _import_mutated(with_value(table, column, value), tmp_path / column, sqlite_template) == "refused"
     raw = ("\n".join(exported) + "\n").encode("utf-8")
     assert _import_mutated(raw[:200] + b"\xff" + raw[200:], tmp_path / "bytes", sqlite_template) == "refused"

@@ -26,8 +26,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, Integer, String, Table, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, Integer, LargeBinary, String, Table, select, text
+from sqlalchemy.exc import StatementError
 from sqlalchemy.types import JSON
 
 from dadkhah.access import Principal, allowed_sensitivities
@@ -174,6 +174,10 @@ def _enumerations() -> dict[tuple[str, str], tuple]:
         ("citation", "stance"): ("supports", "contradicts"),
         ("source", "reliability"): tuple("ABCDEF"),
     }
+    for mapper in Base.registry.mappers:  # a row's kind must name a class (else reading it fails)
+        col = mapper.polymorphic_on
+        if col is not None and getattr(col, "table", None) is not None and mapper.polymorphic_map:
+            enums[(col.table.name, col.name)] = tuple(sorted(str(k) for k in mapper.polymorphic_map))
     for module, pairs in (("dadkhah.vault.tables", {("custody_event", "action"): "CUSTODY_ACTIONS",
                                                      ("testimony_mention", "status"): "MENTION_STATUSES"}),
                           ("dadkhah.lists.tables", {("list_record", "status"): "RECORD_STATUSES"}),
@@ -279,10 +283,16 @@ def _convert(table: Table, name: str, value: Any, where: tuple[str, int]) -> Any
             if t.length and len(value) > t.length:
                 raise ValueError(f"longer than {t.length} characters")
             return value
-        if isinstance(value, dict) and "$base64" in value:
+        if isinstance(t, LargeBinary):
             import base64
+            import binascii
 
-            return base64.b64decode(value["$base64"])
+            if not (isinstance(value, dict) and set(value) == {"$base64"} and isinstance(value["$base64"], str)):
+                raise ValueError('expected binary data as {"$base64": "…"}')
+            try:
+                return base64.b64decode(value["$base64"], validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError("not valid base64") from None
         return value
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise InputError(str(exc) if not isinstance(exc, RecursionError) else "nested too deeply",
@@ -401,7 +411,7 @@ def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[st
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     try:
         _write(case, path, fname, tables, prepared, seen_keys, counts, digest, actor)
-    except DBAPIError as exc:  # a constraint the checks above do not know of: nothing was written
+    except StatementError as exc:  # a constraint the checks above do not know of: nothing was written
         raise InputError(f"the database refused the rows: {str(exc.orig).splitlines()[0][:300]}",
                          file=fname) from None
     case.refresh_statistics()
