@@ -73,7 +73,7 @@ def database_check(case) -> dict:
             if has_fts:
                 detail += " + FTS5 integrity-check"
                 try:
-                    conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
+                    conn.exec_driver_sql("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
                 except Exception as exc:  # noqa: BLE001
                     problems.append({"severity": "stale", "table": "search_fts",
                                      "problem": f"the full-text index disagrees with the search index: {exc}"})
