@@ -163,3 +163,17 @@ def test_the_blocking_keys_include_the_vowel_fold():
                         (2, "b", fields(given="Mihdi", family="Muntazeri"))])
     assert M.rule_pairs(df, ("given_vf", "family_vf")) == 1
     assert isinstance(df, pd.DataFrame) and "family_vf" in df.columns
+
+
+def test_a_rule_that_would_burst_the_budget_keeps_its_smaller_blocks_instead_of_being_dropped():
+    rows = [(i, "a", fields(given="Mohammad", family="Mohammadi")) for i in range(1, 201)]  # 19,900 pairs
+    rare = ["Tabrizi", "Shirazi", "Kermani", "Yazdi", "Rashti", "Qazvini", "Zanjani", "Hamadani", "Semnani", "Kashani"]
+    rows += [(1000 + i, "b", fields(given="Kiumars", family=rare[i // 2])) for i in range(20)]
+    df = feature_frame(rows)
+    choices = {c.rule: c for c in M.choose_blocking(df, budget=500)}
+    names = choices[("name_sorted",)]
+    assert names.used and names.cap == 2 and names.kept_pairs == 10  # the ten rare pairs, not the namesakes
+    assert df[names.column].notna().sum() == 20
+    settings = M.settings(list(choices.values())).create_settings_dict("duckdb")
+    assert any(names.column in r["blocking_rule"] for r in settings["blocking_rules_to_generate_predictions"])
+    assert names.to_dict()["largest_block"] == 2

@@ -166,10 +166,12 @@ def _age(fields: dict, birth: tuple[int | None, int | None],
 
 
 _CLAUSES = re.compile(r"[,،;؛.\n]+|\s+(?:and|و)\s+")
-_PRISON_WORDS = re.compile(r"\b(prison|jail|gaol|detained|executed|held|hanged|shot)\b|زندان|اعدام|بازداشت|تیرباران|محبس")  # noqa: E501
+_PRISON_WORDS = re.compile(r"\b(prison|jail|gaol|detained|executed|held|hanged|shot)\b"
+                           r"|زندان|اعدام|بازداشت|تیرباران|محبس")
 _ORIGIN_WORDS = re.compile(r"\b(from|native|born in|resident|hometown|of)\b|اهل|زادگاه|متولد|ساکن|بچه")
 _BURIAL_WORDS = re.compile(r"\b(buried|burial|grave|cemetery)\b|دفن|مزار|گورستان|خاکسپاری|آرامگاه")
-_AGE = re.compile(r"(?:\baged?\s*(?:of\s*)?|\bage\s*[:=]?\s*|سن\s*)(\d{1,2})\b|(\d{1,2})\s*(?:years?\s*old|yrs?\b|ساله|سال\s*سن)")  # noqa: E501
+_AGE = re.compile(r"(?:\baged?\s*(?:of\s*)?|\bage\s*[:=]?\s*|سن\s*)(\d{1,2})\b"
+                  r"|(\d{1,2})\s*(?:years?\s*old|yrs?\b|ساله|سال\s*سن)")
 _BORN = re.compile(r"(?:\bborn\s*(?:in\s*)?|\bb\.\s*|متولد\s*|تولد\s*)(1[39]\d\d)\b")
 
 

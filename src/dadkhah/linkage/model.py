@@ -122,10 +122,16 @@ class BlockingChoice:
     rule: tuple[str, ...]
     pairs: int
     used: bool
+    cap: int | None = None  # blocks larger than this are left out of the rule (see choose_blocking)
+    column: str | None = None  # the derived column that holds the rule's key for the blocks kept
+    kept_pairs: int | None = None  # the pairs of the blocks kept, when capped
 
     def to_dict(self) -> dict:
-        return {"rule": " = ".join(self.rule) if len(self.rule) == 1 else " & ".join(self.rule),
-                "pairs": self.pairs, "used": self.used}
+        d = {"rule": " = ".join(self.rule) if len(self.rule) == 1 else " & ".join(self.rule),
+             "pairs": self.pairs, "used": self.used}
+        if self.cap is not None:
+            d.update(largest_block=self.cap, pairs_kept=self.kept_pairs)
+        return d
 
 
 def rule_pairs(df: pd.DataFrame, rule: tuple[str, ...]) -> int:
@@ -139,18 +145,63 @@ def rule_pairs(df: pd.DataFrame, rule: tuple[str, ...]) -> int:
 
 def choose_blocking(df: pd.DataFrame, budget: int | None = None) -> list[BlockingChoice]:
     """Narrow rules, then broad ones, cheapest first, each while the total number of pairs stays within ``budget``
-    (default: 20 pairs per record, at least 2 million). A rule whose pairs alone would burst the budget is
-    left out and reported, so that thousands of "Mohammad Mohammadi"s never make a block of millions."""
+    (default: 20 pairs per record, at least 2 million).
+
+    A rule whose pairs would burst the budget is not dropped whole: its largest blocks are left out (the
+    thousands of "Mohammad Mohammadi"s that would make millions of pairs, and that the narrower rules, on
+    names plus a date or place, already cover), keeping every block up to the size that fits the rule's share
+    of what is left of the budget (rules are taken cheapest first, each up to an equal share of what is left,
+    so what a cheap rule does not use goes to the others). So as lists grow the rules stay, each losing only
+    its most common keys, and
+    the pairs of the rarer names — where most matches are — stay blocked. The capped rule's key is written to
+    a derived column of ``df`` (``_block<i>``, null outside the kept blocks), which the rule then blocks on.
+    """
     budget = budget if budget is not None else max(2_000_000, 20 * len(df))
     out: list[BlockingChoice] = []
     total = 0
-    for rules in (NARROW_RULES, BROAD_RULES):
-        costs = [(rule_pairs(df, rule), i, rule) for i, rule in enumerate(rules)]
-        for n, _i, rule in sorted(costs):  # cheapest first: as many rules as the budget allows
-            use = 0 < n and total + n <= budget
-            out.append(BlockingChoice(rule, n, use))
-            total += n if use else 0
+    plan = [(rules, sorted((rule_pairs(df, rule), i, rule) for i, rule in enumerate(rules)))
+            for rules in (NARROW_RULES, BROAD_RULES)]
+    left = sum(len(rules) for rules in (NARROW_RULES, BROAD_RULES))
+    for _rules, costs in plan:
+        for n, _i, rule in costs:  # cheapest first; each rule may take its share of what is left
+            share = (budget - total) // (left or 1)
+            left -= 1
+            if n == 0:
+                out.append(BlockingChoice(rule, n, False))
+            elif n <= share:
+                out.append(BlockingChoice(rule, n, True))
+                total += n
+            else:
+                choice = _capped(df, rule, n, share, len(out))
+                out.append(choice)
+                total += choice.kept_pairs or 0
     return out
+
+
+def _capped(df: pd.DataFrame, rule: tuple[str, ...], n: int, allowance: int, index: int) -> BlockingChoice:
+    """The rule with its blocks kept up to the largest size whose pairs fit ``allowance`` (a derived column)."""
+    cols = list(rule)
+    sub = df[cols].dropna()
+    if sub.empty or allowance <= 0:
+        return BlockingChoice(rule, n, False)
+    sizes = sub.groupby(cols, sort=False, observed=True).size()
+    counts = sizes.value_counts().sort_index()  # block size → how many blocks
+    cap, kept = 1, 0
+    for size, blocks in counts.items():
+        more = int(size * (size - 1) // 2 * blocks)
+        if size < 2:
+            continue
+        if kept + more > allowance:
+            break
+        cap, kept = int(size), kept + more
+    if cap < 2 or kept == 0:
+        return BlockingChoice(rule, n, False)
+    column = f"_block{index}"
+    size_of = sub.groupby(cols, sort=False, observed=True)[cols[0]].transform("size")
+    key = sub[cols].astype("string").agg("\x1f".join, axis=1)
+    df[column] = pd.Series(pd.NA, index=df.index, dtype="string")
+    df.loc[key.index[size_of.to_numpy() <= cap], column] = key[size_of.to_numpy() <= cap]
+    return BlockingChoice(rule, n, True, cap=cap, column=column, kept_pairs=kept)
 
 
 def _jw(col: str, threshold: float):
@@ -312,7 +363,8 @@ def settings(blocking: list[BlockingChoice], *, probability_two_random_records_m
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=[block(b.rule) for b in blocking if b.used],
+        blocking_rules_to_generate_predictions=[block((b.column,) if b.column else b.rule)
+                                                for b in blocking if b.used],
         probability_two_random_records_match=probability_two_random_records_match,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=True,  # keeps gamma_* (the level of each comparison)

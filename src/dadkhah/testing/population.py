@@ -123,8 +123,8 @@ def _cache_dir() -> Path:
 
 
 def _load_iran_ranks() -> dict:
-    """Iran's names from names-dataset (loads ~1 GB):
-    {first_names|last_names: {name: [rank, gender, the country most of its bearers live in]}}."""
+    """{first_names|last_names: {name: [rank, gender, the country most of its bearers live in]}} for Iran,
+    from names-dataset (which loads about 1 GB)."""
     import gzip
     import pickle
 
