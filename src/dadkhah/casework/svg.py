@@ -166,6 +166,24 @@ def _node_lines(n: str, data: dict) -> list[tuple[str, bool]]:
     return lines or [(n, False)]
 
 
+
+def _markers(size: int) -> list[str]:
+    """One arrowhead marker per kind of relation, in its colour."""
+    return [f'<marker id="arrow-{rel}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="{size}" '
+            f'markerHeight="{size}" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/>'
+            "</marker>" for rel, (colour, _) in EDGE_STYLE.items()]
+
+
+def _distinct_edges(g):
+    """Each (from, to, relation) once, without self-loops."""
+    seen = set()
+    for u, v, data in g.edges(data=True):
+        rel = data.get("relation", "commands")
+        if (u, v, rel) in seen or u == v:
+            continue
+        seen.add((u, v, rel))
+        yield u, v, rel
+
 def render_svg(g: nx.MultiDiGraph, *, focus: str | None = None, title: str = "Chain of command",
                legend: bool = True, max_nodes: int = 80, labels: bool = True, scale: float = 1.0) -> str:
     """An SVG document drawing ``g`` (node attributes ``kind``, ``label``, ``persian``; edge ``relation``).
@@ -183,17 +201,9 @@ def render_svg(g: nx.MultiDiGraph, *, focus: str | None = None, title: str = "Ch
         f"<title>{escape(title)}</title>",
         "<defs>",
     ]
-    for rel, (colour, _) in EDGE_STYLE.items():
-        out.append(f'<marker id="arrow-{rel}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-                   f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/>'
-                   "</marker>")
+    out.extend(_markers(7))
     out.append("</defs>")
-    seen = set()
-    for u, v, data in g.edges(data=True):
-        rel = data.get("relation", "commands")
-        if (u, v, rel) in seen or u == v:
-            continue
-        seen.add((u, v, rel))
+    for u, v, rel in _distinct_edges(g):
         colour, dash = EDGE_STYLE.get(rel, ("#555555", ""))
         x1, y1 = pos[u][0] + NODE_W / 2, pos[u][1] + NODE_H
         x2, y2 = pos[v][0] + NODE_W / 2, pos[v][1]
@@ -278,17 +288,9 @@ def render_readable_svg(g: nx.MultiDiGraph, *, focus: str | None = None, title: 
            f'width="{width:.0f}" height="{height + legend_h:.0f}" '
            f'font-family={quoteattr(FONT)} font-size="12" data-layout="{"dot" if laid else "layered"}">',
            f"<title>{escape(title)}</title>", "<defs>"]
-    for rel, (colour, _) in EDGE_STYLE.items():
-        out.append(f'<marker id="arrow-{rel}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
-                   f'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/>'
-                   "</marker>")
+    out.extend(_markers(8))
     out.append('</defs><g class="viewport">')
-    seen = set()
-    for u, v, data in g.edges(data=True):
-        rel = data.get("relation", "commands")
-        if (u, v, rel) in seen or u == v:
-            continue
-        seen.add((u, v, rel))
+    for u, v, rel in _distinct_edges(g):
         colour, dash = EDGE_STYLE.get(rel, ("#555555", ""))
         pts = splines.get((u, v))
         if pts and len(pts) >= 4:
