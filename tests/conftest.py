@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -130,3 +131,35 @@ def synthetic(request, synthetic_store):
 def synthetic_sqlite(synthetic_store):
     """``(case, ids)`` on SQLite."""
     return synthetic_store("sqlite")
+
+
+@pytest.fixture(scope="session")
+def private_case():
+    """``with private_case(request, folder, prefix) as (case, schema)``: a case of its own for module-scoped
+    fixtures — a copy of the SQLite template, or a PostgreSQL schema of its own (so other tests' truncation
+    does not touch it), dropped afterwards. ``request.param`` names the backend."""
+    from sqlalchemy import create_engine
+
+    @contextlib.contextmanager
+    def make(request, folder: Path, prefix: str):
+        schema, admin = None, None
+        if request.param == "sqlite":
+            shutil.copytree(request.getfixturevalue("sqlite_template"), folder / "case")
+            case = Case.open(data_dir=folder / "case", actor="tester")
+        else:
+            request.getfixturevalue("pg_schema")  # skips (or fails under CI) without a server
+            schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            case = Case.open(db_url=PG_URL, schema=schema, data_dir=folder, actor="tester", create=True)
+        try:
+            yield case, schema
+        finally:
+            case.close()
+            if admin is not None:
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                admin.dispose()
+
+    return make

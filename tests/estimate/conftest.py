@@ -24,8 +24,6 @@ def madigan_york() -> CaptureTable:
 # module and backend (on PostgreSQL in a schema of its own).
 
 import os  # noqa: E402
-import shutil  # noqa: E402
-import uuid  # noqa: E402
 
 LEVELS = {"family-network": "public", "ngo": "public", "roster": "restricted", "cemetery": "restricted",
           "witness": "confidential"}
@@ -73,27 +71,7 @@ def _build_linked(case, sim_lists, model) -> None:
 
 @pytest.fixture(scope="module", params=[pytest.param("sqlite", id="sqlite"),
                                         pytest.param("postgresql", id="pg", marks=pytest.mark.postgres)])
-def linked_case(request, tmp_path_factory, sim_lists, link_model):
-    from sqlalchemy import create_engine, text
-
-    from dadkhah.case import Case
-
-    folder = tmp_path_factory.mktemp("estimate-linked")
-    schema = None
-    if request.param == "sqlite":
-        shutil.copytree(request.getfixturevalue("sqlite_template"), folder / "case")
-        case = Case.open(data_dir=folder / "case", actor="tester")
-    else:
-        request.getfixturevalue("pg_schema")  # skips (or fails under CI) without a server
-        schema = f"t_est_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        case = Case.open(db_url=PG_URL, schema=schema, data_dir=folder, actor="tester", create=True)
-    _build_linked(case, sim_lists, link_model)
-    yield case
-    case.close()
-    if schema:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def linked_case(request, tmp_path_factory, sim_lists, link_model, private_case):
+    with private_case(request, tmp_path_factory.mktemp("estimate-linked"), "t_est") as (case, _schema):
+        _build_linked(case, sim_lists, link_model)
+        yield case

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from dadkhah.testing.simulate_lists import Simulation, simulate
 
@@ -81,33 +80,15 @@ def relink(trained_model):
 
 @pytest.fixture(scope="module", params=[pytest.param("sqlite", id="sqlite"),
                                         pytest.param("postgresql", id="pg", marks=pytest.mark.postgres)])
-def linked_once(request, tmp_path_factory, lists, trained_model):
+def linked_once(request, tmp_path_factory, lists, trained_model, private_case):
     """The simulated lists imported and linked with the session's model, once per module and backend (on
     PostgreSQL in a schema of its own, so other tests' truncation does not touch it). For read-only tests;
     tests that change the case take ``linked``."""
-    from dadkhah.case import Case
-
-    folder = tmp_path_factory.mktemp("linked")
-    schema = None
-    if request.param == "sqlite":
-        shutil.copytree(request.getfixturevalue("sqlite_template"), folder / "case")
-        case = Case.open(data_dir=folder / "case", actor="tester")
-    else:
-        request.getfixturevalue("pg_schema")  # skips (or fails under CI) without a server
-        schema = f"t_link_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        case = Case.open(db_url=PG_URL, schema=schema, data_dir=folder, actor="tester", create=True)
-    import_all(case, lists)
-    report = link(case, trained_model)
-    case.template_schema = schema
-    yield case, report
-    case.close()
-    if schema:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with private_case(request, tmp_path_factory.mktemp("linked"), "t_link") as (case, schema):
+        import_all(case, lists)
+        report = link(case, trained_model)
+        case.template_schema = schema
+        yield case, report
 
 
 @pytest.fixture
