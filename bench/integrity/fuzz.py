@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from dadkhah.access import SYSTEM
 from dadkhah.testing import fuzz_inputs as fz
 
 HOSTILE = ["1367/13/40", "2026-01-01T00:00:00", "\x00", -1.2e21, "\ud800", [[[[[[]]]]]], {"$base64": "!!"}, 2**40,
@@ -55,7 +56,7 @@ def fuzz_casefiles(n: int, rng: random.Random, root: Path) -> dict:
 
     src = Case.open(data_dir=root / "src", create=True)
     integrity_case.build(src, root / "files", list_rows=10)
-    export_jsonl(src, root / "case.jsonl")
+    export_jsonl(src, root / "case.jsonl", SYSTEM)
     src.close()
     template = root / "empty"
     Case.open(data_dir=template, create=True).close()

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from dadkhah.access import SYSTEM
 from dadkhah.errors import InputError
 
 FORMAT = 1
@@ -88,7 +89,7 @@ def backup(case, output: str | Path, *, anchors: str | Path | None = None, step:
         step("rows")
         counts: dict[str, int] = {}
         out = io.StringIO()
-        for record in iter_export(case):
+        for record in iter_export(case, SYSTEM):
             out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
             if "row" in record:
                 counts[record["table"]] = counts.get(record["table"], 0) + 1

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from typer.testing import CliRunner
 
-from dadkhah.access import operator
+from dadkhah.access import SYSTEM, operator
 from dadkhah.capture.archive import validate_wacz
 from dadkhah.capture.browser import FetchOptions
 from dadkhah.capture.service import CaptureOptions, capture_urls, verify_capture
@@ -86,7 +86,7 @@ def test_capture_of_a_local_page_is_evidence_that_verifies(case, site, tmp_path)
     doc = by_url[f"{site.base}/doc.pdf"]
     assert doc["kind"] == "document" and doc["document_item"]
     with case.reader() as s:
-        d = get_item(s, doc["document_item"])
+        d = get_item(s, doc["document_item"], SYSTEM)
         assert d.media_type == "application/pdf" and d.sha256 == hashlib.sha256(site.pdf).hexdigest()
 
     from dadkhah.store.search import search
@@ -126,7 +126,7 @@ def test_slow_and_never_finishing_pages(sqlite_case, site):
     assert r[1]["status"] == "captured"
     assert any("had not finished loading" in p for p in r[1]["problems"])
     with sqlite_case.reader() as s:
-        item = get_item(s, r[1]["item"])
+        item = get_item(s, r[1]["item"], SYSTEM)
         text = next(f for f in item.derived if f.kind == "text")
         assert "never finishes" in sqlite_case.blobs.read_bytes(text.sha256, "derived").decode()
     quick = _opts(fetch=FetchOptions(timeout=0.5))
@@ -143,7 +143,7 @@ def test_each_failure_is_named_and_the_batch_goes_on(sqlite_case, site, tls_site
     with sqlite_case.reader() as s:
         rows = s.query(WebCapture).filter(WebCapture.status == "failed").all()
         assert sorted(r.failure_kind for r in rows) == ["tls", "too_large", "unreachable"]
-        photo = get_item(s, report["results"][3]["document_item"])
+        photo = get_item(s, report["results"][3]["document_item"], SYSTEM)
         assert photo.media_type == "image/jpeg"
 
 
@@ -200,7 +200,7 @@ def test_warc_keeps_the_page_bytes_exactly(sqlite_case, site):
 
     r = capture_urls(sqlite_case, [f"{site.base}/photo.jpg"], options=_opts())["results"][0]
     with sqlite_case.reader() as s:
-        wacz = sqlite_case.blobs.read_bytes(get_item(s, r["item"]).sha256)
+        wacz = sqlite_case.blobs.read_bytes(get_item(s, r["item"], SYSTEM).sha256)
     with zipfile.ZipFile(io.BytesIO(wacz)) as z:
         warc = z.read("archive/data.warc.gz")
         assert gzip.decompress(z.read("indexes/index.cdx.gz"))

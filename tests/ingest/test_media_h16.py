@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from typer.testing import CliRunner
 
-from dadkhah.access import operator
+from dadkhah.access import SYSTEM, operator
 from dadkhah.ingest import IngestOptions, ingest_paths
 from dadkhah.ingest.detect import sniff
 from dadkhah.ingest.fingerprints import fingerprints_of, similar_items
@@ -143,9 +143,9 @@ def test_c2pa_manifest_is_validated_and_a_tampered_copy_is_flagged(case, tmp_pat
     plain.write_bytes(jpeg((10, 200, 10)))
     names = _by_name(ingest_paths(case, [good, bad, plain], options=OPTS))
     with case.reader() as s:
-        g = get_item(s, names["signed.jpg"].item_id).meta["provenance"]["c2pa"]
-        t = get_item(s, names["tampered.jpg"].item_id).meta["provenance"]["c2pa"]
-        p = get_item(s, names["plain.jpg"].item_id).meta
+        g = get_item(s, names["signed.jpg"].item_id, SYSTEM).meta["provenance"]["c2pa"]
+        t = get_item(s, names["tampered.jpg"].item_id, SYSTEM).meta["provenance"]["c2pa"]
+        p = get_item(s, names["plain.jpg"].item_id, SYSTEM).meta
     assert g["state"] == "Valid" and g["claim_signature"] == "valid" and g["hard_binding"] == "valid"
     assert g["signer"]["common_name"] == "dadkhah test signer" and g["signer_trust"] == "untrusted"
     assert g["ingredients"][0]["title"] == "original.jpg" and g["ingredients"][0]["relationship"] == "parentOf"
@@ -166,7 +166,7 @@ def test_xmp_packet_is_read(sqlite_case, tmp_path):
     _astronaut().resize((64, 64)).save(path, "JPEG", xmp=xmp.encode())
     r = ingest_paths(sqlite_case, [path], options=OPTS).results[0]
     with sqlite_case.reader() as s:
-        meta = get_item(s, r.item_id).meta["provenance"]["xmp"]
+        meta = get_item(s, r.item_id, SYSTEM).meta["provenance"]["xmp"]
     assert meta["xmp:CreatorTool"] == "Camera app 7" and meta["dc:creator"] == ["Reza"]
 
 
@@ -214,7 +214,7 @@ def test_text_of_office_documents_and_email_is_searchable(case, tmp_path):
         for word, name in expect.items():
             hits = {h.id for h in search(s, word, principal=operator("t"))}
             assert names[name].item_id in hits, (word, name)
-        mail = get_item(s, names["mail.eml"].item_id)
+        mail = get_item(s, names["mail.eml"].item_id, SYSTEM)
         from dadkhah.vault.evidence import item_text
 
         text = item_text(s, mail)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from dadkhah.access import operator
+from dadkhah.access import SYSTEM, operator
 from dadkhah.ingest import IngestOptions, ingest_paths
 from dadkhah.ingest.fingerprints import fingerprints_of
 from dadkhah.vault import custody
@@ -62,11 +62,11 @@ def test_a_telegram_export_becomes_one_item_per_message(case, tmp_path):
 
     ids = {json.loads(_original(case, r.item_id))["message"]["id"]: r.item_id for r in messages}
     with case.reader() as s:
-        m10, m11, m12, m13 = (get_item(s, ids[n]) for n in (10, 11, 12, 13))
+        m10, m11, m12, m13 = (get_item(s, ids[n], SYSTEM) for n in (10, 11, 12, 13))
         t10, t11, t12, t13 = (m.meta["telegram"] for m in (m10, m11, m12, m13))
         log = [custody.event_to_dict(e) for e in custody.custody_log(s, m11.id)]
         photo_item = t11["media"]["photo"]["item"]
-        photo_type = get_item(s, photo_item).media_type
+        photo_type = get_item(s, photo_item, SYSTEM).media_type
         photo_fps = {f.kind for f in fingerprints_of(s, photo_item)}
         m10_title, m11_captured, m13_problems = m10.title, m11.captured_at, m13.problems
     assert t10["chat"] == "کانال دادخواهی" and t10["chat_type"] == "public_channel" and t10["author"]
@@ -94,7 +94,7 @@ def test_a_telegram_export_becomes_one_item_per_message(case, tmp_path):
 
 def _original(case, item_id):
     with case.reader() as s:
-        sha = get_item(s, item_id).sha256
+        sha = get_item(s, item_id, SYSTEM).sha256
     return case.blobs.read_bytes(sha)
 
 

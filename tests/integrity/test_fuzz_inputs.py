@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dadkhah.access import SYSTEM
 from dadkhah.errors import InputError
 from dadkhah.lists.readers import BAD_TEXT, decode_text, read_table
 from dadkhah.testing import fuzz_inputs as fz
@@ -163,7 +164,7 @@ def exported(tmp_path_factory):
     d = tmp_path_factory.mktemp("exported")
     case = Case.open(data_dir=d / "case", create=True)
     integrity_case.build(case, d / "files", list_rows=10)
-    export_jsonl(case, d / "case.jsonl")
+    export_jsonl(case, d / "case.jsonl", SYSTEM)
     case.close()
     return (d / "case.jsonl").read_text(encoding="utf-8").splitlines()
 

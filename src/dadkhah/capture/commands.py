@@ -16,12 +16,9 @@ from dadkhah.cliutil import emit_json, err, fail, open_case, out, progress
 
 
 def register(app: typer.Typer) -> None:
-    from dadkhah.vault.commands import evidence_app
-
     app.command("capture")(capture)
     app.command("captures")(captures)
     app.command("verify-capture")(verify_capture)
-    evidence_app.command("similar")(evidence_similar)
 
 
 def _guard(fn, *args, **kwargs):
@@ -139,28 +136,3 @@ def verify_capture(ctx: typer.Context, capture_id: str = typer.Argument(..., hel
         out.print(f"{result['capture']}: {'ok' if result['ok'] else 'FAILED'}", highlight=False)
     if not result["ok"]:
         raise typer.Exit(1)
-
-
-def evidence_similar(ctx: typer.Context, item: str = typer.Argument(..., help="Item id or SHA-256 (prefix)"),
-                     limit: int = typer.Option(20, "--limit"),
-                     json_: bool = typer.Option(False, "--json")) -> None:
-    """Items that look like this one: near-duplicate images, screenshots and video keyframes."""
-    from dadkhah.access import operator
-    from dadkhah.ingest.fingerprints import fingerprints_of, similar_items
-    from dadkhah.vault.evidence import get_item
-
-    case = open_case(ctx)
-    principal = operator(case.actor)
-    with case.reader(principal) as s:
-        item_id = _guard(get_item, s, item, principal).id
-        has = bool(fingerprints_of(s, item_id))
-        rows = similar_items(s, item_id, principal, limit=limit)
-    if json_:
-        emit_json({"item": item_id, "fingerprinted": has, "similar": rows})
-        return
-    if not has:
-        err.print(f"{item_id} has no perceptual fingerprint (not an image or video, or it could not be decoded)")
-    for r in rows:
-        out.print(f"{r['item']}  {r['method']:<15} distance {r['distance']:>3}  {r['title'] or ''}", highlight=False)
-    if has and not rows:
-        err.print("no similar items")

@@ -17,7 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dadkhah.access import Principal, allowed_sensitivities, can_see
+from dadkhah.model import Entity
 from dadkhah.records.naming import display_name
+from dadkhah.vault.bundle import build_bundle
+from dadkhah.vault.tables import EvidenceItem, EvidenceLink, Testimony, TestimonyItem, TestimonyMention, WitnessIdentity
 
 CONSENT_FOR_AUDIENCE = {
     "public": ("publication",),
@@ -59,7 +62,6 @@ def exhibits_for(session: Session, principal: Principal, *, entity_ids=(), claim
     (in the order given), then to the claims, then made from the sources, then ``item_ids``."""
     if not vault_available():
         return []
-    from dadkhah.vault.tables import EvidenceItem, EvidenceLink
 
     allowed = allowed_sensitivities(principal)
     entity_ids, claim_ids, source_ids = list(entity_ids), list(claim_ids), list(source_ids)
@@ -98,7 +100,6 @@ def photo_of(session: Session, entity_id: str, principal: Principal, blobs) -> d
     """The first image linked to the entity that ``principal`` may see, as a data URI (or ``None``)."""
     if not vault_available() or blobs is None:
         return None
-    from dadkhah.vault.tables import EvidenceItem, EvidenceLink
 
     stmt = (select(EvidenceItem).join(EvidenceLink, EvidenceLink.item_id == EvidenceItem.id)
             .where(EvidenceLink.entity_id == entity_id, EvidenceItem.media_type.in_(PHOTO_TYPES),
@@ -127,9 +128,6 @@ class Statement:
 def witness_name(session: Session, person_id: str, principal: Principal) -> str:
     """How a case file names a witness: a protected witness only ever by pseudonym (a file travels, so
     no identity is decrypted into it, whoever it is for); anyone else by the name the principal may see."""
-    from dadkhah.model import Entity
-    from dadkhah.vault.tables import WitnessIdentity
-
     row = session.get(WitnessIdentity, person_id)
     if row is not None:
         return f"Witness {row.pseudonym}"
@@ -161,8 +159,6 @@ def statements_about(session: Session, entity_id: str, principal: Principal, aud
     mentions of entities or protected witnesses the audience may not see replaced by "[redacted]"."""
     if not vault_available():
         return []
-    from dadkhah.model import Entity
-    from dadkhah.vault.tables import Testimony, TestimonyItem, TestimonyMention
 
     allowed = allowed_sensitivities(principal)
     consent = CONSENT_FOR_AUDIENCE.get(audience)
@@ -200,8 +196,6 @@ def statements_about(session: Session, entity_id: str, principal: Principal, aud
 
 
 def _is_protected_witness(session: Session, person_id: str) -> bool:
-    from dadkhah.vault.tables import WitnessIdentity
-
     return session.get(WitnessIdentity, person_id) is not None
 
 
@@ -210,6 +204,5 @@ def sealed_bundle(case, out_path, *, exhibits: list[Exhibit], audience: str) -> 
     bundle holds exactly the originals the exhibit index lists. ``None`` when there is no exhibit to seal."""
     if not exhibits:
         return None
-    from dadkhah.vault.bundle import build_bundle
 
     return build_bundle(case, out_path, items=[e.item_id for e in exhibits], audience=audience)

@@ -46,6 +46,7 @@ from dadkhah.model import (
     Source,
 )
 from dadkhah.records.naming import display_name
+from dadkhah.vault.tables import EvidenceItem, EvidenceLink
 
 PUBLIC_BODY_TYPES = {"prison", "commission", "ministry", "judiciary", "security_unit", "armed_force", "government",
                      "parliament"}
@@ -249,10 +250,6 @@ def _claims(session: Session, principal: Principal, things: set[str], links: dic
 
 
 def _evidence(session: Session, principal: Principal, things: set[str]) -> Iterator[EntityProxy]:
-    try:
-        from dadkhah.vault.tables import EvidenceItem, EvidenceLink
-    except ModuleNotFoundError:
-        return
     allowed = allowed_sensitivities(principal)
     for item in session.scalars(select(EvidenceItem).where(EvidenceItem.sensitivity.in_(allowed))
                                 .order_by(EvidenceItem.id)):

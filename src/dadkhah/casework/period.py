@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dadkhah.dates import DateParseError, parse_date
 from dadkhah.errors import InputError
 
 
 @dataclass(frozen=True)
 class Period:
     """Closed day bounds; ``None`` on a side means open (no bound)."""
-
     low: dt.date | None = None
     high: dt.date | None = None
     text: str = ""
@@ -27,8 +27,6 @@ class Period:
         if isinstance(value, tuple) and len(value) == 2:
             return cls(value[0], value[1], f"{value[0] or '…'}/{value[1] or '…'}")
         if isinstance(value, str):
-            from dadkhah.dates import DateParseError, parse_date
-
             try:
                 value = parse_date(value)
             except DateParseError as exc:

@@ -12,6 +12,8 @@ import re
 
 from markupsafe import Markup, escape
 
+from dadkhah.casework.svg import render_html, render_svg
+from dadkhah.dates import FuzzyDate, jalali_str
 from dadkhah.model.vocab import label as vocab_label
 from dadkhah.records.naming import is_persian
 
@@ -53,12 +55,8 @@ def show_date(value, calendar: str = "both") -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        from dadkhah.dates import jalali_str
-
         return value.isoformat() if calendar == "gregorian" else f"{value.isoformat()} ({jalali_str(value)})"
     if isinstance(value, dict):
-        from dadkhah.dates import FuzzyDate
-
         value = FuzzyDate.from_dict(value)
     display = getattr(value, "display", None)
     if display is None:
@@ -103,8 +101,6 @@ def grade_class(grade: str | None) -> str:
 
 def diagram(graph, focus: str | None = None, title: str = "Chain of command", for_pdf: bool = False) -> Markup:
     """A chain-of-command drawing: pure SVG for browsers, SVG boxes + HTML labels for PDF."""
-    from dadkhah.casework.svg import render_html, render_svg
-
     if graph is None or graph.number_of_nodes() == 0:
         return Markup("")
     if for_pdf:

@@ -194,7 +194,10 @@ def _enumerations() -> dict[tuple[str, str], tuple]:
 
 RANGES = {("*", "latitude"): (-90.0, 90.0), ("*", "longitude"): (-180.0, 180.0), ("source", "credibility"): (1, 6),
           ("*", "size"): (0, 2**63 - 1)}
-HASH_COLUMNS = {"sha256", "file_sha256", "prev_hash", "hash", "digest"}
+# hex digests: (table, column) → allowed lengths (a witness screen keeps 128-bit HMAC digests beside its
+# SHA-256 salt check; everything else is SHA-256)
+HASH_LENGTHS = {("*", "sha256"): (64,), ("*", "file_sha256"): (64,), ("*", "prev_hash"): (64,), ("*", "hash"): (64,),
+                ("*", "digest"): (64,), ("witness_screen", "digest"): (32, 64)}
 _HEX = set("0123456789abcdef")
 
 
@@ -239,9 +242,10 @@ def _check_value(table: Table, name: str, value: Any, enums: dict) -> None:
     bounds = _lookup(table.name, name, RANGES)
     if bounds is not None and isinstance(value, (int, float)) and not bounds[0] <= value <= bounds[1]:
         raise ValueError(f"{value!r} is out of range ({bounds[0]} to {bounds[1]})")
-    if name in HASH_COLUMNS and isinstance(value, str) and table.columns[name].type.length in (64, None) \
-            and (len(value) != 64 or not set(value) <= _HEX):
-        raise ValueError(f"{value[:80]!r} is not a SHA-256 digest (64 lower-case hex digits)")
+    lengths = _lookup(table.name, name, HASH_LENGTHS)
+    if lengths and isinstance(value, str) and table.columns[name].type.length in (64, None) \
+            and (len(value) not in lengths or not set(value) <= _HEX):
+        raise ValueError(f"{value[:80]!r} is not a hex digest ({' or '.join(map(str, lengths))} lower-case hex digits)")
 
 
 def _convert(table: Table, name: str, value: Any, where: tuple[str, int]) -> Any:

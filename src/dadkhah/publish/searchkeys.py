@@ -26,20 +26,20 @@ from __future__ import annotations
 import functools
 import re
 
+from dadkhah.names import normalize, token_keys
+from dadkhah.names.script import ARABIC_CHAR, ARABIC_LETTER
+from dadkhah.names.skeleton import word_key as skeleton_word_key
+from dadkhah.names.tables import _load, letters, tables
+
 
 def query_words(text: str) -> list[str]:
     """The words of a name or query as the search sees them: normalised, split at spaces."""
-    from dadkhah.names import normalize
-
     return normalize(text or "").split()
 
 
 def word_key(word: str) -> str:
     """The key of one normalised word: :func:`dadkhah.names.skeleton.word_key`, the function that
     ``memorial.js`` ports (``MemorialKeys.wordKey``)."""
-    from dadkhah.names.script import ARABIC_LETTER
-    from dadkhah.names.skeleton import word_key as skeleton_word_key
-
     if not (ARABIC_LETTER.search(word) or re.search(r"[a-z]", word)):
         return ""  # digits or punctuation only: nothing to key
     return skeleton_word_key(word)
@@ -53,8 +53,6 @@ def index_terms(names: list[str]) -> tuple[list[str], list[str]]:
     key the browser computes for a query word — so a word typed as it is written on the page
     always finds it, whatever the compound rules did.
     """
-    from dadkhah.names import token_keys
-
     tokens: dict[str, None] = {}
     keys: dict[str, None] = {}
     for name in names:
@@ -74,9 +72,6 @@ def index_terms(names: list[str]) -> tuple[list[str], list[str]]:
 def js_key_rules() -> dict:
     """Everything ``MemorialKeys`` (memorial.js) needs to normalise and key a word as Python does: the
     letter tables and spelling variants of :mod:`dadkhah.names`, as the names package loads them."""
-    from dadkhah.names.script import ARABIC_CHAR, ARABIC_LETTER
-    from dadkhah.names.tables import _load, letters, tables
-
     raw = _load("letters.yaml")
     t = tables()
     return {

@@ -1,7 +1,6 @@
 """Write the public memorial: a static, offline-searchable site with one page per cleared victim.
 
 Layout of the output folder::
-
     index.html               the list of names with a search box
     about.html               what the memorial is and how it is made
     victims/<id>.html        one page per victim: names in both scripts, dates, places, public sources
@@ -28,6 +27,7 @@ import jinja2
 from sqlalchemy.orm import Session
 
 from dadkhah.dossier import fmt
+from dadkhah.errors import InputError
 from dadkhah.publish.memorial import MemorialEntry, memorial_entries
 from dadkhah.publish.searchkeys import index_terms, js_key_rules
 
@@ -98,8 +98,6 @@ def build_site(session: Session, out: str | Path, *, title: str = DEFAULT_TITLE,
     if clean and out.exists():
         marker = out / ".dadkhah-memorial"
         if any(out.iterdir()) and not marker.exists():
-            from dadkhah.errors import InputError
-
             raise InputError(f"{out} is not empty and is not a memorial written by dadkhah: choose an empty or "
                              "new folder", field="out")
         shutil.rmtree(out)

@@ -560,3 +560,29 @@ def testimony_confirm(ctx: typer.Context, mention: list[int] = typer.Argument(..
 def testimony_reject(ctx: typer.Context, mention: list[int] = typer.Argument(..., help="Mention ids")) -> None:
     """Reject suggested mentions (they will not be suggested again)."""
     _decide(ctx, mention, "rejected")
+
+
+@evidence_app.command("similar")
+def evidence_similar(ctx: typer.Context, item: str = typer.Argument(..., help="Item id or SHA-256 (prefix)"),
+                     limit: int = typer.Option(20, "--limit"),
+                     json_: bool = typer.Option(False, "--json")) -> None:
+    """Items that look like this one: near-duplicate images, screenshots and video keyframes."""
+    from dadkhah.access import operator
+    from dadkhah.ingest.fingerprints import fingerprints_of, similar_items
+    from dadkhah.vault.evidence import get_item
+
+    case = open_case(ctx)
+    principal = operator(case.actor)
+    with case.reader(principal) as s:
+        item_id = _guard(get_item, s, item, principal).id
+        has = bool(fingerprints_of(s, item_id))
+        rows = similar_items(s, item_id, principal, limit=limit)
+    if json_:
+        emit_json({"item": item_id, "fingerprinted": has, "similar": rows})
+        return
+    if not has:
+        err.print(f"{item_id} has no perceptual fingerprint (not an image or video, or it could not be decoded)")
+    for r in rows:
+        out.print(f"{r['item']}  {r['method']:<15} distance {r['distance']:>3}  {r['title'] or ''}", highlight=False)
+    if has and not rows:
+        err.print("no similar items")

@@ -189,10 +189,14 @@ def _safe_plain(row: dict) -> dict:
         return {k: repr(row.get(k)) for k in CUSTODY_COLUMNS}
 
 
+# the custody actions that record how an item came into the case (its first hash and size)
+ACQUIRED = ("ingest", "capture")
+
+
 def _check_ingest_entry(item_id: str, rows: list[dict], registered: tuple, problems: list[dict]) -> None:
     """The item's SHA-256 and size must be those its ingest entry recorded (else it was repointed)."""
     sha, size = registered
-    ingest = next((r for r in rows if r.get("action") == "ingest"), None)
+    ingest = next((r for r in rows if r.get("action") in ACQUIRED), None)
     if ingest is None:
         problems.append({"severity": "tampered", "item": item_id, "kind": "custody",
                          "file": f"custody log of {item_id}",
