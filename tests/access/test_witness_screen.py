@@ -27,7 +27,7 @@ from dadkhah.records import add_event, add_person, add_source
 from dadkhah.records.service import entity_to_dict
 from dadkhah.store.search import search
 from dadkhah.vault import witness as w
-from dadkhah.vault.bundle import BundleError, build_bundle
+from dadkhah.vault.bundle import PAYLOAD, BundleError, build_bundle
 from dadkhah.vault.evidence import item_text, list_items
 from dadkhah.vault.testimony import add_testimony, list_testimony
 from dadkhah.vault.testimony import testimony_to_dict as _testimony_dict
@@ -193,7 +193,7 @@ def test_a_bundle_for_a_lower_audience_refuses_an_exhibit_naming_the_witness(cas
     build_bundle(case, out, persons=[screened["before"]["speaker"]], audience="internal")
     with zipfile.ZipFile(out) as zf:
         assert any("ward 3" in zf.read(n).decode("utf-8", "replace") for n in zf.namelist()
-                   if n.startswith("derived/"))
+                   if n.startswith(PAYLOAD + "derived/"))
 
 
 def test_mask_text_units(case, screened):
