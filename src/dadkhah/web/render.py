@@ -226,6 +226,8 @@ def _rec(jctx, value) -> Markup:
         lang = "en"  # mixed: Latin letters in it
     if lang and lang != page_lang:
         return Markup('<bdi lang="{}">{}</bdi>').format(lang, text)
+    if lang:  # in the page's own language: still data, quoted as written (never machine-translated)
+        return Markup('<bdi translate="no">{}</bdi>').format(text)
     if page_lang == "fa" and not lang:
         text = i18n.to_persian_digits(text)
     return Markup("{}").format(text)
