@@ -170,7 +170,7 @@ def test_the_map_falls_back_to_the_bundled_outline_shows_the_sites_and_the_timel
     assert page.locator("#map .province-label").count() == 31
     page.locator("#map path.site-prison").click()
     page.wait_for_selector(".leaflet-popup-content a")
-    assert page.locator(".leaflet-popup-content a").inner_text() == "Evin prison"
+    assert page.locator(".leaflet-popup-content a").inner_text() == "زندان اوین"  # the reader's script
     page.goto(f"{site['url']}/timeline?cal=jalali&lang=en")
     page.screenshot(path=str(shots / "timeline.png"))
     years = page.locator("#timeline li.year").all_inner_texts()
