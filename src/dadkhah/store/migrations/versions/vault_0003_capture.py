@@ -1,7 +1,7 @@
 """web captures and media fingerprints (h16)
 
 Revision ID: vault_0002_h16
-Revises: vault_0001
+Revises: vault_0002_h12
 Create Date: 2026-12-02 07:29:12.593169
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'vault_0002_h16'
-down_revision = 'vault_0001'
+down_revision = 'vault_0002_h12'
 branch_labels = None
 depends_on = None
 
