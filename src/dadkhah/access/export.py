@@ -37,7 +37,7 @@ def check_tables(names: Iterable[str]) -> None:
 def withheld_tables(principal: Principal, *, web: bool = False) -> frozenset[str]:
     """The tables an export for ``principal`` leaves out."""
     principal = need(principal, "an export")
-    out = set()
+    out: set[str] = set()
     if not may_read_identities(principal) or principal.ceiling.value != "confidential":
         out |= SEALED_TABLES | CREDENTIAL_TABLES
     if web:

@@ -23,9 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Table
 
 from dadkhah.model import Base, load_all_tables
 from dadkhah.store.audit import (
@@ -178,7 +178,7 @@ def iter_entries(conn, report: ScanReport, *, batch: int = 5000):
     """Yield each readable audit entry (decoded) while checking the chain; problems go to ``report``."""
     from dadkhah.store.audit import AuditEntry
 
-    table = AuditEntry.__table__
+    table = cast(Table, AuditEntry.__table__)
     prev, expected, last = GENESIS, 1, 0
     cols = [c.name for c in table.columns]
     q = _quote
@@ -269,8 +269,8 @@ def replay(entries, schema: _Schema) -> tuple[dict[str, dict[str, Expect]], set[
                     _note_delete(schema, deleted, t, key, exp, seq)
                 state[t] = {}
             for key in rows.get("deleted") or ():
-                exp = state[t].pop(str(key), None)
-                _note_delete(schema, deleted, t, str(key), exp, seq)
+                was = state[t].pop(str(key)) if str(key) in state[t] else None
+                _note_delete(schema, deleted, t, str(key), was, seq)
             fks = rows.get("fk") or {}
             for key, digest in (rows.get("digests") or {}).items():
                 state[t][str(key)] = Expect(seq, digest=digest, fk=fks.get(key) or {})
@@ -279,23 +279,23 @@ def replay(entries, schema: _Schema) -> tuple[dict[str, dict[str, Expect]], set[
             for t, values in schema.split(tname, after).items():
                 state[t][row_key(schema.tables[t], values)] = Expect(seq, values=values)
         elif action == "update":
-            whole = after.get(ROW_KEY) if isinstance(after.get(ROW_KEY), dict) else {}
+            whole: dict = after[ROW_KEY] if isinstance(after.get(ROW_KEY), dict) else {}
             changes = schema.split(tname, {k: v for k, v in after.items() if k != ROW_KEY})
             for t in set(changes) | set(whole):
                 if t not in state:
                     continue
-                exp = state[t].get(rid)
-                if exp is not None and exp.values is not None:
-                    exp.values.update(changes.get(t, {}))
-                    exp.seq = seq
+                known = state[t].get(rid)
+                if known is not None and known.values is not None:
+                    known.values.update(changes.get(t, {}))
+                    known.seq = seq
                 elif t in whole:
                     state[t][rid] = Expect(seq, digest=whole[t])
                 else:
                     state[t][rid] = Expect(seq)  # a row known only by a digest, updated without one
         elif action == "delete":
             for t in schema.tables_of(tname):
-                exp = state[t].pop(rid, None)
-                _note_delete(schema, deleted, t, rid, exp, seq)
+                gone = state[t].pop(rid) if rid in state[t] else None
+                _note_delete(schema, deleted, t, rid, gone, seq)
         elif tname in state and action.startswith(("bulk", "replace")):
             legacy.add(tname)
         elif action == "import" and tname == "*" and not after.get("row_digests"):
@@ -429,7 +429,7 @@ def scan(conn, *, rows: bool = True) -> ScanReport:
     schema = _Schema() if rows else None
     try:
         entries = iter_entries(conn, report)
-        if rows:
+        if schema is not None:
             state, legacy, _ = replay(entries, schema)
         else:
             for _ in entries:
@@ -437,10 +437,10 @@ def scan(conn, *, rows: bool = True) -> ScanReport:
     except Exception as exc:  # noqa: BLE001
         _chain_problem(report, None, f"the audit log could not be read to the end: {type(exc).__name__}: "
                                      f"{str(exc)[:200]}", kind="unreadable")
-        if not rows:
+        if schema is None:
             return report
         state, legacy = {name: {} for name in schema.tables}, set(schema.tables)
-    if rows:
+    if schema is not None:
         report.counts.setdefault("rows", 0)
         for name, table in schema.tables.items():
             compare_table(conn, table, state.get(name, {}), name in legacy, report)

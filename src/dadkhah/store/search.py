@@ -266,7 +266,8 @@ def search(session: Session, q: str, *, principal, kinds: Iterable[str] | None =
         if key not in best or best[key].score < score:
             snippet, label = _snippet(r.body, words), r.label
             if screen:
-                snippet, label = mask_text(snippet, screen)[0], mask_text(label, screen)[0]
+                snippet = mask_text(snippet, screen)[0] or snippet
+                label = mask_text(label, screen)[0] or label
             best[key] = Hit(kind=r.kind, id=r.record_id, label=label, score=score,
                             snippet=snippet, part=r.part, entity_id=r.entity_id)
     for key, hit in best.items():
