@@ -13,24 +13,13 @@ from pathlib import Path
 import typer
 
 from dadkhah.cliutil import emit_json, err, fail, open_case, out, progress
+from dadkhah.cliutil import guard as _guard  # the one guard: any DadkhahError → a clear error
 
 
 def register(app: typer.Typer) -> None:
     app.command("capture")(capture)
     app.command("captures")(captures)
     app.command("verify-capture")(verify_capture)
-
-
-def _guard(fn, *args, **kwargs):
-    from dadkhah.access import Forbidden
-    from dadkhah.errors import InputError, NotFound
-    from dadkhah.vault.blobs import BlobError
-    from dadkhah.vault.signing import SigningKeyError
-
-    try:
-        return fn(*args, **kwargs)
-    except (InputError, NotFound, Forbidden, BlobError, SigningKeyError) as exc:
-        fail(str(exc))
 
 
 def capture(ctx: typer.Context,
