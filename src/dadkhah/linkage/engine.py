@@ -125,6 +125,10 @@ def spark_session(cores: int = 2, app: str = "dadkhah-linkage"):
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.memory", "2g")
+            # sort-merge joins spill to disk; a broadcast hash table has to fit in execution memory,
+            # and on a loaded two-core machine growing it failed ("Could not allocate memory to grow
+            # BytesToBytesMap"). Splink's pair tables are not small-table joins anyway.
+            .config("spark.sql.autoBroadcastJoinThreshold", "-1")
             .getOrCreate())
 
 
