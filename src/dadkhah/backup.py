@@ -113,14 +113,25 @@ def backup(case, output: str | Path, *, anchors: str | Path | None = None, step:
                 sums[name] = {"sha256": sha, "size": size}
                 nblobs += 1
         nanchors = 0
-        if anchors and Path(anchors).is_dir():
-            from dadkhah.vault.anchor import _signing_key
-            from dadkhah.vault.signing import public_pem
+        from dadkhah.vault.anchor import is_database
 
-            for path in sorted(Path(anchors).glob("*.json")):
-                _add_bytes(tar, f"anchors/{path.name}", path.read_bytes(), sums)
-                nanchors += 1
-            _add_bytes(tar, "anchors/signing-key.pem", public_pem(_signing_key(case.data_dir)), sums)
+        if anchors and (is_database(anchors) or Path(anchors).is_dir()):
+            from dadkhah.vault.anchor import _signing_key, load_anchors
+            from dadkhah.vault.signing import fingerprint, public_pem
+
+            key = _signing_key(case.data_dir)
+            if is_database(anchors):  # a second database: this case's anchors, as the files a folder holds
+                found, _problems = load_anchors(anchors, key=fingerprint(key.public_key()))
+                for a in found:
+                    name = a.pop("file").rsplit("#", 1)[-1]
+                    _add_bytes(tar, f"anchors/{name}.json",
+                               (json.dumps(a, indent=1, sort_keys=True) + "\n").encode(), sums)
+                    nanchors += 1
+            else:
+                for path in sorted(Path(anchors).glob("*.json")):
+                    _add_bytes(tar, f"anchors/{path.name}", path.read_bytes(), sums)
+                    nanchors += 1
+            _add_bytes(tar, "anchors/signing-key.pem", public_pem(key), sums)
         manifest = {"dadkhah": "backup", "format": FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(),
                     "backend": case.backend, "audit": {"entries": report.entries, "head": report.head},
                     "rows": counts, "files": nblobs, "anchors": nanchors, "members": sums}

@@ -187,8 +187,8 @@ def claims(ctx: typer.Context, contested: bool = typer.Option(False, "--conteste
 
 def verify(ctx: typer.Context, json_: bool = typer.Option(False, "--json"),
            anchors: str = typer.Option(None, "--anchors", envvar="DADKHAH_ANCHOR_DIR",
-                                       help="Folder of anchors (dadkhah anchor): also detect truncation and forgers "
-                                            "who recompute every hash"),
+                                       help="Folder or database URL of anchors (dadkhah anchor): also detect "
+                                            "truncation and forgers who recompute every hash"),
            no_index: bool = typer.Option(False, "--no-index", help="Skip rebuilding the derived search index to "
                                          "compare it (the slowest check)")) -> None:
     """Prove the case's integrity: the audit chain, every row, every stored file. Exit 0 when intact,

@@ -75,7 +75,8 @@ def database_check(case) -> dict:
                 try:
                     conn.exec_driver_sql("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
                 except Exception as exc:  # noqa: BLE001
-                    problems.append({"severity": "stale", "table": "search_fts",
+                    # the triggers keep the two in step in every build: a disagreement is an edit
+                    problems.append({"severity": "tampered", "table": "search_fts",
                                      "problem": f"the full-text index disagrees with the search index: {exc}"})
                 conn.rollback()
         else:
@@ -106,44 +107,63 @@ def _amcheck(conn, problems: list[dict]) -> str:
 
 def index_check(case) -> dict:
     """The search index is derived: rebuild it in a transaction that is rolled back and compare it with the
-    stored one. A difference is ``stale`` (after an upgrade of the name rules: run ``dadkhah reindex``) or
-    an edit of the index behind the tool's back (a search that no longer finds a name)."""
+    stored one. An entry this build wrote (its ``rules`` fingerprint is this build's) that this build now
+    derives differently, an entry planted with no record behind it, and a missing entry whose record was
+    indexed by this build are ``tampered``: the same code always derives the same entries. A difference in
+    entries another build wrote is ``stale`` (after an upgrade: run ``dadkhah reindex``)."""
     from dadkhah.store.audit import canonical
     from dadkhah.store.replay import read_table
-    from dadkhah.store.search import SearchDoc, rebuild_index
+    from dadkhah.store.search import SearchDoc, index_rules, rebuild_index
 
     table = SearchDoc.__table__
+    this_build = index_rules()
 
-    def docs(conn) -> dict:
-        out = {}
+    def docs(conn) -> tuple[dict, dict]:
+        out, rules = {}, {}
         for r in read_table(conn, table):
             key = (r["kind"], r["record_id"], r["part"])
             out[key] = canonical([repr(r[c]) if not isinstance(r[c], (str, int, float, dict, list, type(None)))
                                   else r[c] for c in INDEX_COLUMNS])
-        return out
+            rules[key] = r.get("rules")
+        return out, rules
 
     s = case._sessionmaker()
     s.info.update(audit_disabled=True, case=case, actor="verify")
     try:
         conn = s.connection()
-        stored = docs(conn)
+        stored, stored_rules = docs(conn)
         conn.execute(table.delete())
         rebuild_index(s)
-        fresh = docs(conn)
+        fresh, _ = docs(conn)
     finally:
         s.rollback()
         s.close()
+    # the builds that indexed each record (a missing part of a record this build indexed is tampering too)
+    record_rules: dict = {}
+    for (kind, record_id, _part), rule in stored_rules.items():
+        record_rules.setdefault((kind, record_id), set()).add(rule)
     problems = []
     for key in sorted(set(stored) | set(fresh), key=str):
         if stored.get(key) == fresh.get(key):
             continue
-        what = "missing from the index" if key not in stored else "not derived from the case (planted)" \
-            if key not in fresh else "differs from what the case's records give"
-        problems.append({"severity": "stale", "table": "search_doc", "record": "/".join(map(str, key)),
-                         "problem": f"search index entry {what}: run `dadkhah reindex` after an upgrade; "
-                                    "otherwise it was changed behind the tool's back"})
+        if key not in stored:
+            what = "missing from the index"  # a record with no entry left: whoever wrote the whole index
+            ours = record_rules.get(key[:2], set(stored_rules.values()) or {None}) == {this_build}
+        elif key not in fresh:
+            what, ours = "not derived from the case (planted)", True
+        else:
+            what, ours = "differs from what the case's records give", stored_rules.get(key) == this_build
+        if ours:
+            problems.append({"severity": "tampered", "table": "search_doc", "record": "/".join(map(str, key)),
+                             "problem": f"search index entry {what}, although this build of dadkhah wrote the "
+                                        "index: it was changed behind the tool's back (searches no longer "
+                                        "find what the records say); `dadkhah reindex` rebuilds it"})
+        else:
+            problems.append({"severity": "stale", "table": "search_doc", "record": "/".join(map(str, key)),
+                             "problem": f"search index entry {what}; another build of dadkhah wrote it: run "
+                                        "`dadkhah reindex` after an upgrade"})
     return {"name": "search index", "ok": not problems, "docs": len(stored), "problems": problems[:MAX_INDEX],
-            "problem_count": len(problems)}
+            "problem_count": len(problems), "build": this_build}
 
 
 MAX_INDEX = 500

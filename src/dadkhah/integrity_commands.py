@@ -21,7 +21,8 @@ def register(app: typer.Typer) -> None:
 
 def anchor(ctx: typer.Context,
            to: str = typer.Option(None, "--to", envvar="DADKHAH_ANCHOR_DIR",
-                                  help="Folder outside the case to write the anchor to (another disk, a share)"),
+                                  help="Where to keep the anchor, outside the case: a folder (another disk, a share) "
+                                       "or a second database URL (postgresql://…, sqlite:///…)"),
            tsa_url: str = typer.Option(None, "--tsa-url", envvar="DADKHAH_TSA_URL",
                                        help="RFC 3161 timestamp authority to countersign the anchor"),
            every: int = typer.Option(None, "--every", envvar="DADKHAH_ANCHOR_EVERY",
@@ -36,7 +37,7 @@ def anchor(ctx: typer.Context,
     from dadkhah.vault.timestamp import TimestampError
 
     if not to:
-        fail("say where to write the anchor: --to DIR (or DADKHAH_ANCHOR_DIR), a folder outside the case")
+        fail("say where to write the anchor: --to DIR or --to DATABASE-URL (or DADKHAH_ANCHOR_DIR), outside the case")
     case = open_case(ctx)
     try:
         result = anchor_case(case, to, tsa_url=tsa_url, every=every)

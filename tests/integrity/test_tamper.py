@@ -240,12 +240,43 @@ def test_verify_exit_codes_and_json(sqlite_case, tmp_path):
     assert any(p.get("record") == "person-1" for p in _problems(report, "rows"))
 
 
-def test_an_edited_search_index_is_reported_as_stale(built):
+def test_an_edited_search_index_written_by_this_build_is_tampering(built):
+    """The same build derives the same entries: a facet changed in place (the bench's one miss, a flipped
+    byte in a ``search_doc`` row) is an edit behind the tool's back, not a stale index."""
     _sql(built, "UPDATE search_doc SET body = 'nothing to see' WHERE record_id = 'person-0'")
     result = run_checks(built)
+    assert result["status"] == "tampered"
+    problems = _problems(result, "search index")
+    assert problems and all(p["severity"] == "tampered" for p in problems)
+    assert any("person-0" in p["record"] for p in problems)
+
+
+def test_a_search_index_row_planted_or_removed_is_tampering(built):
+    _sql(built, "DELETE FROM search_doc WHERE record_id = 'person-1' AND part LIKE 'name%'")
+    result = run_checks(built)
+    assert result["status"] == "tampered"
+    assert any("person-1" in p["record"] and "missing" in p["problem"] for p in _problems(result, "search index"))
+
+
+def test_a_search_index_written_by_another_build_is_stale(built):
+    """An upgrade changes the name rules: entries another build wrote differ, and `verify` says run reindex."""
+    _sql(built, "UPDATE search_doc SET rules = 'an-older-build'")
+    assert run_checks(built)["status"] == "intact"  # the same entries: nothing to say
+    _sql(built, "UPDATE search_doc SET keys = 'old-keys' WHERE record_id = 'person-0'")
+    result = run_checks(built)
     assert result["status"] == "stale"
-    assert any(p["record"].startswith("person/person-0") or "person-0" in p["record"]
-               for p in _problems(result, "search index"))
+    assert all(p["severity"] == "stale" and "reindex" in p["problem"] for p in _problems(result, "search index"))
+
+
+def test_the_full_text_index_disagreeing_with_its_content_is_tampering(built):
+    if built.backend != "sqlite":
+        pytest.skip("FTS5 is SQLite's full-text index")
+    with built.engine.begin() as conn:  # change the content table without the triggers that keep FTS5 in step
+        conn.exec_driver_sql("DROP TRIGGER search_doc_au")
+        conn.exec_driver_sql("UPDATE search_doc SET body = 'nothing to see' WHERE record_id = 'person-0'")
+    result = run_checks(built)
+    assert result["status"] == "tampered"
+    assert any(p.get("table") == "search_fts" for p in _problems(result, "database"))
 
 
 def test_orm_bulk_delete_statements_are_audited_row_by_row(case):

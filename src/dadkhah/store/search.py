@@ -41,6 +41,9 @@ class SearchDoc(Base):
     keys: Mapped[str] = mapped_column(Text, default="")
     sensitivity: Mapped[str] = mapped_column(String(12), default=Sensitivity.public.value)
     facets: Mapped[dict] = mapped_column(default=dict)  # role, place, period, organisation…
+    # the build of the indexing rules that wrote this row (see index_rules): `verify` tells an index left
+    # stale by an upgrade (another build) from one changed behind the tool's back (this build)
+    rules: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 @dataclass
@@ -159,14 +162,38 @@ def rescreen(session: Session, names: Iterable[str]) -> int:
     return done
 
 
+_RULES: str | None = None
+
+
+def index_rules() -> str:
+    """A fingerprint of the code that derives the index: the SHA-256 (first 16 hex digits) of dadkhah's
+    version and every source file of the package. The same build always derives the same entries from the
+    same records, so a stored entry that this build would write differently, and that this build wrote, was
+    changed behind the tool's back; one written by another build is stale (``dadkhah reindex``)."""
+    global _RULES
+    if _RULES is None:
+        import hashlib
+        from pathlib import Path
+
+        import dadkhah
+
+        h = hashlib.sha256(dadkhah.__version__.encode())
+        root = Path(dadkhah.__file__).parent
+        for f in sorted(root.rglob("*.py")):
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+        _RULES = h.hexdigest()[:16]
+    return _RULES
+
+
 def replace_docs(session: Session, kind: str, record_id: str, docs: list[Doc]) -> None:
     """Replace every search row of one record by ``docs`` (screened for protected witnesses' names)."""
     session.execute(delete(SearchDoc).where(SearchDoc.kind == kind, SearchDoc.record_id == record_id)
                     .execution_options(synchronize_session="fetch"))  # not "evaluate": O(identity map) per call
+    rules = index_rules()
     for d in screen_docs(session, docs):
         session.add(SearchDoc(kind=d.kind, record_id=d.record_id, part=d.part, entity_id=d.entity_id,
                               label=d.label[:500], body=d.body, keys=" ".join(dict.fromkeys(d.keys)),
-                              sensitivity=d.sensitivity, facets=d.facets or {}))
+                              sensitivity=d.sensitivity, facets=d.facets or {}, rules=rules))
 
 
 def reindex(session: Session, obj) -> None:

@@ -7,7 +7,9 @@ every hash. An anchor can: it is a small JSON file
      "key": "<fingerprint>", "signature": "<Ed25519, base64>", "timestamp": "<RFC 3161 token, base64>"}
 
 written to a folder that is not the case's (another disk, a mounted share, a write-once bucket synced
-from it). ``signature`` covers the canonical JSON of every other field; ``timestamp`` (when a
+from it), or to a second database (``--to postgresql://host/db`` or ``--to sqlite:////mnt/other/anchors.db``:
+the table ``dadkhah_anchor``, insert-only, which may hold the anchors of several cases, told apart by key).
+``signature`` covers the canonical JSON of every other field; ``timestamp`` (when a
 timestamp authority is configured: ``--tsa-url`` or ``DADKHAH_TSA_URL``) is an RFC 3161 token over the
 same bytes, so the anchor's time does not rest on the case's clock.
 
@@ -74,24 +76,105 @@ def make_anchor(seq: int, head: str, *, key, every: int | None = None, tsa_url: 
     return anchor
 
 
-def write_anchor(folder: str | Path, anchor: dict) -> Path:
-    """Write atomically (temporary file, fsync, rename) as ``<seq>-<head16>.json``; never overwrites."""
-    folder = Path(folder)
+def is_database(target: str | Path) -> bool:
+    """A database URL (``sqlite:///…``, ``postgresql://…``) rather than a folder."""
+    return isinstance(target, str) and "://" in target
+
+
+def _anchor_table():
+    from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text
+
+    md = MetaData()
+    return Table("dadkhah_anchor", md,
+                 Column("name", String(40), primary_key=True),  # <seq>-<head16>, as the file name
+                 Column("key", String(80), nullable=False, index=True),  # the signing key's fingerprint
+                 Column("seq", BigInteger, nullable=False),
+                 Column("document", Text, nullable=False))  # the anchor's JSON, byte for byte
+
+
+_TARGETS: dict = {}
+
+
+def _target_engine(url: str):
+    from dadkhah.store.engine import make_engine
+
+    engine = _TARGETS.get(url)
+    if engine is None:
+        try:
+            engine = make_engine(url, pool_size=1)
+            _anchor_table().metadata.create_all(engine)
+        except Exception as exc:  # noqa: BLE001 - any driver error: the target cannot be used
+            raise AnchorError(f"cannot use the anchor database {_safe(url)}: {type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0][:200]}") from exc
+        _TARGETS[url] = engine
+    return engine
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "(an unreadable URL)"
+
+
+def _name(anchor: dict) -> str:
+    return f"{anchor['seq']:012d}-{anchor['head'][:16]}"
+
+
+def write_anchor(target: str | Path, anchor: dict) -> str:
+    """Write ``anchor`` to a folder (atomically: temporary file, fsync, rename, as ``<seq>-<head16>.json``)
+    or a database (one committed insert); never overwrites. Returns where it is."""
+    if is_database(target):
+        table = _anchor_table()
+        doc = json.dumps(anchor, indent=1, sort_keys=True)
+        engine = _target_engine(str(target))
+        with engine.begin() as conn:
+            have = conn.execute(table.select().where(table.c.name == _name(anchor))).first()
+            if have is None:
+                conn.execute(table.insert().values(name=_name(anchor), key=anchor["key"], seq=anchor["seq"],
+                                                   document=doc))
+        return f"{_safe(str(target))}#{_name(anchor)}"
+    folder = Path(target)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{anchor['seq']:012d}-{anchor['head'][:16]}.json"
+    path = folder / f"{_name(anchor)}.json"
     if path.exists():
-        return path
+        return str(path)
     tmp = folder / f".{path.name}.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(json.dumps(anchor, indent=1, sort_keys=True) + "\n")
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    return path
+    return str(path)
+
+
+def _refuse_own_database(case, target: str | Path) -> None:
+    """An anchor kept in the database it vouches for proves nothing: whoever rewrites one rewrites both."""
+    if not is_database(target):
+        return
+    from sqlalchemy.engine import make_url
+
+    from dadkhah.store.engine import normalize_url
+
+    try:
+        there, here = make_url(normalize_url(str(target))), case.engine.url
+    except Exception as exc:  # noqa: BLE001
+        raise AnchorError(f"not a database URL: {_safe(str(target))} ({exc})") from exc
+    same = (there.get_backend_name() == here.get_backend_name() and there.host == here.host
+            and (there.port or 5432) == (here.port or 5432) and there.database == here.database)
+    if there.get_backend_name() == "sqlite" and there.database and here.database:
+        same = Path(there.database).resolve() == Path(here.database).resolve()
+    if same:
+        raise AnchorError("the anchors must be kept outside the case: that is the case's own database "
+                          "(use another database, or a folder on another disk)")
 
 
 def anchor_case(case, folder: str | Path, *, tsa_url: str | None = None, every: int | None = None) -> dict:
-    """Sign (and timestamp) the current head of ``case``'s chain into ``folder``; returns the anchor."""
+    """Sign (and timestamp) the current head of ``case``'s chain into ``folder`` (a folder or a database URL);
+    returns the anchor."""
+    _refuse_own_database(case, folder)
     with case.engine.connect() as conn:
         head = head_at(conn)
     if head is None:
@@ -116,8 +199,41 @@ def _env_every() -> int | None:
     return n
 
 
-def load_anchors(folder: str | Path) -> tuple[list[dict], list[dict]]:
-    """(anchors, problems) — a file that is not a readable anchor is a problem, not a crash."""
+def _load_from_database(url: str, key: str | None) -> tuple[list[dict], list[dict]]:
+    table = _anchor_table()
+    where = f"{_safe(url)}#"
+    try:
+        engine = _target_engine(url)
+        with engine.connect() as conn:
+            q = table.select() if key is None else table.select().where(table.c.key == key)
+            rows = conn.execute(q.order_by(table.c.seq)).all()
+    except Exception as exc:  # noqa: BLE001 - AnchorError or a driver error: reported, never a crash
+        return [], [{"severity": "unreadable", "file": _safe(url), "problem": f"the anchor database: {exc}"}]
+    anchors, problems = [], []
+    for row in rows:
+        try:
+            a = json.loads(row.document)
+            if not _is_anchor(a) or _name(a) != row.name:
+                raise ValueError("not a dadkhah anchor, or stored under another entry's name")
+        except (ValueError, TypeError, RecursionError) as exc:
+            problems.append({"severity": "tampered", "file": where + str(row.name),
+                             "problem": f"not a readable anchor: {exc}"})
+            continue
+        a["file"] = where + row.name
+        anchors.append(a)
+    return anchors, problems
+
+
+def _is_anchor(a) -> bool:
+    return (isinstance(a, dict) and a.get("dadkhah") == "anchor" and isinstance(a.get("seq"), int)
+            and isinstance(a.get("head"), str) and isinstance(a.get("signature"), str))
+
+
+def load_anchors(folder: str | Path, *, key: str | None = None) -> tuple[list[dict], list[dict]]:
+    """(anchors, problems) — a file that is not a readable anchor is a problem, not a crash. In a database
+    target, ``key`` (a fingerprint) selects one case's anchors."""
+    if is_database(folder):
+        return _load_from_database(str(folder), key)
     folder = Path(folder)
     anchors, problems = [], []
     if not folder.is_dir():
@@ -125,8 +241,7 @@ def load_anchors(folder: str | Path) -> tuple[list[dict], list[dict]]:
     for path in sorted(folder.glob("*.json")):
         try:
             a = json.loads(path.read_text(encoding="utf-8"))
-            if not (isinstance(a, dict) and a.get("dadkhah") == "anchor" and isinstance(a.get("seq"), int)
-                    and isinstance(a.get("head"), str) and isinstance(a.get("signature"), str)):
+            if not _is_anchor(a):
                 raise ValueError("not a dadkhah anchor")
         except (OSError, ValueError, UnicodeDecodeError, RecursionError) as exc:
             problems.append({"severity": "tampered", "file": str(path), "problem": f"not a readable anchor: {exc}"})
@@ -141,9 +256,9 @@ def check_anchors(case, folder: str | Path, *, public_key=None, tsa_ca: str | No
     from dadkhah.vault.signing import fingerprint
     from dadkhah.vault.signing import verify as verify_sig
 
-    anchors, problems = load_anchors(folder)
     pub = public_key or _signing_key(case.data_dir).public_key()
     fp = fingerprint(pub)
+    anchors, problems = load_anchors(folder, key=fp)
     latest_every, latest_seq, good = None, 0, 0
     bad = "tampered"
     with case.engine.connect() as conn:
@@ -187,7 +302,7 @@ def check_anchors(case, folder: str | Path, *, public_key=None, tsa_ca: str | No
                 f"entries {latest_seq + 1}–{last[0]} are not anchored although anchors are written every "
                 f"{latest_every} entries: appended behind the tool's back, or an anchor was lost")})
     return {"name": "anchors", "ok": not problems, "anchors": len(anchors), "latest": latest_seq,
-            "folder": str(folder), "problems": problems}
+            "folder": _safe(folder) if is_database(folder) else str(folder), "problems": problems}
 
 
 # --- automatic anchors -----------------------------------------------------------------------------
