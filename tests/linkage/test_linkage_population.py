@@ -73,6 +73,26 @@ def test_the_case_report_memorial_search_victim_files_and_estimate_count_the_sam
         assert case_report(s, "internal")["counts"]["total"] == len(victims)
 
 
+def test_the_report_says_how_many_documented_victims_are_on_the_lists_the_estimate_counts(case, lists, relink):
+    """A victim known from a source but on no list is documented, not in the capture history: the report
+    gives both numbers, and those on the lists are exactly the estimate's documented population."""
+    from dadkhah.records.service import add_event, add_participation, add_person
+
+    import_public(case, lists)
+    relink(case)
+    with case.session(actor="documenter") as s:
+        ev = add_event(s, event_type="execution", label="Execution in Mashhad, 1988", date="1988")
+        p = add_person(s, names=["Zahra Mirzaei", "زهرا میرزایی"], id="person-article-only")
+        add_participation(s, event_id=ev.id, participant_id=p.id, role="victim")
+    table = capture_history(case)
+    with case.reader() as s:
+        counts = case_report(s, "internal")["counts"]
+        victims = documented_victims(s, operator())
+    assert counts["total"] == len(victims) == len(table) + 1
+    assert counts["on_lists"] == len(table) == table["person"].nunique()
+    assert "person-article-only" in victims and "person-article-only" not in set(table["person"])
+
+
 def test_each_role_cites_the_list_rows_it_comes_from_in_their_own_script(case, lists, relink):
     import_public(case, lists)
     relink(case)

@@ -46,10 +46,19 @@ def documented_counts(session: Session, principal) -> dict:
                                   and can_see(principal, place) else "place not recorded")
     return {
         "total": len(persons),
+        # the same population seen from the lists: those the linkage merged from list records (the
+        # population the estimate's capture history counts), and those recorded from other sources only
+        "on_lists": len(persons & _listed_persons(session)),
         "by_type": sorted(((vocab_label("event_type", k), len(v)) for k, v in by_type.items()), key=lambda x: -x[1]),
         "by_place": sorted(((place_labels[k], len(v)) for k, v in by_place.items()), key=lambda x: -x[1]),
         "by_year": sorted((k, len(v)) for k, v in by_year.items()),
     }
+
+
+def _listed_persons(session: Session) -> set[str]:
+    from dadkhah.linkage.tables import LinkMerge
+
+    return set(session.scalars(select(LinkMerge.person_id).where(LinkMerge.status == "active")))
 
 
 def contested_groups(session: Session, principal, notes: SourceNotes) -> list[dict]:
