@@ -111,3 +111,11 @@ def test_the_guard_turns_an_expected_error_into_exit_1_and_lets_a_bug_through(ca
         raise InputError("bad date", field="date")
     with pytest.raises(ZeroDivisionError):
         cliutil.guard(lambda: 1 / 0)
+
+
+def test_python_dash_m_dadkhah_is_the_command():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "dadkhah", "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip().endswith(__import__("dadkhah").__version__)
