@@ -7,13 +7,14 @@ screenshot, PDF print, text, signed record, custody, PDQ of the screenshot, into
 The peer is the least a screenshot tool does: one Chromium, ``goto`` + full-page screenshot + PDF per
 page, nothing stored.
 
-    .venv/bin/python bench/capture/bench_capture.py [--pages 50] [--repeats 2]
+    .venv/bin/python bench/capture/bench_capture.py [--pages 50] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import statistics
 import sys
 import tempfile
@@ -74,6 +75,14 @@ def site_handler(pages: int):
     return H
 
 
+class QuietServer(ThreadingHTTPServer):
+    """The capture's probe closes a connection once it has the headers: not an error worth a traceback."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 def run_dadkhah(urls: list[str]) -> float:
     from dadkhah.capture.browser import FetchOptions
     from dadkhah.capture.service import CaptureOptions, capture_urls
@@ -110,19 +119,24 @@ def run_bare(urls: list[str]) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=50)
-    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), site_handler(args.pages))
+    server = QuietServer(("127.0.0.1", 0), site_handler(args.pages))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     urls = [f"http://127.0.0.1:{server.server_address[1]}/p{n}.html" for n in range(args.pages)]
     ours, bare = [], []
-    for _ in range(args.repeats):
-        ours.append(args.pages / run_dadkhah(urls) * 60)
-        bare.append(args.pages / run_bare(urls) * 60)
+    print(f"{args.pages} pages, {args.repeats} runs each, load average at start {os.getloadavg()[0]:.1f}", flush=True)
+    for i in range(args.repeats):  # alternated, so a change in the machine's load falls on both
+        t = run_dadkhah(urls)
+        ours.append(args.pages / t * 60)
+        print(f"  run {i + 1}: dadkhah {t:.1f} s = {ours[-1]:.1f} captures/min", flush=True)
+        t = run_bare(urls)
+        bare.append(args.pages / t * 60)
+        print(f"  run {i + 1}: bare    {t:.1f} s = {bare[-1]:.1f} pages/min  (load {os.getloadavg()[0]:.1f})",
+              flush=True)
     server.shutdown()
     med_o, med_b = statistics.median(ours), statistics.median(bare)
-    print(f"{args.pages} pages, {args.repeats} runs each")
     print(f"dadkhah capture:       {med_o:.1f} captures/min (runs: {', '.join(f'{x:.1f}' for x in ours)})")
     print(f"bare Playwright loop:  {med_b:.1f} pages/min    (runs: {', '.join(f'{x:.1f}' for x in bare)})")
     print(f"ratio dadkhah / bare:  {med_o / med_b:.2f}")

@@ -207,3 +207,55 @@ def test_warc_keeps_the_page_bytes_exactly(sqlite_case, site):
     payloads = [rec.content_stream().read() for rec in ArchiveIterator(io.BytesIO(warc))
                 if rec.rec_type == "response"]
     assert payloads == [site.photo]
+
+
+@pytest.mark.browser
+def test_cli_end_to_end_capture_verify_and_wacz_validate(sqlite_template, site, tmp_path):
+    """The Done-when of issue 16, each step a separate process as an investigator would run it:
+    `dadkhah capture` of a local page, `dadkhah verify` and `verify-capture` pass, the text is found by
+    `dadkhah search`, the custody log has the capture, and the exported WACZ passes `wacz validate`."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    data = tmp_path / "case"
+    shutil.copytree(sqlite_template, data)
+
+    def dadkhah(*args: str) -> subprocess.CompletedProcess:
+        entry = ["-c", "import sys; from dadkhah.cli import main; sys.argv[0] = 'dadkhah'; main()"]  # the script
+        return subprocess.run([sys.executable, *entry, "--data", str(data), "--actor", "investigator", *args],
+                              capture_output=True, text=True, timeout=300)
+
+    res = dadkhah("capture", f"{site.base}/old", "--json", "--no-ocr")
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    assert report["ok"] and report["captured"] == 1
+    page = report["results"][0]
+    assert page["final_url"] == f"{site.base}/page" and page["http_status"] == 200
+
+    res = dadkhah("verify", "--json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert json.loads(res.stdout)["status"] == "intact"
+    res = dadkhah("verify-capture", page["capture"], "--json")
+    assert res.returncode == 0 and json.loads(res.stdout)["ok"], res.stdout + res.stderr
+
+    res = dadkhah("search", "زندانیان", "--json")
+    assert res.returncode == 0 and page["item"] in res.stdout, res.stdout + res.stderr
+    res = dadkhah("evidence", "show", page["item"], "--json")
+    shown = json.loads(res.stdout)
+    assert shown["media_type"] == "application/wacz"
+    assert {"screenshot", "print", "text", "capture_record"} <= {d["kind"] for d in shown["derived"]}
+    capture_event = shown["custody"][0]
+    assert capture_event["action"] == "capture" and capture_event["actor"] == "investigator"
+    assert capture_event["details"]["sha256"] == shown["sha256"]
+
+    out = tmp_path / "page.wacz"
+    res = dadkhah("evidence", "export", page["item"], "-o", str(out), "--purpose", "validation")
+    assert res.returncode == 0 and hashlib.sha256(out.read_bytes()).hexdigest() == shown["sha256"], res.stderr
+    wacz_cli = Path(sys.executable).parent / "wacz"
+    command = [str(wacz_cli)] if wacz_cli.exists() else [sys.executable, "-m", "wacz.main"]
+    res = subprocess.run([*command, "validate", "-f", str(out)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    res = dadkhah("verify", "--json")  # the export is one more custody entry; the case is still intact
+    assert res.returncode == 0 and json.loads(res.stdout)["status"] == "intact", res.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import struct
 from pathlib import Path
 
 from dadkhah.ingest.detect import EML, MSG, ODP, ODS, ODT, PPTX, RTF, XLSX
@@ -130,9 +131,33 @@ def _eml(path: Path, limits: Limits) -> str:
 
 
 def _msg(path: Path) -> str:
-    import extract_msg
+    """Header lines, body (plain text, else the HTML body as text) and attachment names of an Outlook message.
 
-    m = extract_msg.openMsg(str(path))
+    A file that is not a readable message (a damaged compound file, no property stream, a broken
+    string stream) raises :class:`~dadkhah.errors.InputError` naming the file and why.
+    """
+    import extract_msg
+    from extract_msg.exceptions import ExMsgBaseException
+    from extract_msg.msg_classes import MessageBase
+
+    from dadkhah.errors import InputError
+
+    try:
+        m = extract_msg.openMsg(str(path))
+        if isinstance(m, MessageBase):
+            return _msg_text(m)
+        try:  # a contact, task or other Outlook item: its subject and body, under its class
+            parts = [f"Class: {m.classType}"] + [v for v in (m.getStringStream("__substg1.0_0037"),
+                                                             m.getStringStream("__substg1.0_1000")) if v]
+        finally:
+            m.close()
+        return "\n\n".join(parts)
+    except (ExMsgBaseException, OSError, struct.error, ValueError, KeyError) as exc:  # olefile errors are OSError
+        detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"not a readable Outlook message (MSG): {detail}", file=path.name) from exc
+
+
+def _msg_text(m) -> str:
     try:
         head = [f"{k}: {v}" for k, v in (("From", m.sender), ("To", m.to), ("Cc", m.cc), ("Date", m.date),
                                          ("Subject", m.subject)) if v]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from dadkhah.errors import InputError
 from dadkhah.ingest import ocr, office
 from dadkhah.ingest.detect import DOCX
 from dadkhah.ingest.limits import DEFAULT_LIMITS, Limits
@@ -60,6 +61,8 @@ def extract_text(path: str | Path, media_type: str, *, limits: Limits = DEFAULT_
             return Extraction()
     except UnsafeArchive as exc:
         return Extraction(problems=[str(exc)])
+    except InputError as exc:  # a reader's own sentence (the stored blob's name would only confuse it)
+        return Extraction(problems=[f"no text extracted: {exc.message}"])
     except Exception as exc:  # noqa: BLE001 - hostile files raise anything; report, never crash ingest
         what = {"application/pdf": "malformed PDF", DOCX: "malformed DOCX"}.get(media_type, media_type)
         return Extraction(problems=[f"no text extracted ({what}): {type(exc).__name__}: {_short(exc)}"])
