@@ -54,7 +54,7 @@ class Condition:
     field: str
     op: str
     values: list[str]            # as written
-    resolved: list = field(default_factory=list)  # codes, ids, or (low, high) dates
+    resolved: list = field(default_factory=list)  # codes, ids, or dates (FuzzyDate)
 
     def params(self, i: int) -> dict[str, str]:
         out = {f"c{i}f": self.field, f"c{i}o": self.op}
@@ -187,7 +187,7 @@ def _date(n: int, f: str, value: str):
                          value=value) from None
     if d.low is None or d.high is None:
         raise QueryError(f"condition {n}: {value!r} is not a date", "query.error.date", n=n, field=f, value=value)
-    return d.low, d.high
+    return d
 
 
 def _named(s: Session, n: int, f: str, cls, value: str, principal: Principal) -> list[str]:
@@ -225,10 +225,10 @@ def _ids(stmt):
 
 def _date_clause(low_col, high_col, c: Condition):
     if c.op == "between":
-        return (low_col >= c.resolved[0][0]) & (high_col <= c.resolved[1][1])
+        return (low_col >= c.resolved[0].low) & (high_col <= c.resolved[1].high)
     if c.op == "before":
-        return high_col < c.resolved[0][0]
-    return low_col > c.resolved[0][1]
+        return high_col < c.resolved[0].low
+    return low_col > c.resolved[0].high
 
 
 def _where(stmt, cls, c: Condition, principal: Principal):

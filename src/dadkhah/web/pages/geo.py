@@ -31,7 +31,8 @@ def map_page(ctx: Ctx = Depends(get_ctx), focus: str = "", all: int = 0, area: s
               "outline": "/static/geo/iran-provinces.geojson", "lang": ctx.lang,
               "area": [[lat, lng] for lng, lat in polygon] if polygon else None, "all": bool(all),
               "labels": {"events": ctx.t("map.events"), "open": ctx.t("map.open"),
-                         "offline": ctx.t("map.offline_note")}}
+                         "offline": ctx.t("map.offline_note"), "zoom_in": ctx.t("map.zoom_in"),
+                         "zoom_out": ctx.t("map.zoom_out")}}
     return page(ctx, "map.html", status_code=status, features=features, config=config, show_all=bool(all),
                 found=found, area_error=error)
 

@@ -7,26 +7,42 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
+from markupsafe import Markup, escape
 
 from dadkhah.web import query as qb
 from dadkhah.web.context import Ctx, get_ctx
+from dadkhah.web.i18n import to_persian_digits
 from dadkhah.web.render import page
 
 router = APIRouter()
 PAGE_SIZE = 50
 
 
-def _error_text(ctx: Ctx, kind: str, exc: qb.QueryError) -> str:
-    values = dict(exc.values)
-    f = values.get("field")
+def _error_text(ctx: Ctx, kind: str, exc: qb.QueryError) -> Markup:
+    """The error in the reader's language: known fields and operators by their names, what the reader typed
+    quoted as data (``<bdi>`` with its language, so it is not taken for interface text)."""
+    from dadkhah.web.render import text_lang
+
+    def typed(value) -> Markup:
+        lang = text_lang(str(value))
+        attr = Markup(' lang="{}"').format(lang) if lang and lang != ctx.lang else Markup(' translate="no"')
+        return Markup('<bdi dir="auto"{}>{}</bdi>').format(attr, str(value))
+
+    values: dict = {k: (v if isinstance(v, int) else typed(v)) for k, v in exc.values.items()}
+    f = exc.values.get("field")
     if f and f in qb.FIELDS.get(kind, {}):
         values["field"] = ctx.t(f"query.field.{f}")
-    op = values.get("op")
+    op = exc.values.get("op")
     if op and op in {o for ops in qb.OPERATORS.values() for o in ops}:
         values["op"] = ctx.t(f"query.op.{op}")
-    if "kind" in values and values["kind"] in qb.FIELDS:
-        values["kind"] = ctx.t(f"kind.{values['kind']}.plural")
-    return ctx.t(exc.key, **values)
+    if exc.values.get("kind") in qb.FIELDS:
+        values["kind"] = ctx.t(f"kind.{exc.values['kind']}.plural")
+    if ctx.lang == "fa":
+        values = {k: (to_persian_digits(v) if isinstance(v, int) else v) for k, v in values.items()}
+    text = str(escape(ctx.t(exc.key, **{k: f"\x00{k}\x00" for k in values})))
+    for k, v in values.items():
+        text = text.replace(f"\x00{k}\x00", str(escape(v)))
+    return Markup(text)
 
 
 @router.get("/query")
@@ -37,7 +53,7 @@ def query_page(ctx: Ctx = Depends(get_ctx), kind: str = "person", offset: int = 
     error, result, share, conditions = None, None, None, []
     status = 200
     if kind not in qb.FIELDS:
-        error, status = ctx.t("query.error.kind", kind=kind), 400
+        error, status = _error_text(ctx, kind, qb.QueryError("no such kind", "query.error.kind", kind=kind)), 400
         kind = "person"
     else:
         try:

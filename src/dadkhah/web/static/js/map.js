@@ -8,7 +8,10 @@
   var cfg = JSON.parse(document.getElementById("map-config").textContent);
   var data = JSON.parse(document.getElementById("map-features").textContent);
   var note = document.getElementById("map-note");
-  var map = L.map(el, { zoomSnap: 0.5, attributionControl: true }).setView([32.4, 53.7], 5);
+  var map = L.map(el, { zoomSnap: 0.5, attributionControl: true, zoomControl: false }).setView([32.4, 53.7], 5);
+  L.control.zoom({ zoomInTitle: cfg.labels.zoom_in, zoomOutTitle: cfg.labels.zoom_out }).addTo(map);
+  // the library's name is a name, not interface text: marked as such for a Persian page
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com" lang="en" translate="no">Leaflet</a>');
   var colours = { prison: "#7a1f2b", mass_grave: "#1d2329" };
 
   function escapeHtml(s) {
@@ -71,7 +74,7 @@
   if (focusLayer) {
     map.setView(focusLayer.getLatLng(), 9);
     focusLayer.openPopup();
-  } else if (data.features.length) {
+  } else if (data.features.length && !cfg.area) {
     map.fitBounds(sites.getBounds(), { padding: [40, 40], maxZoom: 10 });
   }
   // --- search by an area drawn on the map (plain mouse events; no plugin) ---------------------------------
@@ -163,10 +166,11 @@
   }
   if (cfg.area) {
     shape = L.polygon(cfg.area, style).addTo(map);
-    map.fitBounds(shape.getBounds(), { padding: [30, 30], maxZoom: 11 });
+    map.fitBounds(shape.getBounds(), { padding: [30, 30], maxZoom: 11, animate: false });
     el.dataset.areaShown = String(cfg.area.length);
   }
 
+  el.dkMap = map;  // for the browser tests (and the console): the Leaflet map of this element
   el.dataset.sites = String(data.features.length);
   el.dataset.ready = "1";
 })();
