@@ -48,7 +48,8 @@ def site(tmp_path_factory):
                                   names=[{"text": "اعدام‌ها در گوهردشت، شهریور ۱۳۶۷", "lang": "fa"}],
                                   date="1367/06/15", place_id="place-gohardasht")
         people = {}
-        for key, fa, en, event in (("ali", "علی کرمانی", "Ali Kermani", evin), ("mina", "مینا صادقی", "Mina Sadeghi", evin),
+        for key, fa, en, event in (("ali", "علی کرمانی", "Ali Kermani", evin),
+                                   ("mina", "مینا صادقی", "Mina Sadeghi", evin),
                                    ("reza", "رضا مرادی", "Reza Moradi", gohar)):
             p = records.add_person(s, names=[fa, en], birth="1340")
             records.add_participation(s, event_id=event.id, participant_id=p.id, role="victim")
