@@ -152,9 +152,11 @@ def test_people_are_changed_in_bulk_from_the_list_in_both_languages(chromium, si
         pg.click("#bulk-submit")
         pg.wait_for_selector("#bulk-confirm")
         assert "Records that will change: 2" in pg.locator("#bulk-summary").inner_text()
+        assert "Mina Sadeghi" in pg.locator("#bulk-apply").inner_text()
         _check(pg, "bulk-confirm-en", shots, problems)
         pg.click("#bulk-apply-button")
         pg.wait_for_selector("#bulk-result")
+        assert "Ali Kermani" in pg.locator("#bulk-changed").inner_text()  # named in the reader's script
         _check(pg, "bulk-result-en", shots, problems)
     finally:
         context.close()

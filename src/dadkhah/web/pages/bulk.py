@@ -48,14 +48,19 @@ def _bulk(ctx: Ctx, kind: str, data: dict):
             with ctx.write() as s:
                 outcome = bulk.apply(s, ctx.principal, kind=kind, ids=ids, change=change)
             return page(ctx, "bulk_result.html", kind=kind, outcome=outcome, change=_describe(ctx, kind, outcome),
-                        back=back, type_vocab=_vocab(kind))
+                        back=back, type_vocab=_vocab(kind), named=_named(outcome))
         with ctx.read() as s:
             outcome = bulk.plan(s, ctx.principal, kind=kind, ids=ids, change=change)
     except InputError as exc:
         return page(ctx, "bulk_confirm.html", status_code=422, kind=kind, outcome=None, error=exc.field or "_form",
                     back=back, change=None, type_vocab=_vocab(kind))
     return page(ctx, "bulk_confirm.html", kind=kind, outcome=outcome, change=_describe(ctx, kind, outcome),
-                back=back, error=None, type_vocab=_vocab(kind))
+                back=back, error=None, type_vocab=_vocab(kind), named=_named(outcome))
+
+
+def _named(outcome: bulk.BulkOutcome) -> list[dict]:
+    """The records of an outcome as plain references, so :func:`page` names them in the reader's script."""
+    return outcome.changed + outcome.unchanged + [r for r, _ in outcome.refused]
 
 
 def _vocab(kind: str) -> str | None:
