@@ -60,7 +60,10 @@ def _walk(demo, lang: str):
              "/map",
              "/timeline", "/estimates", "/account", "/admin/users",
              f"/evidence/{demo['item']}", f"/testimony/{demo['testimony']}", "/search?q=%D8%B1%D8%A6%DB%8C%D8%B3%DB%8C",
-             "/search?q=Raisi", "/persons/person-raisi", "/events/event-massacre-1988"]
+             "/search?q=Raisi", "/persons/person-raisi", "/events/event-massacre-1988",
+             "/query?kind=person&c0f=role&c0o=any&c0v=victim&c1f=event_type&c1o=any&c1v=execution",
+             "/query?kind=event&c0f=place&c0o=any&c0v=Evin,Khavaran&c1f=date&c1o=before&c1v=1368",
+             "/map?area=36,51;36,52;35,52;35,51"]
     result = crawl(client, start, lang=lang, per_kind=3)
     anonymous = TestClient(demo["app"])
     for path in ("/login", "/"):

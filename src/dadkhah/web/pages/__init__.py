@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 from dadkhah.web.context import check_csrf
 from dadkhah.web.pages import (
     account,
+    bulk,
     claims,
     dashboard,
     entities,
@@ -12,6 +13,7 @@ from dadkhah.web.pages import (
     geo,
     graph,
     lists,
+    query,
     review,
     search,
     vault,
@@ -20,5 +22,6 @@ from dadkhah.web.pages import (
 )
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
-for module in (account, dashboard, search, claims, vault, review, work, vocab, lists, geo, graph, estimates, entities):
+for module in (account, dashboard, search, claims, vault, review, work, vocab, lists, geo, graph, estimates, bulk,
+               query, entities):
     router.include_router(module.router)

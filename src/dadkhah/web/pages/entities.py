@@ -135,10 +135,16 @@ def _list(ctx: Ctx, kind: str, offset: int, sort: str, q: str = "", type_: str =
     with ctx.read() as s:
         result = readmodel.filtered_list(s, kind, ctx.principal, lang=ctx.lang, q=q, type_=type_,
                                          sensitivity=sensitivity, sort=sort, offset=offset, limit=PAGE_SIZE)
+        changes = None
+        if ctx.may("edit"):
+            from dadkhah.web.pages.bulk import change_options
+
+            changes = change_options(ctx, s, kind)
     filters = {"q": q, "type": type_, "sensitivity": sensitivity, "sort": sort}
     return page(ctx, "entity_list.html", kind=kind, items=result["items"], total=result["total"], offset=offset,
                 limit=PAGE_SIZE, sort=sort, facets=result["facets"], filters=filters,
-                type_vocab=readmodel.TYPE_FIELD.get(kind, (None, None))[1])
+                type_vocab=readmodel.TYPE_FIELD.get(kind, (None, None))[1], bulk_changes=changes,
+                here=ctx.request.url.path + ("?" + ctx.request.url.query if ctx.request.url.query else ""))
 
 
 def _detail(ctx: Ctx, kind: str, entity_id: str):

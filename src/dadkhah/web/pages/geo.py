@@ -12,15 +12,29 @@ router = APIRouter()
 
 
 @router.get("/map")
-def map_page(ctx: Ctx = Depends(get_ctx), focus: str = "", all: int = 0):
+def map_page(ctx: Ctx = Depends(get_ctx), focus: str = "", all: int = 0, area: str = ""):
+    """The map; with ``area`` (corners ``lat,lng;…`` of a drawn rectangle or polygon), what lies inside it."""
+    from dadkhah.web.area import AreaError, in_area, parse_area
+
     settings = ctx.request.app.state.settings
+    found, polygon, error, status = None, None, None, 200
+    if area.strip():
+        try:
+            polygon = parse_area(area[:20000])
+        except AreaError as exc:
+            error, status = ctx.t(exc.key, **exc.values), 400
     with ctx.read() as s:
         features = geo.map_features(s, ctx.principal, lang=ctx.lang, all_places=bool(all))
+        if polygon:
+            found = in_area(s, polygon, ctx.principal)
     config = {"tiles": settings.tiles, "attribution": settings.tiles_attribution, "focus": focus or None,
               "outline": "/static/geo/iran-provinces.geojson", "lang": ctx.lang,
+              "area": [[lat, lng] for lng, lat in polygon] if polygon else None, "all": bool(all),
               "labels": {"events": ctx.t("map.events"), "open": ctx.t("map.open"),
-                         "offline": ctx.t("map.offline_note")}}
-    return page(ctx, "map.html", features=features, config=config, show_all=bool(all))
+                         "offline": ctx.t("map.offline_note"), "zoom_in": ctx.t("map.zoom_in"),
+                         "zoom_out": ctx.t("map.zoom_out")}}
+    return page(ctx, "map.html", status_code=status, features=features, config=config, show_all=bool(all),
+                found=found, area_error=error)
 
 
 @router.get("/timeline")

@@ -16,4 +16,30 @@
     var b = ev.target.closest ? ev.target.closest("[data-confirm]") : null;
     if (b && !window.confirm(b.getAttribute("data-confirm"))) { ev.preventDefault(); }
   });
+  // Bulk edits on a list: "select all on this page" and a live count of the ticked records.
+  var all = document.querySelector("[data-select-all]");
+  if (all) {
+    var formId = all.getAttribute("data-select-all");
+    var boxes = function () { return document.querySelectorAll('input[type=checkbox][name=ids][form="' + formId + '"]'); };
+    var count = document.getElementById("bulk-count");
+    var update = function () {
+      var n = 0, list = boxes();
+      for (var i = 0; i < list.length; i++) { if (list[i].checked) { n += 1; } }
+      all.checked = n > 0 && n === list.length;
+      all.indeterminate = n > 0 && n < list.length;
+      if (count) {
+        var lang = document.documentElement.lang;
+        count.textContent = n ? (lang === "fa" ? String(n).replace(/[0-9]/g, function (d) { return "۰۱۲۳۴۵۶۷۸۹"[d]; }) : String(n)) +
+          " " + count.getAttribute("data-selected") : count.getAttribute("data-template-none");
+      }
+    };
+    all.addEventListener("change", function () {
+      var list = boxes();
+      for (var i = 0; i < list.length; i++) { list[i].checked = all.checked; }
+      update();
+    });
+    document.addEventListener("change", function (ev) {
+      if (ev.target && ev.target.name === "ids" && ev.target.getAttribute("form") === formId) { update(); }
+    });
+  }
 })();
