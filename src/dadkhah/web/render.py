@@ -399,6 +399,47 @@ def _tojson_script(value: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+#: the sentences ingest stores as an item's problems (dadkhah.ingest), as message keys with their values;
+#: a detail (an exception's words) stays data. An unknown sentence is shown as data, as before.
+INGEST_PROBLEMS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.S), k) for p, k in (
+    (r"NUL characters removed from the metadata$", "problem.nul_metadata"),
+    (r"NUL characters removed from the extracted text$", "problem.nul_text"),
+    (r"only the first (?P<n>\d+) bytes were read for text$", "problem.bytes_read"),
+    (r"text cut at (?P<n>\d+) characters$", "problem.text_cut"),
+    (r"only the first (?P<n>\d+) of (?P<m>\d+) frames were OCR'd$", "problem.frames"),
+    (r"only the first (?P<n>\d+) of (?P<m>\d+) pages were read for text$", "problem.pages"),
+    (r"encrypted PDF: .*password$", "problem.encrypted_pdf"),
+    (r"OCR stopped after (?P<n>\d+) scanned pages.*$", "problem.ocr_stopped"),
+    (r"page (?P<n>\d+): text layer unreadable \((?P<detail>.*)\)$", "problem.page_text"),
+    (r"page (?P<n>\d+): OCR failed \((?P<detail>.*)\)$", "problem.page_ocr"),
+    (r"page (?P<n>\d+): (?P<detail>.*)$", "problem.page_other"),
+    (r"OCR not run: (?P<detail>.*)$", "problem.ocr_not_run"),
+    (r"image too large to decode safely \((?P<detail>.*)\); stored, not analysed$", "problem.image_too_large"),
+    (r"metadata could not be read (?P<detail>.*)$", "problem.metadata"),
+    (r"its Content Credentials \(C2PA\) do not validate: (?P<detail>.*)$", "problem.c2pa"),
+    (r"no text extracted:? (?P<detail>.*)$", "problem.no_text"),
+))
+
+
+@pass_context
+def _ingest_problem(jctx, value) -> Markup:
+    """One of an item's ingest problems in the reader's language (its technical detail as data)."""
+    text = str(value or "")
+    ctx = jctx.get("ctx")
+    lang = ctx.lang if ctx else "en"
+    for pattern, key in INGEST_PROBLEMS:
+        m = pattern.match(text)
+        if m:
+            values = m.groupdict()
+            detail = values.pop("detail", None)
+            values = {k: _plain_number(int(v), lang) for k, v in values.items()}
+            out = Markup("{}").format(i18n.translate(key, lang, **values))
+            if detail:
+                out += Markup(" ") + _rec(jctx, detail)
+            return out
+    return _rec(jctx, text)
+
+
 @functools.cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "svg"]),
@@ -407,7 +448,7 @@ def environment() -> Environment:
                        url_for_record=url_for_record, PLURAL=PLURAL, ENTITY_PAGES=ENTITY_PAGES)
     env.filters.update(rec=_rec, media=_media, filesize=_filesize, snippet=_snippet, coord=_coord, signed=_signed,
                        when=_when, unit=_unit, lang_attr=_lang_attr, fdate=_fdate, num=_num, digits=_digits,
-                       term=_term, json_script=_tojson_script)
+                       term=_term, json_script=_tojson_script, ingest_problem=_ingest_problem)
     return env
 
 
