@@ -9,6 +9,7 @@ import json
 import pypdf
 import pytest
 
+from dadkhah.access import SYSTEM
 from dadkhah.casework.evidence import Exhibit
 from dadkhah.dossier.person import person_dossier
 from dadkhah.dossier.render import write
@@ -22,7 +23,7 @@ def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo-case-pdfa")
     with Case.open(data_dir=folder, create=True, actor="test") as case:
         build_demo(case)
-        with case.reader() as s:
+        with case.reader(SYSTEM) as s:
             yield {"session": s, "title": TITLE, "out": tmp_path_factory.mktemp("pdfa")}
 
 

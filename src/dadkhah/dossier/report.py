@@ -134,7 +134,7 @@ def estimate_summary(run) -> dict | None:
             "source": doc.get("source")}
 
 
-def case_report(session: Session, audience: str = "internal", *, case_title: str | None = None,
+def case_report(session: Session, audience: str, *, case_title: str | None = None,
                 estimate=None, estimate_note: str | None = None) -> dict:
     """The template context of the whole-case report, as ``audience`` may read it.
 

@@ -46,7 +46,7 @@ def _ancestors(session: Session, place: Place, principal) -> list[Place]:
     return chain
 
 
-def site_file(session: Session, place_id: str, audience: str = "internal", *, case_title: str | None = None,
+def site_file(session: Session, place_id: str, audience: str, *, case_title: str | None = None,
               blobs=None) -> dict:
     """The template context of a site file, as ``audience`` may read it."""
     principal = audience_for(audience)

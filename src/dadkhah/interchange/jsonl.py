@@ -30,7 +30,7 @@ from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, Integer, Larg
 from sqlalchemy.exc import StatementError
 from sqlalchemy.types import JSON
 
-from dadkhah.access import Principal, allowed_sensitivities
+from dadkhah.access import SYSTEM, Principal, allowed_sensitivities
 from dadkhah.errors import InputError
 from dadkhah.model import Base, load_all_tables
 from dadkhah.model.vocab import vocabulary
@@ -395,7 +395,7 @@ def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[st
             if tname == table.name and converted.get(cname) is not None:
                 terms = vocab_cache.get(vocab)
                 if terms is None:
-                    with case.reader() as s:
+                    with case.reader(SYSTEM) as s:  # the vocabulary (no record is read)
                         terms = vocab_cache[vocab] = set(vocabulary(vocab, s))
                 if converted[cname] not in terms:
                     raise InputError(f"unknown {vocab} term {converted[cname]!r}", file=fname, line=lineno,
