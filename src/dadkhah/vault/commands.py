@@ -424,6 +424,23 @@ def witness_show(ctx: typer.Context, person: str = typer.Argument(...),
         out.print(f"[bold]{k}[/]: {v}", highlight=False)
 
 
+@witness_app.command("rescreen")
+def witness_rescreen(ctx: typer.Context, json_: bool = typer.Option(False, "--json")) -> None:
+    """Screen the case again for protected witnesses' names (needs the witness key).
+
+    Keys every witness's names afresh and indexes again every text that may name one — for a case made,
+    imported or restored before the screen existed. Texts are masked for lower readers when read."""
+    from dadkhah.vault.witness import rescreen_all
+
+    case = open_case(ctx)
+    with case.session() as s:
+        result = _guard(rescreen_all, s, _unlock(s))
+    err.print(f"{result['witnesses']} protected witness(es) screened; {result['reindexed']} indexed record(s) "
+              "screened again")
+    if json_:
+        emit_json(result)
+
+
 @witness_app.command("rotate-key")
 def witness_rotate_key(ctx: typer.Context,
                        new_key_file: Path = typer.Option(None, "--new-key-file"),
