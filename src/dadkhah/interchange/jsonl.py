@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import json
 import math
 from collections.abc import Iterable, Iterator
@@ -178,18 +179,24 @@ def _enumerations() -> dict[tuple[str, str], tuple]:
         col = mapper.polymorphic_on
         if col is not None and getattr(col, "table", None) is not None and mapper.polymorphic_map:
             enums[(col.table.name, col.name)] = tuple(sorted(str(k) for k in mapper.polymorphic_map))
-    for module, pairs in (("dadkhah.vault.tables", {("custody_event", "action"): "CUSTODY_ACTIONS",
-                                                     ("testimony_mention", "status"): "MENTION_STATUSES"}),
-                          ("dadkhah.lists.tables", {("list_record", "status"): "RECORD_STATUSES"}),
-                          ("dadkhah.web.tables", {("web_user", "role"): "ROLES"})):
-        try:
-            mod = __import__(module, fromlist=["x"])
-        except ModuleNotFoundError:
-            continue
+    for module, pairs in ENUM_REGISTRY.items():
+        mod = importlib.import_module(module)  # every table module ships with dadkhah: a missing one is an error
         for key, attr in pairs.items():
-            if hasattr(mod, attr):
+            try:
                 enums[key] = tuple(getattr(mod, attr))
+            except AttributeError:
+                raise RuntimeError(f"{module}.{attr} (the values of {key[0]}.{key[1]}) does not exist: renamed? "
+                                   "update dadkhah.interchange.jsonl.ENUM_REGISTRY") from None
     return enums
+
+
+# The vocabularies of columns defined above the interchange layer, named here and checked when used.
+ENUM_REGISTRY: dict[str, dict[tuple[str, str], str]] = {
+    "dadkhah.vault.tables": {("custody_event", "action"): "CUSTODY_ACTIONS",
+                             ("testimony_mention", "status"): "MENTION_STATUSES"},
+    "dadkhah.lists.tables": {("list_record", "status"): "RECORD_STATUSES"},
+    "dadkhah.web.tables": {("web_user", "role"): "ROLES"},
+}
 
 
 RANGES = {("*", "latitude"): (-90.0, 90.0), ("*", "longitude"): (-180.0, 180.0), ("source", "credibility"): (1, 6),
