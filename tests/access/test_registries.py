@@ -61,3 +61,25 @@ def test_the_name_screen_names_only_tables_the_case_has():
 
     load_all_tables()
     assert not (UNMASKED_TABLES - {"alembic_version"}) - set(Base.metadata.tables)
+
+
+def test_the_sensitivity_order_is_written_once_in_access():
+    """No module outside ``dadkhah.access`` writes out a rank table or orders levels by hand; the API's
+    literal types hold the same levels."""
+    import re
+    from pathlib import Path
+    from typing import get_args
+
+    import dadkhah
+    from dadkhah.access import LEVELS
+    from dadkhah.model.base import SENSITIVITY_VALUES
+    from dadkhah.web.api import schemas, vault
+
+    root = Path(dadkhah.__file__).parent
+    pattern = re.compile(r"[\"']public[\"']\s*:\s*0|[\"']restricted[\"']\s*:\s*1|SENSITIVITY_VALUES\.index|"
+                         r"LEVELS\s*=\s*\(\s*[\"']public")
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if p.parts[len(root.parts)] != "access" and pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+    assert set(LEVELS) == set(SENSITIVITY_VALUES)
+    assert get_args(schemas.Sensitivity) == LEVELS and get_args(vault.Sens) == LEVELS
