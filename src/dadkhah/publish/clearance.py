@@ -34,10 +34,16 @@ def _person(session: Session, person_id: str) -> Person:
     return person
 
 
-def _set(session: Session, person_id: str, value: str, note: str | None) -> Person:
-    # the session's principal decides (a bare session without one is refused, never waved through)
+def _reviewer(session: Session):
+    """The session's principal, who must be allowed to review (a bare session without one is refused,
+    never waved through)."""
     principal = need(session.info.get("principal"), "clearing a record for the memorial")
     require(principal, "review")
+    return principal
+
+
+def _set(session: Session, person_id: str, value: str, note: str | None) -> Person:
+    principal = _reviewer(session)
     person = _person(session, person_id)
     extra = dict(person.extra or {})
     extra["publication"] = value
@@ -54,6 +60,7 @@ def _set(session: Session, person_id: str, value: str, note: str | None) -> Pers
 
 def clear(session: Session, person_id: str, *, note: str | None = None) -> Person:
     """Mark a victim's record as cleared for the public memorial."""
+    _reviewer(session)
     person = _person(session, person_id)
     if person.sensitivity != "public":
         raise InputError(f"{person_id} is {person.sensitivity}: only a public record can be cleared for the "
