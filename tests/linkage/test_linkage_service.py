@@ -98,3 +98,27 @@ def test_explaining_a_cluster_lists_its_records_and_the_levels_that_linked_them(
     assert d["links"] and all(link["levels"] for link in d["links"])
     assert {lv["comparison"] for lv in d["links"][0]["levels"]} >= {"given", "family", "death"}
     assert "joined by" in d["why"]
+
+
+def test_an_explanation_names_no_record_above_its_reader(linked):
+    """A near miss points at a record outside the cluster: one the reader may not read is left out."""
+    from sqlalchemy import update
+
+    from dadkhah.access import audience
+    from dadkhah.lists.tables import ListRecord
+
+    case, _ = linked
+    with case.reader(SYSTEM) as s:
+        sizes = Counter(current_clusters(s).values())
+        full = next(d for d in (explain_cluster(s, c, SYSTEM) for c in sorted(sizes)) if d["near_misses"])
+    members = {r["id"] for r in full["records"]}
+    outside = {x for item in full["near_misses"] for x in item["records"]} - members
+    with case.session() as s:
+        s.execute(update(ListRecord).where(ListRecord.id.in_(outside)).values(sensitivity="confidential"))
+        s.execute(update(ListRecord).where(ListRecord.id.in_(members)).values(sensitivity="restricted"))
+    reader = audience("restricted")
+    with case.reader(reader) as s:
+        shown = explain_cluster(s, full["cluster"], reader)
+    assert {r["id"] for r in shown["records"]} == members
+    named = {x for item in shown["near_misses"] + shown["links"] for x in item["records"]}
+    assert not named & outside
