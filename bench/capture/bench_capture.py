@@ -23,6 +23,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from dadkhah.access import SYSTEM
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
 
@@ -91,7 +93,7 @@ def run_dadkhah(urls: list[str]) -> float:
     with tempfile.TemporaryDirectory(prefix="bench-capture-") as tmp:
         with Case.open(data_dir=tmp, create=True, actor="bench") as case:
             t0 = time.perf_counter()
-            report = capture_urls(case, urls, options=CaptureOptions(fetch=FetchOptions(settle=0.3)))
+            report = capture_urls(case, urls, options=CaptureOptions(fetch=FetchOptions(settle=0.3)), principal=SYSTEM)
             elapsed = time.perf_counter() - t0
     assert report["captured"] == len(urls), report
     return elapsed

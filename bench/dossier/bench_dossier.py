@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from dadkhah.access import SYSTEM
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -50,7 +52,7 @@ def main() -> None:
             out = args.keep or Path(tmp) / "dossier.pdf"
             for _ in range(args.repeat):
                 t, c = time.perf_counter(), time.process_time()
-                with case.reader() as s:
+                with case.reader(SYSTEM) as s:
                     ctx = person_dossier(s, "person-abbasi", "internal", blobs=case.blobs)
                     t_ctx = time.perf_counter()
                     html = render_html("person.html", ctx, for_pdf=True)

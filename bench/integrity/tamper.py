@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from dadkhah.access import SYSTEM
 from dadkhah.case import Case
 from dadkhah.integrity import run_checks
 from dadkhah.testing import integrity_case as ic
@@ -103,7 +104,7 @@ def _all_tables():
 def _flip_file_byte(case, rng) -> dict | None:
     from dadkhah.vault.tables import EvidenceItem
 
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         items = s.query(EvidenceItem.id, EvidenceItem.sha256).all()
     item_id, sha = rng.choice(items)
     path = case.blobs.path(sha)

@@ -44,6 +44,8 @@ from pathlib import Path
 
 import httpx
 
+from dadkhah.access import SYSTEM
+
 ROOT = Path(__file__).resolve().parents[2]
 GIVEN = ["Hossein", "Reza", "Ali", "Mohammad", "Maryam", "Zahra", "Fatemeh", "Mehdi", "Hassan", "Parvin",
          "Mahmoud", "Akbar", "Shirin", "Nasrin", "Javad", "Saeed", "Ahmad", "Roya", "Behrouz", "Mojgan"]
@@ -94,7 +96,7 @@ def prepare(db_url: str, data_dir: Path, persons: int) -> dict:
             user = create_user(s, f"bench-{role}", role, secrets.token_urlsafe(16))
             tokens[role] = issue_token(s, user, "load benchmark")
     case.refresh_statistics()  # as autovacuum would soon after a bulk load
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         ids = {
             "persons": list(s.scalars(select(Person.id).limit(400))),
             "events": list(s.scalars(select(Event.id))),
@@ -244,7 +246,7 @@ def check_writes(db_url: str, data_dir: Path, tag: str, results: Results) -> dic
     from dadkhah.model import Claim, Person
 
     case = Case.open(db_url=db_url, data_dir=data_dir)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         stored_persons = set(s.scalars(select(Person.id).where(Person.description == f"load benchmark {tag}")))
         stored_claims = s.scalar(select(func.count()).select_from(Claim)
                                  .where(Claim.statement.like(f"load benchmark {tag} %")))

@@ -260,7 +260,7 @@ def _check_backup_anchors(tar, members: dict, entries: list[dict]) -> None:
 def _empty(case) -> bool:
     from dadkhah.store.audit import AuditEntry
 
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         return not s.scalar(select(func.count()).select_from(AuditEntry))
 
 

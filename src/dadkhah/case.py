@@ -24,7 +24,7 @@ from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import dadkhah.records.indexing  # noqa: F401  (registers the core search indexers)
-from dadkhah.access import Principal, operator, screen
+from dadkhah.access import Principal, need, operator, screen
 from dadkhah.errors import DadkhahError
 from dadkhah.model import Base, Citation, Claim, Entity, Event, Membership, NameForm, Participation, load_all_tables
 from dadkhah.store import audit, migrate
@@ -123,11 +123,15 @@ class Case:
             (on_warning or self.warn or _warn_stderr)(message)
 
     @contextmanager
-    def reader(self, principal: Principal | None = None) -> Iterator[Session]:
-        """A read-only session (rolled back at the end), bound to ``principal``: a reader who may not read
-        witness identities reads protected witnesses' names as their pseudonyms in every row it loads."""
+    def reader(self, principal: Principal) -> Iterator[Session]:
+        """A read-only session (rolled back at the end), bound to ``principal`` — who will read what it
+        loads; there is no default (:class:`dadkhah.access.MissingPrincipal`): the command line passes the
+        audience it writes for, or the operator; internal jobs pass :data:`dadkhah.access.SYSTEM`. A reader
+        who may not read witness identities reads protected witnesses' names as their pseudonyms in every
+        row it loads."""
+        principal = need(principal, "a read session")
         s = self._sessionmaker()
-        s.info["principal"] = principal or operator(self.actor)
+        s.info["principal"] = principal
         s.info["case"] = self
         screen.read_as(s, s.info["principal"])
         try:

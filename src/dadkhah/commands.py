@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from dadkhah import cliutil
+from dadkhah.access import SYSTEM
 from dadkhah.cliutil import emit_json, err, fail, open_case, out
 
 
@@ -45,7 +46,7 @@ def demo(ctx: typer.Context,
     from dadkhah.model import Entity
 
     case = open_case(ctx, create=True)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         present = s.scalar(select(func.count()).select_from(Entity).where(Entity.id == "src-seed-000"))
     if present:
         err.print(f"the demo case is already in {case.data_dir}/ — using it")
@@ -58,7 +59,7 @@ def demo(ctx: typer.Context,
         from dadkhah.demo.lists import add_demo_lists
         from dadkhah.lists.tables import VictimList
 
-        with case.reader() as s:
+        with case.reader(SYSTEM) as s:
             have = s.scalar(select(func.count()).select_from(VictimList).where(VictimList.name.like("simulated-%")))
         if have:
             err.print("the simulated demo lists are already imported")

@@ -238,14 +238,16 @@ def run_checks(case, *, anchors: str | None = None, index: bool = True) -> dict:
 
         checks.append(_guard("anchors", check_anchors, case, anchors))
     for name in CHECK_MODULES:
+        # a check that cannot be loaded is a failed check, never a skipped one: a renamed module must not
+        # let `verify` leave the originals un-hashed and still say "intact"
         try:
             module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            checks.append(_failed(name, exc))
+            check = module.check
+        except (ImportError, AttributeError) as exc:
+            checks.append(_failed(name, RuntimeError(f"the check module {name} cannot be loaded ({exc}): "
+                                                     "nothing it checks was checked")))
             continue
-        checks.append(_guard(name.rsplit(".", 2)[-2], module.check, case))
+        checks.append(_guard(name.rsplit(".", 2)[-2], check, case))
     kinds = {p.get("severity", "tampered") for c in checks for p in c["problems"]}
     status = ("tampered" if "tampered" in kinds else "unreadable" if "unreadable" in kinds
               else "stale" if kinds else "intact")

@@ -7,7 +7,7 @@ import csv
 
 import pytest
 
-from dadkhah.access import MissingPrincipal, allowed_sensitivities, can_see
+from dadkhah.access import SYSTEM, MissingPrincipal, allowed_sensitivities, can_see
 from dadkhah.access.export import ExportPolicyError, check_tables
 from dadkhah.dossier.report import case_report
 from dadkhah.lists.importer import import_list
@@ -30,7 +30,7 @@ def test_a_public_case_report_names_no_list_it_may_not_see(case, tmp_path):
     _list(case, tmp_path, "zqsealed-informants", "confidential")
     estimate = {"method": "loglinear", "estimate": 10, "lower": 8, "upper": 14, "documented": 2,
                 "lists": ["open-press", "zqsealed-informants"], "warnings": []}
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         public = case_report(s, "public", estimate=estimate)
         internal = case_report(s, "internal", estimate=estimate)
     assert "zqsealed" not in str(public) and public["estimate"]["lists"] == ["open-press"]

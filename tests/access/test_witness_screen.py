@@ -13,7 +13,7 @@ import zipfile
 import pytest
 from sqlalchemy import text
 
-from dadkhah.access import audience, can_see, operator
+from dadkhah.access import SYSTEM, audience, can_see, operator
 from dadkhah.access.screen import find_names, load_screen, mask_text
 from dadkhah.claims import add_claim
 from dadkhah.claims.service import claim_to_dict, list_claims
@@ -211,10 +211,10 @@ def test_dossiers_name_no_witness_below_identity_readers(case, screened):
 
     speaker = screened["before"]["speaker"]
     for name in ("prosecutor", "restricted"):
-        with case.reader() as s:  # the operator's session: the dossier binds its own audience
+        with case.reader(SYSTEM) as s:  # the operator's session: the dossier binds its own audience
             html = render_html("person.html", person_dossier(s, speaker, name, with_chain=False))
         _clean(f"the {name} dossier", html)
         assert "Witness W-FZ88" in html
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         html = render_html("person.html", person_dossier(s, speaker, "internal", with_chain=False))
     assert "zarghampo" in html.lower()

@@ -38,7 +38,7 @@ def _warc_records(wacz_bytes: bytes) -> list[tuple[str, str]]:
 @pytest.mark.browser
 def test_capture_of_a_local_page_is_evidence_that_verifies(case, site, tmp_path):
     urls = [f"{site.base}/old", f"{site.base}/missing", f"{site.base}/doc.pdf", "http://127.0.0.1:9/nothing"]
-    report = capture_urls(case, urls, options=_opts())
+    report = capture_urls(case, urls, options=_opts(), principal=SYSTEM)
     by_url = {r["url"]: r for r in report["results"]}
     assert report["captured"] == 3 and report["failed"] == 1 and not report["ok"]
     page = by_url[f"{site.base}/old"]
@@ -47,7 +47,7 @@ def test_capture_of_a_local_page_is_evidence_that_verifies(case, site, tmp_path)
     assert by_url[f"{site.base}/missing"]["http_status"] == 404
     assert any("404" in p for p in by_url[f"{site.base}/missing"]["problems"])
 
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         item = get_item(s, page["item"], operator("t"))
         assert item.media_type == "application/wacz"
         kinds = {f.kind: f for f in item.derived}
@@ -85,13 +85,13 @@ def test_capture_of_a_local_page_is_evidence_that_verifies(case, site, tmp_path)
 
     doc = by_url[f"{site.base}/doc.pdf"]
     assert doc["kind"] == "document" and doc["document_item"]
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         d = get_item(s, doc["document_item"], SYSTEM)
         assert d.media_type == "application/pdf" and d.sha256 == hashlib.sha256(site.pdf).hexdigest()
 
     from dadkhah.store.search import search
 
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         hits = search(s, "زندانیان", principal=operator("t"))
         assert page["item"] in {h.id for h in hits}
         hits = search(s, "Gohardasht", principal=operator("t"))
@@ -104,13 +104,13 @@ def test_capture_of_a_local_page_is_evidence_that_verifies(case, site, tmp_path)
 @pytest.mark.browser
 def test_recapture_links_the_earlier_capture_with_what_changed(sqlite_case, site):
     url = f"{site.base}/changing"
-    first = capture_urls(sqlite_case, [url], options=_opts(), batch="one")["results"][0]
-    second = capture_urls(sqlite_case, [url], options=_opts(), batch="two")["results"][0]
+    first = capture_urls(sqlite_case, [url], options=_opts(), batch="one", principal=SYSTEM)["results"][0]
+    second = capture_urls(sqlite_case, [url], options=_opts(), batch="two", principal=SYSTEM)["results"][0]
     assert second["previous"] == first["capture"]
     ch = second["changes"]
     assert ch["text_changed"] and ch["lines_added"] == 1 and ch["lines_removed"] == 1
     assert "screenshot_pdq_distance" in ch and ch["screenshot_identical"] is False
-    with sqlite_case.reader() as s:
+    with sqlite_case.reader(SYSTEM) as s:
         diff = s.get(WebCapture, second["capture"]).changes["diff"]
     removed = [line for line in diff.splitlines() if line.startswith("-Visit number")]
     added = [line for line in diff.splitlines() if line.startswith("+Visit number")]
@@ -121,26 +121,27 @@ def test_recapture_links_the_earlier_capture_with_what_changed(sqlite_case, site
 @pytest.mark.browser
 def test_slow_and_never_finishing_pages(sqlite_case, site):
     opts = _opts(fetch=FetchOptions(timeout=4, settle=0.2))
-    r = capture_urls(sqlite_case, [f"{site.base}/slow", f"{site.base}/forever"], options=opts)["results"]
+    r = capture_urls(sqlite_case, [f"{site.base}/slow", f"{site.base}/forever"], options=opts,
+                     principal=SYSTEM)["results"]
     assert r[0]["status"] == "captured"
     assert r[1]["status"] == "captured"
     assert any("had not finished loading" in p for p in r[1]["problems"])
-    with sqlite_case.reader() as s:
+    with sqlite_case.reader(SYSTEM) as s:
         item = get_item(s, r[1]["item"], SYSTEM)
         text = next(f for f in item.derived if f.kind == "text")
         assert "never finishes" in sqlite_case.blobs.read_bytes(text.sha256, "derived").decode()
     quick = _opts(fetch=FetchOptions(timeout=0.5))
-    r = capture_urls(sqlite_case, [f"{site.base}/slow"], options=quick)["results"][0]
+    r = capture_urls(sqlite_case, [f"{site.base}/slow"], options=quick, principal=SYSTEM)["results"][0]
     assert r["status"] == "failed" and r["failure"] == "timeout"
 
 
 def test_each_failure_is_named_and_the_batch_goes_on(sqlite_case, site, tls_site):
     opts = _opts(fetch=FetchOptions(timeout=5, max_bytes=1024 * 1024))
     urls = [f"{site.base}/big", f"{tls_site}/page", "http://127.0.0.1:9/", f"{site.base}/photo.jpg"]
-    report = capture_urls(sqlite_case, urls, options=opts)
+    report = capture_urls(sqlite_case, urls, options=opts, principal=SYSTEM)
     kinds = [r.get("failure") or r["status"] for r in report["results"]]
     assert kinds == ["too_large", "tls", "unreachable", "captured"]
-    with sqlite_case.reader() as s:
+    with sqlite_case.reader(SYSTEM) as s:
         rows = s.query(WebCapture).filter(WebCapture.status == "failed").all()
         assert sorted(r.failure_kind for r in rows) == ["tls", "too_large", "unreachable"]
         photo = get_item(s, report["results"][3]["document_item"], SYSTEM)
@@ -156,15 +157,15 @@ def test_an_interrupted_batch_resumes(sqlite_case, site):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        capture_urls(sqlite_case, urls, options=_opts(), on_result=stop_after_first)
+        capture_urls(sqlite_case, urls, options=_opts(), on_result=stop_after_first, principal=SYSTEM)
     assert len(seen) == 1
-    again = capture_urls(sqlite_case, urls, options=_opts())
+    again = capture_urls(sqlite_case, urls, options=_opts(), principal=SYSTEM)
     assert [r["status"] for r in again["results"]] == ["skipped", "captured"]
     assert again["results"][0]["capture"] == seen[0]["capture"]
 
 
 def test_a_tampered_capture_record_is_caught(sqlite_case, site):
-    r = capture_urls(sqlite_case, [f"{site.base}/doc.pdf"], options=_opts())["results"][0]
+    r = capture_urls(sqlite_case, [f"{site.base}/doc.pdf"], options=_opts(), principal=SYSTEM)["results"][0]
     assert verify_capture(sqlite_case, r["capture"], operator("t"))["ok"]
     with sqlite_case.session() as s:
         cap = s.get(WebCapture, r["capture"])
@@ -198,8 +199,8 @@ def test_warc_keeps_the_page_bytes_exactly(sqlite_case, site):
     """The response record's payload is the image exactly as served (checked through the WACZ's index)."""
     from warcio.archiveiterator import ArchiveIterator
 
-    r = capture_urls(sqlite_case, [f"{site.base}/photo.jpg"], options=_opts())["results"][0]
-    with sqlite_case.reader() as s:
+    r = capture_urls(sqlite_case, [f"{site.base}/photo.jpg"], options=_opts(), principal=SYSTEM)["results"][0]
+    with sqlite_case.reader(SYSTEM) as s:
         wacz = sqlite_case.blobs.read_bytes(get_item(s, r["item"], SYSTEM).sha256)
     with zipfile.ZipFile(io.BytesIO(wacz)) as z:
         warc = z.read("archive/data.warc.gz")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dadkhah.access import audience
+from dadkhah.access import SYSTEM, audience
 from dadkhah.casework.allegations import allegation_matrix, roles_in_events
 from dadkhah.casework.career import career
 
@@ -13,7 +13,7 @@ def by_claim(rows):
 
 def test_each_allegation_lists_the_evidence_for_and_against_it_with_source_grades(synthetic):
     case, _ = synthetic
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         rows = by_claim(allegation_matrix(s, "person-abbasi", audience("internal")))
     row = rows["claim-abbasi-execution"]
     assert [(e.source_id, e.grade) for e in row.supporting] == [("src-un", "A2"), ("src-press", "C3")]
@@ -25,7 +25,7 @@ def test_each_allegation_lists_the_evidence_for_and_against_it_with_source_grade
 
 def test_an_audience_sees_only_allegations_it_may_with_sources_it_may(synthetic):
     case, _ = synthetic
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         internal = by_claim(allegation_matrix(s, "person-abbasi", audience("internal")))
         prosecutor = by_claim(allegation_matrix(s, "person-abbasi", audience("prosecutor")))
         public = by_claim(allegation_matrix(s, "person-abbasi", audience("public")))
@@ -38,7 +38,7 @@ def test_an_audience_sees_only_allegations_it_may_with_sources_it_may(synthetic)
 
 def test_roles_in_events_put_perpetrator_roles_first(synthetic):
     case, _ = synthetic
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         roles = roles_in_events(s, "person-abbasi", audience("public"))
         assert [r["role"] for r in roles] == ["perpetrator_direct", "defendant"]
         assert roles[0]["statuses"] == ["contested"]
@@ -47,7 +47,7 @@ def test_roles_in_events_put_perpetrator_roles_first(synthetic):
 
 def test_the_career_runs_in_date_order_up_to_where_the_person_is_now(synthetic):
     case, _ = synthetic
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         life = career(s, "person-abbasi", audience("public"))
     kinds = [(e.kind, e.record_id) for e in life.entries]
     assert kinds.index(("position", "mem-abbasi-gohardasht")) < kinds.index(("event", "part-abbasi-execution"))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dadkhah.access import audience
+from dadkhah.access import SYSTEM, audience
 from dadkhah.casework.evidence import exhibits_for, statements_about
 from dadkhah.testing.synthetic_case import CANARY
 
 
 def test_exhibits_linked_to_a_person_or_their_claims_are_listed_with_sha256(synthetic):
     case, ids = synthetic
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         internal = exhibits_for(s, audience("internal"), entity_ids=["person-abbasi"],
                                 claim_ids=["claim-abbasi-execution"])
         public = exhibits_for(s, audience("public"), entity_ids=["person-abbasi"],
@@ -21,14 +21,14 @@ def test_exhibits_linked_to_a_person_or_their_claims_are_listed_with_sha256(synt
 
 def test_exhibits_made_from_a_cited_source_are_found_through_it(synthetic):
     case, ids = synthetic
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         found = exhibits_for(s, audience("public"), source_ids=["src-un"])
     assert [e.sha256 for e in found] == [ids["sha_public"]]
 
 
 def test_a_statement_reaches_the_prosecutor_with_what_they_may_not_see_redacted(synthetic):
     case, _ = synthetic
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         prosecutor = statements_about(s, "person-abbasi", audience("prosecutor"), "prosecutor")
         internal = statements_about(s, "person-abbasi", audience("internal"), "internal")
         public = statements_about(s, "person-abbasi", audience("public"), "public")

@@ -8,13 +8,13 @@ import json
 
 from followthemoney import model
 
-from dadkhah.access import audience
+from dadkhah.access import SYSTEM, audience
 from dadkhah.casework.ftm import date_prefix, export_entities, write_ftm
 from dadkhah.testing.synthetic_case import CANARY
 
 
 def exported(case, name):
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         return [p.to_dict() for p in export_entities(s, audience(name))]
 
 
@@ -54,7 +54,7 @@ def test_people_carry_their_names_in_both_scripts_and_positions_their_dates(synt
 def test_the_public_export_holds_nothing_that_is_not_public(synthetic):
     case, _ = synthetic
     buf = io.StringIO()
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         n = write_ftm(s, audience("public"), buf)
     text = buf.getvalue()
     assert n == len(text.splitlines()) > 0

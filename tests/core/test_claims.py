@@ -32,7 +32,7 @@ def test_conflicting_death_tolls_are_both_contested_and_both_kept(toll_case):
                   citations=[{"source_id": "src-a", "quotation": "30,000"}])
         add_claim(s, id="c-low", subject_id="event-x", predicate="death_toll", value_low=2000, value_high=9999,
                   citations=[{"source_id": "src-b", "quotation": "several thousand"}])
-    with toll_case.reader() as s:
+    with toll_case.reader(SYSTEM) as s:
         statuses = {c.id: c.status for c in list_claims(s, principal=SYSTEM)}
     assert statuses == {"c-high": "contested", "c-low": "contested"}
 
@@ -43,7 +43,7 @@ def test_overlapping_ranges_do_not_conflict(toll_case):
                   citations=[{"source_id": "src-a"}])
         add_claim(s, id="c2", subject_id="event-x", predicate="death_toll", value_low=4000,
                   citations=[{"source_id": "src-b"}])
-    with toll_case.reader() as s:
+    with toll_case.reader(SYSTEM) as s:
         assert {c.status for c in list_claims(s, principal=SYSTEM)} == {"alleged"}
 
 
@@ -53,7 +53,7 @@ def test_two_independent_sources_corroborate_but_one_origin_twice_does_not(toll_
                   citations=[{"source_id": "src-a"}, {"source_id": "src-a2"}])
         add_claim(s, id="independent", subject_id="event-x", predicate="statement", statement="y",
                   citations=[{"source_id": "src-a"}, {"source_id": "src-b"}])
-    with toll_case.reader() as s:
+    with toll_case.reader(SYSTEM) as s:
         statuses = {c.id: c.status for c in list_claims(s, principal=SYSTEM)}
     assert statuses == {"same-origin": "alleged", "independent": "corroborated"}
 
@@ -62,7 +62,7 @@ def test_a_contradicting_citation_makes_a_claim_contested(toll_case):
     with toll_case.session() as s:
         add_claim(s, id="c", subject_id="event-x", predicate="statement", statement="x",
                   citations=[{"source_id": "src-a"}, {"source_id": "src-b", "stance": "contradicts"}])
-    with toll_case.reader() as s:
+    with toll_case.reader(SYSTEM) as s:
         assert list_claims(s, principal=SYSTEM)[0].status == "contested"
 
 

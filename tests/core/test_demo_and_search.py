@@ -21,13 +21,13 @@ def demo_case(case):
 
 def test_raisi_is_found_first_in_either_script(demo_case):
     for query in ["رئیسی", "Raeisi", "Raisi", "ابراهيم رئيسي", "EBRAHIM RAISI", "raeesi"]:
-        with demo_case.reader() as s:
+        with demo_case.reader(SYSTEM) as s:
             hits = search(s, query, principal=operator())
         assert hits and hits[0].id == "person-raisi", query
 
 
 def test_the_death_toll_claims_stand_side_by_side_as_contested(demo_case):
-    with demo_case.reader() as s:
+    with demo_case.reader(SYSTEM) as s:
         tolls = list_claims(s, principal=SYSTEM, status="contested", predicate="death_toll")
         values = {c.value_text: {ci.source_id for ci in c.citations} for c in tolls}
     assert "over 30,000" in values and "several thousand" in values
@@ -36,7 +36,7 @@ def test_the_death_toll_claims_stand_side_by_side_as_contested(demo_case):
 
 
 def test_every_claim_in_the_demo_cites_a_source_with_a_quotation(demo_case):
-    with demo_case.reader() as s:
+    with demo_case.reader(SYSTEM) as s:
         claims = list_claims(s, principal=SYSTEM)
         assert len(claims) > 30
         for c in claims:
@@ -48,7 +48,7 @@ def test_a_confidential_name_form_is_not_searchable_by_the_public(case):
     with case.session() as s:
         p = add_person(s, id="person-w", names=["Witness Seven"])
         add_name(s, p, "Zzcanary Qqhidden", kind="alias", sensitivity="confidential")
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         assert search(s, "Zzcanary", principal=audience("public")) == []
         assert search(s, "Zzcanary", principal=audience("restricted")) == []
         hits = search(s, "Zzcanary", principal=operator())

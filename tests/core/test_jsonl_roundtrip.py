@@ -32,7 +32,7 @@ def test_export_import_export_is_lossless(case, tmp_path, sqlite_template):
     assert _lines(first) == _lines(second)
     from dadkhah.store.search import search
 
-    with fresh.reader() as s:
+    with fresh.reader(SYSTEM) as s:
         assert search(s, "رئیسی", principal=SYSTEM)[0].id == "person-raisi"  # the index is rebuilt on import
     fresh.close()
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from dadkhah.access import SYSTEM
 from dadkhah.dossier.render import render_html
 from dadkhah.dossier.report import case_report
 from dadkhah.dossier.site import site_file
@@ -17,7 +18,7 @@ from dadkhah.testing.synthetic_case import CANARY
 def files(synthetic):
     """The contexts (their records still attached to an open session) and the HTML of each file."""
     case, _ = synthetic
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         victim = victim_file(s, "person-victim", "public", blobs=case.blobs)
         site = site_file(s, "place-khavaran", "public")
         report_public = case_report(s, "public", case_title="Fictional case")
@@ -83,7 +84,7 @@ def test_the_case_report_shows_the_estimate_beside_the_documented_count(syntheti
     case, _ = synthetic_sqlite
     table = Path(dadkhah.estimate.__file__).parent / "data" / "madigan-york-3.csv"
     run = estimate(read_table_csv(table), EstimateOptions(method="loglinear", seed=1))
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         ctx = case_report(s, "public", estimate=run)
         html = render_html("case.html", ctx)
     headline = run.to_dict()

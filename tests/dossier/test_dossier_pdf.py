@@ -11,6 +11,7 @@ import unicodedata
 
 import pytest
 
+from dadkhah.access import SYSTEM
 from dadkhah.dossier.person import person_dossier
 from dadkhah.dossier.render import render_html, write
 from dadkhah.dossier.report import case_report
@@ -47,7 +48,7 @@ def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo-case")
     with Case.open(data_dir=folder, create=True, actor="test") as case:
         build_demo(case)
-        with case.reader() as s:
+        with case.reader(SYSTEM) as s:
             yield {"case": case, "session": s, "title": TITLE, "out": tmp_path_factory.mktemp("demo-pdf")}
 
 

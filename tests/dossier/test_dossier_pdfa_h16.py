@@ -16,6 +16,7 @@ import pytest
 from pdfa_check import problems
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
+from dadkhah.access import SYSTEM
 from dadkhah.casework.evidence import Exhibit
 from dadkhah.dossier.person import person_dossier
 from dadkhah.dossier.render import write
@@ -29,7 +30,7 @@ def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo-case-pdfa")
     with Case.open(data_dir=folder, create=True, actor="test") as case:
         build_demo(case)
-        with case.reader() as s:
+        with case.reader(SYSTEM) as s:
             yield {"session": s, "title": TITLE, "out": tmp_path_factory.mktemp("pdfa")}
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from dadkhah.access import SYSTEM
 from dadkhah.dossier.person import person_dossier
 from dadkhah.dossier.render import render_html
 from dadkhah.errors import NotFound
@@ -17,7 +18,7 @@ def dossiers(synthetic):
     """The HTML dossier of Hamid Abbasi (fictional) for each audience."""
     case, ids = synthetic
     out = {}
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         for audience in ("internal", "prosecutor", "public"):
             ctx = person_dossier(s, "person-abbasi", audience, blobs=case.blobs)
             out[audience] = render_html("person.html", ctx)
@@ -102,7 +103,7 @@ def test_a_public_dossier_contains_nothing_that_is_not_public(dossiers):
 
 def test_a_person_the_audience_may_not_see_has_no_dossier(synthetic):
     case, _ = synthetic
-    with case.reader() as s, pytest.raises(NotFound):
+    with case.reader(SYSTEM) as s, pytest.raises(NotFound):
         person_dossier(s, "person-informant", "prosecutor")
 
 
@@ -111,7 +112,7 @@ def test_a_person_with_many_roles_gets_a_summary_and_a_compact_matrix_in_pdf(syn
 
     monkeypatch.setattr(person_module, "DETAIL_LIMIT", 1)  # Abbasi has two roles: summarise them
     case, _ = synthetic
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         ctx = person_dossier(s, "person-abbasi", "public")
         pdf_html = render_html("person.html", ctx, for_pdf=True)
         html = render_html("person.html", ctx)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dadkhah.access import SYSTEM
 from dadkhah.estimate.table import CaptureTable, example_path, read_table_csv
 
 
@@ -66,7 +67,7 @@ def _build_linked(case, sim_lists, model) -> None:
             vl = s.query(VictimList).filter_by(name=name).one()
             vl.sensitivity = level
             s.execute(update(ListRecord).where(ListRecord.list_id == vl.id).values(sensitivity=level))
-    run_linkage(case, options=EngineOptions(model=model))
+    run_linkage(case, options=EngineOptions(model=model), principal=SYSTEM)
 
 
 @pytest.fixture(scope="module", params=[pytest.param("sqlite", id="sqlite"),

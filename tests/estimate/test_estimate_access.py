@@ -13,7 +13,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from dadkhah.access import Principal, Role, audience, operator
+from dadkhah.access import SYSTEM, Principal, Role, audience, operator
 from dadkhah.errors import NotFound
 from dadkhah.estimate.access import screen_document
 from dadkhah.estimate.lcmcr import LcmcrSettings
@@ -102,7 +102,7 @@ def test_dossier_case_report_for_the_public_prints_no_hidden_list(linked_case):
     from dadkhah.dossier.report import case_report
 
     est = estimate_case(linked_case, FAST, principal=audience("public"))
-    with linked_case.reader() as s:
+    with linked_case.reader(SYSTEM) as s:
         ctx = case_report(s, "public", estimate=est)
     assert ctx["estimate"]["lists"] == ["family-network", "ngo"]
     assert "witness" not in json.dumps(ctx["estimate"]) and "roster" not in json.dumps(ctx["estimate"])

@@ -10,6 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from dadkhah import cliutil
+from dadkhah.access import SYSTEM
 from dadkhah.estimate import commands
 from dadkhah.estimate.table import example_path
 
@@ -118,7 +119,7 @@ def linked_folder_case(tmp_path_factory):
     case = Case.open(data_dir=folder / "case", create=True, actor="tester")
     for sl in sim.lists:
         import_list(case, folder / sl.file_name, sl.name, mapping=load_mapping(folder / f"{sl.name}.mapping.yaml"))
-    report = run_linkage(case)
+    report = run_linkage(case, principal=SYSTEM)
     yield case, report
     case.close()
 
@@ -133,9 +134,9 @@ def test_the_case_path_estimates_the_linked_victims_per_stratum_and_at_each_thre
                       "--json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    table = capture_history(case, strata=("gender",))
+    table = capture_history(case, strata=("gender",), principal=SYSTEM)
     assert doc["lists"] == table.attrs["lists"]
-    with case.reader() as s:  # the estimate's documented victims are the case's documented victims
+    with case.reader(SYSTEM) as s:  # the estimate's documented victims are the case's documented victims
         assert doc["documented"] == report.clusters == len(table) == len(documented_victims(s, operator()))
     genders = set(table["gender"].dropna().unique())
     strata = {str(s["stratum"]["gender"]) for s in doc["strata"]}
@@ -146,7 +147,7 @@ def test_the_case_path_estimates_the_linked_victims_per_stratum_and_at_each_thre
     assert doc["estimate"] >= doc["documented"]
     rows = {r["threshold"]: r for r in doc["linkage"]}
     assert set(rows) == {0.5, 0.99}
-    assert rows[0.99]["documented"] == len(capture_history(case, threshold=0.99))
+    assert rows[0.99]["documented"] == len(capture_history(case, threshold=0.99, principal=SYSTEM))
     assert rows[0.99]["documented"] >= rows[0.5]["documented"] == doc["documented"]
 
 

@@ -35,7 +35,7 @@ def test_every_text_in_a_mixed_folder_becomes_searchable(case, tmp_path):
     assert report.ok, report.to_dict()
     assert report.count("stored") == len(files)
     found = {}
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         for query in ["اوین", "Gohardasht", "Khavaran", "خاوران", "bulldozed", "کمیسیون", "استکهلم", "Stockholm"]:
             found[query] = {h.id for h in search(s, query, principal=operator(), kinds=["evidence"])}
     ids = {role: r.item_id for role, r in zip(files, [_by_name(report)[p.name] for p in files.values()], strict=True)}
@@ -56,7 +56,7 @@ def test_each_original_is_stored_once_under_its_sha256(case, tmp_path):
     report = ingest_paths(case, [src])
     assert [r.status for r in report.results] == ["stored", "stored", "duplicate"] or \
         sorted(r.status for r in report.results) == ["duplicate", "stored", "stored"]
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         items = s.query(EvidenceItem).all()
         assert len(items) == 2
         for item in items:
@@ -82,7 +82,7 @@ def test_exif_capture_time_and_gps_are_read_from_a_photo(case, tmp_path):
     photo = exif_photo(tmp_path / "p.jpg", when="1988:07:30 14:05:00", lat=(35, 47, 30.0), lon=(51, 23, 15.0),
                        lon_ref="W")
     report = ingest_paths(case, [photo], options=IngestOptions(ocr=False))
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         item = get_item(s, report.results[0].item_id, SYSTEM)
         assert item.media_type == "image/jpeg"
         assert item.captured_at == "1988-07-30T14:05:00"
@@ -94,7 +94,7 @@ def test_exif_capture_time_and_gps_are_read_from_a_photo(case, tmp_path):
 def test_pdf_metadata_and_page_count_are_recorded(case, tmp_path):
     pdf = text_pdf(tmp_path / "r.pdf", ["page one words of the Amnesty report"], title="Amnesty report")
     report = ingest_paths(case, [pdf])
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         item = get_item(s, report.results[0].item_id, SYSTEM)
         assert item.title == "Amnesty report"
         assert item.meta["pdf"]["pages"] == 1
@@ -122,7 +122,7 @@ def test_bad_files_get_clear_errors_and_the_rest_of_the_folder_is_ingested(case,
     assert any("zip bomb suspected" in p for p in r["bomb.docx"].problems)
     assert r["fine.txt"].status == "stored"
     assert not report.ok
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         assert "ordinary file" in item_text(s, get_item(s, r["fine.txt"].item_id, SYSTEM))
         assert get_item(s, r["bomb.docx"].item_id, SYSTEM).text_chars == 0
 
@@ -146,7 +146,7 @@ def test_extracted_text_is_searchable_only_by_who_may_see_the_item(case, tmp_pat
     (tmp_path / "secret.txt").write_text("Lajevardi ordered the transfer")
     ingest_paths(case, [tmp_path / "secret.txt"], options=IngestOptions(sensitivity="confidential"))
     viewer = Principal("v", Role.viewer)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         assert search(s, "Lajevardi", principal=operator())
         assert search(s, "Lajevardi", principal=viewer) == []
         assert search(s, "Lajevardi", principal=anonymous()) == []  # anonymous

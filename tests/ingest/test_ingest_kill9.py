@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dadkhah.access import SYSTEM
 from dadkhah.case import Case
 from dadkhah.ingest import IngestOptions, ingest_paths
 from dadkhah.integrity import run_checks
@@ -52,7 +53,7 @@ def test_kill_9_mid_ingest_leaves_no_half_stored_item_and_a_rerun_completes(tmp_
     assert proc.returncode == -signal.SIGKILL
 
     with Case.open(data_dir=data, actor="tester") as case:
-        with case.reader() as s:
+        with case.reader(SYSTEM) as s:
             rows = s.query(EvidenceItem).count()
         blobs = _blob_count(data)
         assert 0 < rows <= blobs < N_FILES  # killed mid-way: some committed, some stored but not yet registered
@@ -66,7 +67,7 @@ def test_kill_9_mid_ingest_leaves_no_half_stored_item_and_a_rerun_completes(tmp_
         report = ingest_paths(case, [src], options=IngestOptions(ocr=False))
         assert report.ok
         assert report.count("stored") + report.count("duplicate") == N_FILES
-        with case.reader() as s:
+        with case.reader(SYSTEM) as s:
             assert s.query(EvidenceItem).count() == N_FILES
         checks = run_checks(case)
         originals = next(c for c in checks["checks"] if c["name"] == "originals")

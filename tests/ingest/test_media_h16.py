@@ -48,7 +48,7 @@ def test_heic_and_avif_photos_are_detected_as_images(case, tmp_path):
     report = ingest_paths(case, [heic, avif], options=OPTS)
     names = _by_name(report)
     assert names["IMG_0001.HEIC"].media_type == "image/heic" and names["photo.avif"].media_type == "image/avif"
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         kinds = {f.kind for f in fingerprints_of(s, names["IMG_0001.HEIC"].item_id)}
         assert kinds == {"pdq", "pdq-mirror", "phash", "phash-mirror"}
 
@@ -80,7 +80,7 @@ def test_near_duplicates_are_found_and_unrelated_images_are_not(case, tmp_path):
     _save(Image.fromarray(skimage.data.chelsea()), tmp_path / "cat.jpg")
     report = ingest_paths(case, [tmp_path], options=OPTS)
     ids = {name: r.item_id for name, r in _by_name(report).items()}
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         found = similar_items(s, ids["original.png"], operator("t"))
     got = {f["item"]: f for f in found}
     assert {ids["resized.jpg"], ids["mirrored.jpg"], ids["watermarked.jpg"]} <= set(got)
@@ -105,7 +105,7 @@ def test_similar_items_respect_the_callers_ceiling(sqlite_case, tmp_path):
     r = ingest_paths(sqlite_case, [public], options=IngestOptions(ocr=False, sensitivity="public")).results[0]
     from dadkhah.access import Principal, Role
 
-    with sqlite_case.reader() as s:
+    with sqlite_case.reader(SYSTEM) as s:
         assert similar_items(s, r.item_id, operator("admin"))
         assert similar_items(s, r.item_id, Principal("viewer", Role.viewer)) == []
 
@@ -124,7 +124,7 @@ def test_video_keyframes_are_fingerprinted_and_match_a_still(sqlite_case, tmp_pa
     report = ingest_paths(sqlite_case, [video, photo], options=OPTS)
     names = _by_name(report)
     assert names["clip.mp4"].media_type == "video/mp4"
-    with sqlite_case.reader() as s:
+    with sqlite_case.reader(SYSTEM) as s:
         fps = fingerprints_of(s, names["clip.mp4"].item_id)
         assert len({f.frame for f in fps}) >= 1
         found = similar_items(s, names["still.jpg"].item_id, operator("t"))
@@ -142,7 +142,7 @@ def test_c2pa_manifest_is_validated_and_a_tampered_copy_is_flagged(case, tmp_pat
     plain = tmp_path / "plain.jpg"
     plain.write_bytes(jpeg((10, 200, 10)))
     names = _by_name(ingest_paths(case, [good, bad, plain], options=OPTS))
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         g = get_item(s, names["signed.jpg"].item_id, SYSTEM).meta["provenance"]["c2pa"]
         t = get_item(s, names["tampered.jpg"].item_id, SYSTEM).meta["provenance"]["c2pa"]
         p = get_item(s, names["plain.jpg"].item_id, SYSTEM).meta
@@ -165,7 +165,7 @@ def test_xmp_packet_is_read(sqlite_case, tmp_path):
     path = tmp_path / "x.jpg"
     _astronaut().resize((64, 64)).save(path, "JPEG", xmp=xmp.encode())
     r = ingest_paths(sqlite_case, [path], options=OPTS).results[0]
-    with sqlite_case.reader() as s:
+    with sqlite_case.reader(SYSTEM) as s:
         meta = get_item(s, r.item_id, SYSTEM).meta["provenance"]["xmp"]
     assert meta["xmp:CreatorTool"] == "Camera app 7" and meta["dc:creator"] == ["Reza"]
 
@@ -210,7 +210,7 @@ def test_text_of_office_documents_and_email_is_searchable(case, tmp_path):
     assert names["mail.eml"].media_type == "message/rfc822" and names["mail.eml"].text_method == "email"
     expect = {"Gohardasht": "list.xlsx", "commission": "talk.pptx", "دادگاه": "report.odt", "ward": "memo.rtf",
               "Qezel": "mail.eml"}
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         for word, name in expect.items():
             hits = {h.id for h in search(s, word, principal=operator("t"))}
             assert names[name].item_id in hits, (word, name)

@@ -61,7 +61,7 @@ def test_a_telegram_export_becomes_one_item_per_message(case, tmp_path):
     assert any(r.path.endswith("other.txt") and r.status == "stored" for r in report.results)
 
     ids = {json.loads(_original(case, r.item_id))["message"]["id"]: r.item_id for r in messages}
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         m10, m11, m12, m13 = (get_item(s, ids[n], SYSTEM) for n in (10, 11, 12, 13))
         t10, t11, t12, t13 = (m.meta["telegram"] for m in (m10, m11, m12, m13))
         log = [custody.event_to_dict(e) for e in custody.custody_log(s, m11.id)]
@@ -81,7 +81,7 @@ def test_a_telegram_export_becomes_one_item_per_message(case, tmp_path):
 
     from dadkhah.store.search import search
 
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         assert ids[10] in {h.id for h in search(s, "گوهردشت", principal=operator("t"))}
         assert ids[11] in {h.id for h in search(s, "Evin", principal=operator("t"))}
 
@@ -93,7 +93,7 @@ def test_a_telegram_export_becomes_one_item_per_message(case, tmp_path):
 
 
 def _original(case, item_id):
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         sha = get_item(s, item_id, SYSTEM).sha256
     return case.blobs.read_bytes(sha)
 

@@ -60,9 +60,11 @@ def import_all(case, lists: Lists) -> None:
 
 
 def link(case, model: dict, **kw):
+    from dadkhah.access import SYSTEM
     from dadkhah.linkage.engine import EngineOptions
     from dadkhah.linkage.service import run_linkage
 
+    kw.setdefault("principal", SYSTEM)
     return run_linkage(case, options=EngineOptions(model=model), **kw)
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from dadkhah.access import audience, operator
+from dadkhah.access import SYSTEM, audience, operator
 from dadkhah.dossier.report import case_report
 from dadkhah.dossier.victim import victim_file
 from dadkhah.linkage.capture import capture_history
@@ -43,7 +43,7 @@ def facet_persons(s) -> set[str]:
 
 
 def snapshot(case) -> dict:
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         return {"parts": sorted(s.scalars(select(Participation.id))),
                 "claims": sorted(s.execute(select(Claim.id, Claim.status, Claim.object_id, Claim.sensitivity)).all()),
                 "citations": sorted(s.execute(select(Citation.claim_id, Citation.source_id, Citation.locator)).all()),
@@ -56,7 +56,7 @@ def test_the_case_report_memorial_search_victim_files_and_estimate_count_the_sam
     with case.session(actor="reviewer") as s:
         for pid in sorted(documented_victims(s, PUBLIC)):
             clear(s, pid)
-    table = capture_history(case)
+    table = capture_history(case, principal=SYSTEM)
     with case.reader(PUBLIC) as s:
         victims = documented_victims(s, PUBLIC)
         assert len(victims) == report.clusters == len(table) == table["person"].nunique()
@@ -68,7 +68,7 @@ def test_the_case_report_memorial_search_victim_files_and_estimate_count_the_sam
         for pid in some:
             fate = victim_file(s, pid, "public")["fate"]
             assert any(f["event"].event_type == "execution" and f["role"] == "victim" for f in fate)
-    with case.reader() as s:  # the team sees the same population
+    with case.reader(SYSTEM) as s:  # the team sees the same population
         assert documented_victims(s, operator()) == victims
         assert case_report(s, "internal")["counts"]["total"] == len(victims)
 
@@ -96,7 +96,7 @@ def test_the_report_says_how_many_documented_victims_are_on_the_lists_the_estima
 def test_each_role_cites_the_list_rows_it_comes_from_in_their_own_script(case, lists, relink):
     import_public(case, lists)
     relink(case)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         merge = max(active_merges(s), key=lambda m: len(m.records))
         person = s.get(Person, merge.person_id)
         prov = {(p["source_id"], f"row {p['row']}") for p in person.extra["linkage"]["records"]}
@@ -130,11 +130,11 @@ def test_a_rerun_changes_no_role_claim_or_citation(case, lists, relink):
 def test_undoing_a_merge_moves_the_roles_with_the_records(case, lists, relink):
     import_public(case, lists)
     relink(case)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         merge = next(m for m in active_merges(s) if len(m.parts) >= 2)
         person, records = merge.person_id, set(merge.records)
-    undo_merge(case, person, actor="maryam")
-    with case.reader() as s:
+    undo_merge(case, person, actor="maryam", principal=SYSTEM)
+    with case.reader(SYSTEM) as s:
         merges = [m for m in active_merges(s) if set(m.records) & records]
         assert len(merges) >= 2
         victims = documented_victims(s, operator())
@@ -152,7 +152,7 @@ def test_undoing_a_merge_moves_the_roles_with_the_records(case, lists, relink):
 def test_a_restricted_list_gives_restricted_roles_the_public_does_not_count(case, lists, relink):
     import_public(case, lists, sensitivity="restricted")
     report = relink(case)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         assert len(documented_victims(s, operator())) == report.clusters
         assert documented_victims(s, PUBLIC) == set()
         assert case_report(s, "public")["counts"]["total"] == 0
@@ -184,10 +184,10 @@ def test_lists_that_disagree_give_contested_claims_side_by_side(case, two_lists,
     import_list(case, a, "family-list")
     import_list(case, b, "ngo-list")
     relink(case)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         ids = {r.fields["full_name"]: r.id for r in s.scalars(select(ListRecord))}
-    decide(case, (ids["مهدی رضایی"], ids["Mehdi Rezaei"]), "same", reviewer="maryam")
-    with case.reader() as s:
+    decide(case, (ids["مهدی رضایی"], ids["Mehdi Rezaei"]), "same", reviewer="maryam", principal=SYSTEM)
+    with case.reader(SYSTEM) as s:
         merge = next(m for m in active_merges(s) if set(m.records) == {ids["مهدی رضایی"], ids["Mehdi Rezaei"]})
         pid = merge.person_id
         fates = s.scalars(select(Claim).where(Claim.subject_id == pid, Claim.predicate == "fate")).all()

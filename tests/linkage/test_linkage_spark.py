@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from dadkhah.access import SYSTEM
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 pytestmark = pytest.mark.spark
 
@@ -30,12 +32,12 @@ def test_a_run_on_spark_gives_the_clusters_of_a_run_on_duckdb(sqlite_case, impor
     from dadkhah.linkage.service import current_clusters, run_linkage
 
     import_lists(sqlite_case)
-    on_duckdb = run_linkage(sqlite_case, options=EngineOptions(model=trained_model))
-    with sqlite_case.reader() as s:
+    on_duckdb = run_linkage(sqlite_case, options=EngineOptions(model=trained_model), principal=SYSTEM)
+    with sqlite_case.reader(SYSTEM) as s:
         duckdb_clusters = current_clusters(s)
     on_spark = run_linkage(sqlite_case, options=EngineOptions(backend="spark", spark_session=spark,
-                                                              model=trained_model))
-    with sqlite_case.reader() as s:
+                                                              model=trained_model), principal=SYSTEM)
+    with sqlite_case.reader(SYSTEM) as s:
         assert current_clusters(s) == duckdb_clusters
     assert on_spark.backend == "spark" and on_spark.clusters == on_duckdb.clusters
     assert on_spark.persons["created"] == 0  # same clusters: the merged persons stay as they are

@@ -37,7 +37,7 @@ def write_csv(path, headers, rows):
 
 def records(case):
     """The list records as plain objects (their column values), in id order."""
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         rows = s.execute(select(ListRecord.__table__).order_by(ListRecord.id)).mappings().all()
         return [SimpleNamespace(**r) for r in rows]
 
@@ -61,7 +61,7 @@ def test_bad_rows_are_reported_with_line_and_reason_while_good_rows_import(case,
 def test_the_list_becomes_a_restricted_source_and_its_original_file_is_kept(case, tmp_path):
     path = write_csv(tmp_path / "family.csv", HEADERS, ROWS[:1])
     report = import_list(case, path, "family-network", mapping=MAPPING)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         src = s.get(Source, report.source_id)
         assert (src.source_type, src.title, src.sensitivity) == ("list", "family-network", "restricted")
         assert all(r.sensitivity == "restricted" for r in s.scalars(select(ListRecord)))
@@ -96,7 +96,7 @@ def test_xlsx_and_json_lists_import_with_their_own_row_numbers(case, tmp_path):
     recs = records(case)
     assert [(r.file_row, r.file_line) for r in recs] == [(1, 2), (2, 3), (1, 1), (2, 2)]
     assert recs[2].fields["family"] == "رضایی"
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         assert [vl.name for vl in lists(s, SYSTEM)] == ["roster", "cemetery"]  # import order
 
 
@@ -117,7 +117,7 @@ def test_reimporting_a_revised_list_updates_it_without_duplicates_and_keeps_hist
     assert recs["id:۴"].fields["father"] == "احمد"
     assert recs["id:۴"].history[0]["original"]["نام پدر"] == "" and recs["id:۴"].history[0]["event"] == "changed"
     assert recs["id:۵"].status == "withdrawn" and recs["id:۵"].history[-1]["event"] == "withdrawn"
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         summary = list_summary(s, lists(s, SYSTEM)[0])
     assert (summary["records"], summary["withdrawn"], len(summary["imports"])) == (3, 1, 2)
 
@@ -136,7 +136,7 @@ def test_rows_without_a_list_id_are_recognised_by_their_content(case, tmp_path):
 def test_bulk_import_is_audited_in_batches_with_a_digest(case, tmp_path):
     path = write_csv(tmp_path / "family.csv", HEADERS, ROWS)
     import_list(case, path, "family-network", mapping=MAPPING)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         entries = s.scalars(select(AuditEntry).where(AuditEntry.table_name == "list_record")).all()
         assert len(entries) == 1 and entries[0].action == "bulk-insert"
         assert entries[0].after["rows"] == 3 and len(entries[0].after["sha256"]) == 64

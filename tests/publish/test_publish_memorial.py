@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from dadkhah.access import SYSTEM
 from dadkhah.publish.clearance import clear
 from dadkhah.publish.searchkeys import index_terms
 from dadkhah.publish.site import build_site
@@ -23,7 +24,7 @@ def memorial(synthetic, tmp_path_factory):
         for victim in VICTIMS:
             clear(s, victim)
     out = tmp_path_factory.mktemp(f"memorial-{case.backend}") / "site"
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         result = build_site(s, out)
     return result
 
@@ -86,6 +87,6 @@ def test_publishing_refuses_to_empty_a_folder_it_did_not_write(synthetic, tmp_pa
 
     case, _ = synthetic
     (tmp_path / "thesis.txt").write_text("do not delete", encoding="utf-8")
-    with case.reader() as s, pytest.raises(InputError, match="not a memorial"):
+    with case.reader(SYSTEM) as s, pytest.raises(InputError, match="not a memorial"):
         build_site(s, tmp_path)
     assert (tmp_path / "thesis.txt").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from dadkhah.access import SYSTEM
 from dadkhah.publish.clearance import clear
 from dadkhah.publish.searchkeys import query_words, word_key
 from dadkhah.publish.site import build_site
@@ -43,7 +44,7 @@ def demo_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     with Case.open(data_dir=folder / "case", create=True, actor="test") as case:
         build_demo(case)
-        with case.reader() as s:
+        with case.reader(SYSTEM) as s:
             return build_site(s, folder / "site")
 
 
@@ -76,7 +77,7 @@ def test_a_latin_query_finds_a_name_written_only_in_persian_and_the_other_way_ro
     with case.session() as s:
         for victim in ("person-victim", "person-victim-fa", "person-victim-latin"):
             clear(s, victim)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         site = build_site(s, tmp_path / "site")
     page = browser.new_page()
     page.goto((site.out / "index.html").as_uri())
@@ -92,7 +93,7 @@ def test_javascript_keys_equal_python_keys_for_every_name_word(browser, demo_sit
     from dadkhah.model import NameForm
 
     case, _ = synthetic_sqlite
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         texts = list(s.scalars(select(NameForm.text)))
     words = sorted({w for text in [*texts, *TRICKY_NAMES] for w in query_words(text)})
     expected = {w: word_key(w) for w in words}

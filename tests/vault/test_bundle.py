@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from tsa import openssl_tsa
 
+from dadkhah.access import SYSTEM
 from dadkhah.claims import add_claim
 from dadkhah.errors import InputError
 from dadkhah.ingest import IngestOptions, ingest_paths
@@ -84,7 +85,7 @@ def test_the_audience_decides_what_goes_in(case, exhibits, tmp_path):
 
 def test_bundling_is_recorded_as_an_export_in_each_items_custody_log(case, exhibits, tmp_path):
     build_bundle(case, tmp_path / "b.zip", claims=["claim-conviction"])
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         last = custody.custody_log(s, exhibits["judgment"])[-1]
         assert last.action == "export" and last.details["bundle"] == "b.zip"
         assert custody.custody_log(s, exhibits["photo"])[-1].action != "export"  # not linked to that claim

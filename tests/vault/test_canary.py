@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from sqlalchemy import text
 
-from dadkhah.access import Principal, Role, anonymous, audience
+from dadkhah.access import SYSTEM, Principal, Role, anonymous, audience
 from dadkhah.claims import add_claim
 from dadkhah.ingest import IngestOptions, ingest_paths
 from dadkhah.interchange.csvout import export_csv
@@ -108,7 +108,7 @@ def test_the_canary_is_there_for_an_authorised_investigator_with_the_key(case, p
         identity = w.unmask(s, protected_case["witness"], operator("investigator"), unlock(s),
                             purpose="checking the canary test")
     assert identity["names"][0]["text"] == "Zzcanary Qqwitness"
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         hits = search(s, "Zzcanary", principal=operator())
     assert [h.kind for h in hits] == ["testimony"]  # the confidential transcript, for the confidential ceiling
 
@@ -119,7 +119,7 @@ def test_a_bundle_naming_a_protected_witness_is_refused_when_the_key_can_check_i
     leak = tmp_path / "leak.txt"
     leak.write_text("Letter from Zzcanary Qqwitness to the court")
     [r] = ingest_paths(case, [leak], options=IngestOptions(link_entities=["person-nouri"])).results
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         keyring = unlock(s)
     with pytest.raises(BundleError, match="would reveal the identity of protected witness W-CANA") as exc:
         build_bundle(case, tmp_path / "b.zip", items=[r.item_id], keyring=keyring)

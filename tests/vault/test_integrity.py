@@ -40,7 +40,7 @@ def test_an_intact_vault_verifies(case, ingested):
 
 
 def test_a_flipped_byte_in_an_original_is_detected_and_named(case, ingested):
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         sha = s.get(EvidenceItem, ingested["a.txt"]).sha256
     _flip(case.blobs.path(sha), 3)
     problems = check(case)["problems"]
@@ -50,7 +50,7 @@ def test_a_flipped_byte_in_an_original_is_detected_and_named(case, ingested):
 
 
 def test_a_vanished_original_is_detected_and_named(case, ingested):
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         sha = s.get(EvidenceItem, ingested["b.txt"]).sha256
     case.blobs.path(sha).unlink()
     [problem] = check(case)["problems"]
@@ -58,7 +58,7 @@ def test_a_vanished_original_is_detected_and_named(case, ingested):
 
 
 def test_a_flipped_byte_in_a_derived_file_is_detected_and_named(case, ingested):
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         sha = s.query(DerivedFile).filter_by(item_id=ingested["a.txt"]).one().sha256
     _flip(case.blobs.path(sha, "derived"), 0)
     [problem] = check(case)["problems"]
@@ -79,7 +79,7 @@ def test_a_custody_entry_rewritten_with_a_recomputed_hash_still_differs_from_the
     from dadkhah.vault.custody import custody_hash
 
     item_id = ingested["a.txt"]
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         e = s.query(CustodyEvent).filter_by(item_id=item_id, seq=3).one()
         new_details = {"note": "a different annotation"}
         forged = custody_hash(item_id, 3, e.ts, e.actor, e.action, new_details, e.prev_hash)

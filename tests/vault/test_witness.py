@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from dadkhah.access import Forbidden, Principal, Role, operator
+from dadkhah.access import SYSTEM, Forbidden, Principal, Role, operator
 from dadkhah.model import Person
 from dadkhah.store.audit import AuditEntry, verify_chain
 from dadkhah.vault import witness as w
@@ -30,7 +30,7 @@ def test_the_identity_is_ciphertext_at_rest_and_in_the_audit_log(case, key_file)
         audit = " ".join(str(v) for row in conn.execute(text("SELECT * FROM audit_log")) for v in row)
     for secret in ("Parvaneh", "تهرانی", "Example Street"):
         assert secret not in dump and secret not in audit
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         person = s.get(Person, pid)
         assert person.label == "Witness W-TEST"
         assert [(n.text, n.kind) for n in person.names] == [("Witness W-TEST", "pseudonym")]
@@ -41,7 +41,7 @@ def test_an_authorised_principal_with_the_key_sees_the_identity_and_the_opening_
     with case.session() as s:
         identity = w.unmask(s, pid, operator("investigator-ana"), keyring, purpose="witness interview prep")
     assert identity["names"][0]["text"] == "Parvaneh Tehrani" and identity["address"] == "12 Example Street"
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         last = s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
         assert (last.action, last.actor, last.record_id) == ("unmask", "investigator-ana", pid)
         assert verify_chain(s).ok
@@ -62,7 +62,7 @@ def test_a_wrong_key_file_or_passphrase_is_refused_clearly(case, key_file, tmp_p
     _witness(case, key_file)
     other = tmp_path / "other.key"
     other.write_text("ab" * 32)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         with pytest.raises(w.WitnessKeyError, match="wrong passphrase or key file for witness key k1"):
             w.unlock(s, w.Secret.key_file(other))
         with pytest.raises(w.WitnessKeyError, match="opened by a key file"):
@@ -94,7 +94,7 @@ def test_a_short_passphrase_or_key_file_is_refused(tmp_path):
 
 def test_key_rotation_re_encrypts_every_identity_and_destroys_the_old_key(case, key_file, tmp_path):
     pid, old, _ = _witness(case, key_file)
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         before = s.get(WitnessIdentity, pid).ciphertext
     new_file = tmp_path / "new.key"
     new_file.write_text("cd" * 32)

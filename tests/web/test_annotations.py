@@ -8,6 +8,8 @@ import io
 
 from web_helpers import csrf_of
 
+from dadkhah.access import SYSTEM
+
 SECRET_PIXEL = (200, 30, 30)
 
 
@@ -78,5 +80,5 @@ def test_annotations_need_the_edit_right_and_a_region_inside_the_image(web):
 
     from dadkhah.web.tables import Annotation
 
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         assert s.scalar(select(func.count()).select_from(Annotation)) == 0

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 from web_helpers import PASSWORD, csrf_of, login
 
+from dadkhah.access import SYSTEM
+
 # Authentication is the same code on both backends: SQLite only (the API tests and the access matrix run on both).
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -83,7 +85,7 @@ def test_sessions_and_tokens_are_stored_only_as_hashes(web):
 
     c = web.client("viewer")
     secret = c.cookies.get("dk_session")
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         stored = s.scalars(select(WebSession.id)).all() + s.scalars(select(ApiToken.token_hash)).all()
     assert secret not in stored and web.tokens["viewer"] not in stored
     assert all(len(v) == 64 for v in stored)
@@ -96,7 +98,7 @@ def test_an_api_token_acts_as_its_user_and_a_revoked_or_unknown_token_is_refused
     bogus = web.api()
     bogus.headers["Authorization"] = "Bearer dk_not-a-token"
     assert bogus.get("/api/me").status_code == 401
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         token_id = s.scalar(select(ApiToken.id).join(ApiToken.user).where(ApiToken.user.has(name="analyst")))
     admin = web.client("admin")
     r = admin.post("/admin/users", data={"action": "revoke", "name": "analyst", "token_id": str(token_id),

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from web_helpers import PASSWORD, linked_lists, seed
 
+from dadkhah.access import SYSTEM
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = os.environ.get("DADKHAH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -152,7 +154,7 @@ def test_a_reviewer_decides_a_linkage_pair_shown_side_by_side(page, site, linked
     page.fill("#decision-form input[name=note]", "same father, same prison")
     page.click("#decision-form button[value=same]")
     page.wait_for_load_state()
-    with site["case"].reader() as s:
+    with site["case"].reader(SYSTEM) as s:
         decisions = [(d.decision, d.note) for d in
                      s.scalars(select(LinkDecision).where(LinkDecision.reviewer == "reviewer"))]
     assert decisions == [("same", "same father, same prison")], names

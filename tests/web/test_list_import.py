@@ -7,6 +7,8 @@ import re
 
 from web_helpers import csrf_of
 
+from dadkhah.access import SYSTEM
+
 LIST = ("ردیف,نام و نام خانوادگی,نام پدر,سال تولد,تاریخ اعدام,ستون ناشناخته\n"
         "1,حسین کریمی,علی,1340,1367/05/08,زندان اوین\n"
         "2,مریم احمدی,حسن,1342,1367/05/10,زندان گوهردشت\n"
@@ -46,14 +48,14 @@ def test_a_persian_list_is_uploaded_mapped_corrected_checked_and_imported_with_i
     assert checked.status_code == 200
     assert "۳ ردیف وارد می‌شود و ۱ ردیف پذیرفته نمی‌شود" in checked.text
     assert _select(checked.text, "detention_site") == "ستون ناشناخته"
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         assert s.scalar(select(func.count()).select_from(VictimList)) == 0  # nothing stored before confirming
     done = c.post(f"/lists/import/{token}?lang=fa", data={**form, "action": "import"})
     assert done.status_code == 200 and 'id="import-report"' in done.text
     assert "وارد شد: ۳ از ۴ ردیف" in done.text
     bad = done.text.split('id="bad-rows"')[1]
     assert "۳" in bad.split("</tr>")[1]  # row 3 is listed
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         records = list(s.scalars(select(ListRecord)))
         assert len(records) == 3
         assert {r.fields.get("detention_site") for r in records} == {"زندان اوین", "زندان گوهردشت"}

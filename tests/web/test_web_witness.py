@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import select
 from web_helpers import CANARY_WITNESS, csrf_of, seed
 
+from dadkhah.access import SYSTEM
+
 # The vault's encryption does not depend on the backend: SQLite only (the API tests and the access matrix run on both).
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -38,7 +40,7 @@ def test_an_investigator_unmasks_a_witness_and_the_opening_is_audited(web, witne
     assert r.status_code == 200
     assert CANARY_WITNESS in [n["text"] for n in r.json()["identity"]["names"]]
     assert r.headers["cache-control"] == "no-store"
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         entries = s.execute(select(AuditEntry.actor, AuditEntry.after)
                             .where(AuditEntry.action == "unmask", AuditEntry.record_id == witness)).all()
     assert entries == [("investigator", {"purpose": "prosecutor's request", "role": "investigator"})]

@@ -8,6 +8,8 @@ import re
 import pytest
 from web_helpers import csrf_of, linked_lists, seed
 
+from dadkhah.access import SYSTEM
+
 
 @pytest.fixture
 def pairs(web, tmp_path):
@@ -15,7 +17,7 @@ def pairs(web, tmp_path):
     linked_lists(web.case, tmp_path)
     from dadkhah.linkage.review import next_pairs
 
-    return [p["pair"] for p in next_pairs(web.case, 5)]
+    return [p["pair"] for p in next_pairs(web.case, 5, principal=SYSTEM)]
 
 
 def test_a_pair_given_to_a_reviewer_waits_in_their_queue_until_they_decide_it(web, pairs):
@@ -57,7 +59,7 @@ def test_only_editors_assign_and_only_to_someone_who_may_do_the_work(web, pairs)
 
     from dadkhah.web.tables import WorkItem
 
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         assert list(s.scalars(select(WorkItem))) == []  # nothing stored from refused requests
 
 
@@ -69,13 +71,13 @@ def test_someone_else_cannot_change_the_status_of_your_work(web, pairs):
 
     from dadkhah.web.tables import WorkItem
 
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         item_id = s.scalar(select(WorkItem.id))
     viewer = web.client("viewer")
     r = viewer.post(f"/work/{item_id}/status", data={"csrf_token": csrf_of(viewer, "/work"), "status": "done"},
                     follow_redirects=False)
     assert r.status_code == 404
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         assert s.get(WorkItem, item_id).status == "open"
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
 
+from dadkhah.access import SYSTEM
+
 PASSWORD = "correct horse battery"
 ROLES = ("admin", "investigator", "reviewer", "analyst", "viewer")
 
@@ -159,4 +161,4 @@ def linked_lists(case, folder) -> None:
         path = folder / f"{name}.csv"
         path.write_text(text, encoding="utf-8")
         import_list(case, path, name, actor="e2e")
-    run_linkage(case, actor="e2e")
+    run_linkage(case, actor="e2e", principal=SYSTEM)

@@ -55,7 +55,7 @@ SALT_KIND = "salt"
 # chain (read only by principals who may read identities), accounts, and the search index (screened when
 # written, see dadkhah.store.search).
 UNMASKED_TABLES = frozenset({"witness_identity", "witness_key", "witness_screen", "audit_log", "search_doc",
-                             "web_user", "web_session", "api_token", "link_run", "alembic_version",
+                             "web_user", "web_session", "web_token", "link_run", "alembic_version",
                              "vocab_term"})
 # Columns holding codes, identifiers, digests — never free text.
 UNMASKED_COLUMNS = frozenset({"id", "kind", "sensitivity", "status", "sha256", "media_type", "name_key",

@@ -39,6 +39,7 @@ def capture(ctx: typer.Context,
     """Capture web pages as evidence: WACZ of every request, screenshot, PDF, text, signature, custody."""
     from rich.markup import escape
 
+    from dadkhah.access import operator
     from dadkhah.capture.browser import FetchOptions
     from dadkhah.capture.service import CaptureOptions, capture_urls, read_url_file
     from dadkhah.ingest.limits import parse_size
@@ -71,7 +72,8 @@ def capture(ctx: typer.Context,
                 for p in r.get("problems", []):
                     err.print(f"[yellow]warning[/]  {r['url']}: {p}", highlight=False)
 
-        report = _guard(capture_urls, case, all_urls, options=options, batch=batch, on_result=on_result)
+        report = _guard(capture_urls, case, all_urls, options=options, batch=batch, on_result=on_result,
+                        principal=operator(case.actor))
     if json_:
         emit_json(report)
     err.print(f"{report['captured']} captured, {report['skipped']} skipped (done before), "

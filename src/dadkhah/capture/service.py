@@ -38,7 +38,7 @@ from urllib.parse import urlsplit, urlunsplit
 from sqlalchemy import select
 
 from dadkhah import __version__ as dadkhah_version
-from dadkhah.access import Principal, allowed_sensitivities, operator, require
+from dadkhah.access import SYSTEM, Principal, allowed_sensitivities, need, require
 from dadkhah.capture.archive import make_wacz, validate_wacz
 from dadkhah.capture.browser import Browser, CaptureFailure, FetchOptions, load_in_browser, probe
 from dadkhah.capture.tables import WebCapture
@@ -101,19 +101,18 @@ def read_url_file(path: str | Path) -> list[str]:
 # --- a batch ---------------------------------------------------------------------------------------
 
 def capture_urls(case, urls: Iterable[str], *, options: CaptureOptions | None = None, actor: str | None = None,
-                 principal: Principal | None = None, batch: str | None = None,
+                 principal: Principal, batch: str | None = None,
                  on_result: Callable[[dict], None] | None = None, browser: Browser | None = None) -> dict:
     """Capture every URL; returns ``{"ok", "batch", "captured", "failed", "skipped", "results"}``."""
     options = options or CaptureOptions()
     actor = actor or case.actor
-    principal = principal or operator(actor)
-    require(principal, "upload")
+    require(need(principal, "a capture"), "upload")
     urls = [u.strip() for u in urls if u.strip()]
     if not urls:
         raise InputError("give at least one URL (or --from FILE)", field="url")
     if options.sensitivity not in SENSITIVITY_VALUES:
         raise InputError(f"must be one of {', '.join(SENSITIVITY_VALUES)}", field="sensitivity")
-    _check_source(case, options)
+    _check_source(case, options, principal)
     batch = batch or batch_key(urls)
     results: list[dict] = []
     done = _done_in_batch(case, batch)
@@ -165,18 +164,20 @@ class _LazyBrowser:
             self._b = None
 
 
-def _check_source(case, options: CaptureOptions) -> None:
+def _check_source(case, options: CaptureOptions, principal: Principal) -> None:
     if not options.source_id:
         return
+    from dadkhah.access import can_see
     from dadkhah.model import Source
 
-    with case.reader() as s:
-        if s.get(Source, options.source_id) is None:
+    with case.reader(principal) as s:
+        source = s.get(Source, options.source_id)
+        if source is None or not can_see(principal, source):
             raise InputError(f"no source with id {options.source_id!r}", field="source")
 
 
 def _done_in_batch(case, batch: str) -> dict[str, str]:
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:  # the batch's own bookkeeping
         rows = s.execute(select(WebCapture.url_key, WebCapture.id).where(
             WebCapture.batch == batch, WebCapture.status == "captured")).all()
     return {k: i for k, i in rows}

@@ -1,6 +1,6 @@
 """Building cases: chain of command, allegations and their evidence, careers, FollowTheMoney export.
 
-- :mod:`dadkhah.casework.chain` — ``build_command_graph(session, period)``, ``superiors``,
+- :mod:`dadkhah.casework.chain` — ``build_command_graph(session, period, principal=...)``, ``superiors``,
   ``subordinates``, ``co_members`` ("who was above X in Gohardasht in August 1988?", "who sat on the
   same commission?"); drawn by :mod:`dadkhah.casework.svg` (``render_svg``, ``render_html``).
 - :mod:`dadkhah.casework.allegations` — ``allegation_matrix`` (each allegation × evidence for and

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from dadkhah.access import Principal, allowed_sensitivities, can_see
-from dadkhah.claims.status import conflicting
+from dadkhah.access import Principal, allowed_sensitivities, can_see, claim_visible
+from dadkhah.claims.status import conflicting, status_for
 from dadkhah.model import Citation, Claim, Entity, Event, Membership, Organization, Participation
 from dadkhah.model.vocab import is_functional
 from dadkhah.model.vocab import label as vocab_label
@@ -94,6 +94,12 @@ class PersonRecords:
     organizations: dict[str, Organization]
     places: dict[str, Entity]  # the visible places of those events
     claims: list[tuple[Claim, list[Citation]]]  # visible claims about the person, roles and positions
+    # claim id -> its status as the principal may know it (dadkhah.claims.status.status_for), never the
+    # stored status, which counts sources the reader may not see
+    statuses: dict[str, str] = field(default_factory=dict)
+
+    def status(self, claim: Claim) -> str:
+        return self.statuses[claim.id]
 
     def claims_about(self, record_id: str) -> list[Claim]:
         return [c for c, _ in self.claims if record_id in (c.subject_id, c.object_id)]
@@ -120,7 +126,8 @@ def load_person(session: Session, person_id: str, principal: Principal) -> Perso
     mems = [m for m in mems if m.organization_id in orgs]
     places = {p.id: p for p in _load(session, Entity, {e.place_id for e in events.values() if e.place_id}, allowed)}
     claims = visible_claims(session, [person_id, *(p.id for p in parts), *(m.id for m in mems)], principal)
-    return PersonRecords(person_id, list(parts), list(mems), events, orgs, places, claims)
+    statuses = {c.id: status_for(session, c, principal) for c, _ in claims}
+    return PersonRecords(person_id, list(parts), list(mems), events, orgs, places, claims, statuses)
 
 
 def _load(session: Session, cls, ids: set[str], allowed) -> list:
@@ -138,7 +145,8 @@ def person_links(session: Session, person_id: str, principal: Principal) -> tupl
 
 def visible_claims(session: Session, ids: list[str], principal: Principal, *,
                    include_object: bool = True) -> list[tuple[Claim, list[Citation]]]:
-    """Claims about any of ``ids`` that ``principal`` may see, each with its visible citations."""
+    """Claims about any of ``ids`` that ``principal`` may see (:func:`dadkhah.access.claim_visible`), each
+    with its visible citations."""
     if not ids:
         return []
     allowed = set(allowed_sensitivities(principal))
@@ -179,7 +187,6 @@ def allegation_matrix(session: Session, person_id: str, principal: Principal, *,
         context[m.id] = (m.start, None)
     functional: dict[str, bool] = {}
     rows = []
-    allowed = set(allowed_sensitivities(principal))
     for claim, cites in rec.claims:
         specific = [k for k in (claim.subject_id, claim.object_id) if k in about and about[k][0] != "person"]
         key = specific[0] if specific else (claim.subject_id if claim.subject_id in about else claim.object_id)
@@ -192,12 +199,12 @@ def allegation_matrix(session: Session, person_id: str, principal: Principal, *,
             functional[claim.predicate] = is_functional(claim.predicate, session)
         if with_rivals and functional[claim.predicate]:
             for r in conflicting(session, claim):
-                if r.sensitivity in allowed and any(c.source.sensitivity in allowed for c in r.citations):
+                if claim_visible(principal, r):
                     rivals.append({"id": r.id, "statement": r.statement, "value": r.value_display(),
-                                   "status": r.status})
+                                   "status": status_for(session, r, principal)})
         rows.append(Allegation(
             claim_id=claim.id, statement=claim.statement or claim.value_display() or claim.predicate,
-            predicate=claim.predicate, status=claim.status, status_note=claim.status_note, about_id=key,
+            predicate=claim.predicate, status=rec.status(claim), status_note=claim.status_note, about_id=key,
             about_kind=kind, about_label=label, valid=claim.valid, value=claim.value_display() or None,
             when=context.get(key, (None, None))[0], where=context.get(key, (None, None))[1],
             sensitivity=claim.sensitivity,
@@ -228,7 +235,7 @@ def roles_in_events(session: Session, person_id: str, principal: Principal, *,
         out.append({
             "participation_id": p.id, "event_id": ev.id, "event": ev, "role": p.role,
             "perpetrator": p.role in PERPETRATOR_ROLES, "date": ev.date, "place": place,
-            "claim_ids": [c.id for c in claims], "statuses": sorted({c.status for c in claims}),
+            "claim_ids": [c.id for c in claims], "statuses": sorted({rec.status(c) for c in claims}),
         })
     out.sort(key=lambda r: (not r["perpetrator"], r["event"].date_low is None, r["event"].date_low or dt.date.min,
                             r["event"].label))

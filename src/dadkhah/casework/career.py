@@ -68,7 +68,7 @@ def career(session: Session, person_id: str, principal: Principal, *,
             where_id=org.id, where_label=org.label, role=m.role, role_en=vocab_label("position_role", m.role),
             role_fa=vocab_label("position_role", m.role, "fa"), start=m.start, end=m.end,
             sort_low=m.start_low or m.end_low, current=m.end_text is None,
-            claim_ids=[c.id for c in claims], statuses=sorted({c.status for c in claims})))
+            claim_ids=[c.id for c in claims], statuses=sorted({rec.status(c) for c in claims})))
     for p in rec.participations:
         ev = rec.events[p.event_id]
         claims = by_subject.get(p.id, [])
@@ -76,7 +76,7 @@ def career(session: Session, person_id: str, principal: Principal, *,
             kind="event", record_id=p.id, title=ev.label, where_id=ev.id, where_label=ev.label, role=p.role,
             role_en=vocab_label("participation_role", p.role), role_fa=vocab_label("participation_role", p.role, "fa"),
             start=ev.date, sort_low=ev.date_low, claim_ids=[c.id for c in claims],
-            statuses=sorted({c.status for c in claims})))
+            statuses=sorted({rec.status(c) for c in claims})))
     whereabouts = []
     for claim in by_subject.get(person_id, []):
         if claim.predicate != "located_at" or claim.subject_id != person_id:
@@ -86,7 +86,7 @@ def career(session: Session, person_id: str, principal: Principal, *,
         entry = TimelineEntry(kind="whereabouts", record_id=claim.id, title=claim.statement or f"Located at {where}",
                               where_id=place.id if place is not None and can_see(principal, place) else None,
                               where_label=where, role=None, role_en=None, role_fa=None, start=claim.valid,
-                              sort_low=claim.valid_low, claim_ids=[claim.id], statuses=[claim.status])
+                              sort_low=claim.valid_low, claim_ids=[claim.id], statuses=[rec.status(claim)])
         whereabouts.append(entry)
         entries.append(entry)
     entries.sort(key=lambda e: (e.sort_low is None, e.sort_low or dt.date.min, e.kind, e.title))

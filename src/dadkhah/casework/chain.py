@@ -31,7 +31,7 @@ import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Principal, allowed_sensitivities, can_see, operator
+from dadkhah.access import Principal, allowed_sensitivities, can_see, claim_visible, need
 from dadkhah.casework.period import Period, span_of
 from dadkhah.errors import NotFound
 from dadkhah.model import Claim, Entity, Event, Membership, Organization, Participation, Person, Place
@@ -100,9 +100,13 @@ def _add_node(g: nx.MultiDiGraph, entity: Entity, principal: Principal) -> None:
     g.add_node(entity.id, **attrs)
 
 
-def build_command_graph(session: Session, period=None, *, principal: Principal | None = None) -> CommandGraph:
-    """The chain of command during ``period`` (any text :class:`Period` reads; ``None`` = all time)."""
-    principal = principal or session.info.get("principal") or operator()
+def build_command_graph(session: Session, period=None, *, principal: Principal) -> CommandGraph:
+    """The chain of command during ``period`` (any text :class:`Period` reads; ``None`` = all time), as
+    ``principal`` may see it: only the records, positions and sourced orders they may read; an order's
+    status is the one they may know (:func:`dadkhah.claims.status.status_for`)."""
+    from dadkhah.claims.status import status_for
+
+    principal = need(principal, "the chain of command")
     period = Period.parse(period)
     allowed = allowed_sensitivities(principal)
     entities = _visible_entities(session, principal)
@@ -200,10 +204,13 @@ def build_command_graph(session: Session, period=None, *, principal: Principal |
 
     claims = session.scalars(select(Claim).where(Claim.predicate == "ordered", Claim.sensitivity.in_(allowed))).all()
     for c in claims:
-        if c.object_id not in entities or c.subject_id not in entities or c.status == "refuted":
+        if c.object_id not in entities or c.subject_id not in entities or not claim_visible(principal, c):
             continue
         if not any(ci.source is not None and can_see(principal, ci.source) and ci.stance == "supports"
                    for ci in c.citations):
+            continue
+        status = status_for(session, c, principal)
+        if status == "refuted":
             continue
         if not period.overlaps(c.valid_low, c.valid_high):
             continue
@@ -212,7 +219,7 @@ def build_command_graph(session: Session, period=None, *, principal: Principal |
         for target in into(c.object_id):
             _add_node(g, entities[target], principal)
             g.add_edge(c.subject_id, target, relation="ordered", via=c.id, context=c.object_id,
-                       status=c.status, dated=c.valid_text is not None)
+                       status=status, dated=c.valid_text is not None)
     return CommandGraph(graph=g, period=period, principal=principal)
 
 
@@ -322,7 +329,7 @@ def _walk(cg: CommandGraph, start: str, *, upward: bool, first_contexts: set[str
 
 
 def superiors(session: Session, person_id: str, *, period=None, scope: str | None = None,
-              principal: Principal | None = None, kinds: tuple[str, ...] = ("person",),
+              principal: Principal, kinds: tuple[str, ...] = ("person",),
               graph: CommandGraph | None = None) -> list[Relative]:
     """Who stood above ``person_id`` during ``period`` — optionally only through the person's
     positions and roles *in* ``scope`` (a place, organisation or event id), e.g.
@@ -330,20 +337,29 @@ def superiors(session: Session, person_id: str, *, period=None, scope: str | Non
 
     Nearest first; each answer carries the chain of positions, orders and events linking them.
     """
-    cg = graph or build_command_graph(session, period, principal=principal)
+    cg = _graph_for(session, period, principal, graph)
     _check_person(session, person_id, cg.principal)
     contexts = scope_contexts(session, scope) if scope else None
     return _walk(cg, person_id, upward=True, first_contexts=contexts, kinds=kinds)
 
 
 def subordinates(session: Session, person_id: str, *, period=None, scope: str | None = None,
-                 principal: Principal | None = None, kinds: tuple[str, ...] = ("person",),
+                 principal: Principal, kinds: tuple[str, ...] = ("person",),
                  graph: CommandGraph | None = None) -> list[Relative]:
     """Who stood below ``person_id`` during ``period`` (the mirror of :func:`superiors`)."""
-    cg = graph or build_command_graph(session, period, principal=principal)
+    cg = _graph_for(session, period, principal, graph)
     _check_person(session, person_id, cg.principal)
     contexts = scope_contexts(session, scope) if scope else None
     return _walk(cg, person_id, upward=False, first_contexts=contexts, kinds=kinds)
+
+
+def _graph_for(session: Session, period, principal: Principal, graph: CommandGraph | None) -> CommandGraph:
+    principal = need(principal, "the chain of command")
+    if graph is None:
+        return build_command_graph(session, period, principal=principal)
+    if graph.principal != principal:
+        raise ValueError(f"this chain-of-command graph was built for {graph.principal.name}, not {principal.name}")
+    return graph
 
 
 def _check_person(session: Session, person_id: str, principal: Principal) -> None:
@@ -381,10 +397,10 @@ class Body:
 
 
 def co_members(session: Session, person_id: str, *, org_type: str | None = "commission", period=None,
-               principal: Principal | None = None) -> list[Body]:
+               principal: Principal) -> list[Body]:
     """The bodies (by default, commissions) ``person_id`` sat on, and who sat on each with them at an
     overlapping time — "who sat on the same commission?"."""
-    principal = principal or session.info.get("principal") or operator()
+    principal = need(principal, "who sat on a body")
     period = Period.parse(period)
     _check_person(session, person_id, principal)
     allowed = allowed_sensitivities(principal)

@@ -63,8 +63,9 @@ def graph_above(ctx: typer.Context, person: str = typer.Argument(..., help="Pers
     from dadkhah.casework.chain import superiors
 
     case = open_case(ctx)
-    with case.reader() as s:
-        rows = guard(superiors, s, person, period=period, scope=at, principal=guard(_principal, audience))
+    reader = guard(_principal, audience)
+    with case.reader(reader) as s:
+        rows = guard(superiors, s, person, period=period, scope=at, principal=reader)
     _print_relatives(rows, f"above {person}:", json_)
 
 
@@ -77,8 +78,9 @@ def graph_below(ctx: typer.Context, person: str = typer.Argument(..., help="Pers
     from dadkhah.casework.chain import subordinates
 
     case = open_case(ctx)
-    with case.reader() as s:
-        rows = guard(subordinates, s, person, period=period, scope=at, principal=guard(_principal, audience))
+    reader = guard(_principal, audience)
+    with case.reader(reader) as s:
+        rows = guard(subordinates, s, person, period=period, scope=at, principal=reader)
     _print_relatives(rows, f"below {person}:", json_)
 
 
@@ -93,9 +95,10 @@ def graph_colleagues(ctx: typer.Context, person: str = typer.Argument(..., help=
     from dadkhah.casework.chain import co_members
 
     case = open_case(ctx)
-    with case.reader() as s:
+    reader = guard(_principal, audience)
+    with case.reader(reader) as s:
         bodies = guard(co_members, s, person, org_type=None if org_type == "any" else org_type, period=period,
-                        principal=guard(_principal, audience))
+                        principal=reader)
     if json_:
         emit_json([b.to_dict() for b in bodies])
         return
@@ -118,8 +121,9 @@ def graph_svg(ctx: typer.Context, output: Path = typer.Option(..., "-o", "--outp
     from dadkhah.casework.svg import render_svg
 
     case = open_case(ctx)
-    with case.reader() as s:
-        cg = guard(build_command_graph, s, period, principal=guard(_principal, audience))
+    reader = guard(_principal, audience)
+    with case.reader(reader) as s:
+        cg = guard(build_command_graph, s, period, principal=reader)
     graph = focus_subgraph(cg, focus, radius=radius) if focus else cg.graph
     if focus and graph.number_of_nodes() == 0:
         fail(f"{focus} is not in the chain of command for {cg.period}")

@@ -30,14 +30,6 @@ CONSENT_FOR_AUDIENCE = {
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 
 
-def vault_available() -> bool:
-    try:
-        import dadkhah.vault.tables  # noqa: F401
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
 @dataclass
 class Exhibit:
     number: str  # E1, E2… in order of first appearance
@@ -60,9 +52,6 @@ def exhibits_for(session: Session, principal: Principal, *, entity_ids=(), claim
     """Evidence items linked to any of the entities or claims, or made from any of the sources,
     that ``principal`` may see — numbered E1, E2… in the order asked: items linked to the entities
     (in the order given), then to the claims, then made from the sources, then ``item_ids``."""
-    if not vault_available():
-        return []
-
     allowed = allowed_sensitivities(principal)
     entity_ids, claim_ids, source_ids = list(entity_ids), list(claim_ids), list(source_ids)
     found: dict[str, list[str]] = {}
@@ -98,7 +87,7 @@ def exhibits_for(session: Session, principal: Principal, *, entity_ids=(), claim
 
 def photo_of(session: Session, entity_id: str, principal: Principal, blobs) -> dict | None:
     """The first image linked to the entity that ``principal`` may see, as a data URI (or ``None``)."""
-    if not vault_available() or blobs is None:
+    if blobs is None:
         return None
 
     stmt = (select(EvidenceItem).join(EvidenceLink, EvidenceLink.item_id == EvidenceItem.id)
@@ -157,9 +146,6 @@ def statements_about(session: Session, entity_id: str, principal: Principal, aud
     """Witness statements that mention ``entity_id`` (mentions confirmed by a person), as this audience
     may read them: only with matching consent, the witness named as the principal may see, and the
     mentions of entities or protected witnesses the audience may not see replaced by "[redacted]"."""
-    if not vault_available():
-        return []
-
     allowed = allowed_sensitivities(principal)
     consent = CONSENT_FOR_AUDIENCE.get(audience)
     ids = session.scalars(select(TestimonyMention.testimony_id).where(

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dadkhah.access import Principal, allowed_sensitivities, visible_names
+from dadkhah.claims.status import status_for
 from dadkhah.model import (
     Citation,
     Claim,
@@ -236,7 +237,7 @@ def _claims(session: Session, principal: Principal, things: set[str], links: dic
         note.add("entity", about)
         note.add("name", claim.predicate)
         note.add("description", claim.statement or claim.value_display())
-        note.add("summary", f"status: {claim.status}" + (f"; value: {claim.value_display()}"
+        note.add("summary", f"status: {status_for(session, claim, principal)}" + (f"; value: {claim.value_display()}"
                                                           if claim.value_display() else ""))
         yield note
         for c in cites:

@@ -103,3 +103,48 @@ def refresh_statuses(session: Session, claims: Iterable[Claim]) -> None:
             status = compute_status(session, claim)
             if claim.status != status:
                 claim.status = status
+
+
+def _needs_own_status(principal):
+    """A SQL condition on :class:`Claim`: the claims whose status or visibility for ``principal`` may differ
+    from the stored one — a citation whose source they may not read, no citation at all, or a stored
+    "contested" (the rival or the contradicting source may be hidden). For every other claim the reader
+    sees every source and the stored status is theirs (a hidden rival would have made it "contested")."""
+    from sqlalchemy import and_, exists, not_, or_
+
+    from dadkhah.access import allowed_sensitivities
+    from dadkhah.model import Citation, Entity
+
+    allowed = allowed_sensitivities(principal)
+    hidden_source = exists().where(Citation.claim_id == Claim.id, Citation.source_id == Entity.id,
+                                   not_(Entity.sensitivity.in_(allowed)))
+    any_citation = exists().where(Citation.claim_id == Claim.id)
+    contested = and_(Claim.status == "contested", or_(Claim.asserted_status.is_(None),
+                                                     Claim.asserted_status != "contested"))
+    return or_(hidden_source, not_(any_citation), contested)
+
+
+def count_by_status(session: Session, principal) -> dict[str, int]:
+    """How many claims ``principal`` may see (:func:`dadkhah.access.claim_visible`), by the status they may
+    know (:func:`status_for`) — what a dashboard or a report counts. The claims whose every source the reader
+    sees are counted by the database; only the others are read one by one."""
+    from sqlalchemy import func
+    from sqlalchemy.orm import selectinload
+
+    from dadkhah.access import allowed_sensitivities, claim_visible, need
+    from dadkhah.model import Citation
+
+    principal = need(principal, "counting claims")
+    allowed = allowed_sensitivities(principal)
+    own = _needs_own_status(principal)
+    counts: dict[str, int] = {}
+    for status, n in session.execute(select(Claim.status, func.count()).where(
+            Claim.sensitivity.in_(allowed), ~own).group_by(Claim.status)):
+        counts[status] = counts.get(status, 0) + n
+    stmt = (select(Claim).where(Claim.sensitivity.in_(allowed), own)
+            .options(selectinload(Claim.citations).selectinload(Citation.source)))
+    for claim in session.scalars(stmt):
+        if claim_visible(principal, claim):
+            status = status_for(session, claim, principal)
+            counts[status] = counts.get(status, 0) + 1
+    return dict(sorted(counts.items()))

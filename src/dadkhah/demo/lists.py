@@ -15,6 +15,7 @@ SEED = 1988
 
 def add_demo_lists(case, *, population: int = POPULATION, lists: int = LISTS, seed: int = SEED) -> dict:
     """Generate, import and link the simulated lists; returns what was imported and the run summary."""
+    from dadkhah.access import SYSTEM
     from dadkhah.linkage.service import run_linkage
     from dadkhah.lists.importer import import_list
     from dadkhah.lists.mapping import load_mapping
@@ -28,6 +29,6 @@ def add_demo_lists(case, *, population: int = POPULATION, lists: int = LISTS, se
         mapping = load_mapping(folder / f"{name}.mapping.yaml")
         report = import_list(case, path, f"simulated-{name}", mapping=mapping, actor="demo")
         imported[f"simulated-{name}"] = report.counts
-    run = run_linkage(case, actor="demo")
+    run = run_linkage(case, actor="demo", principal=SYSTEM)
     return {"folder": str(folder), "lists": imported,
             "run": {"run_id": run.run_id, "records": run.records, "clusters": run.clusters, "links": run.links}}

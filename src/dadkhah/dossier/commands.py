@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from dadkhah.access import SYSTEM
 from dadkhah.cliutil import emit_json, err, fail, guard, open_case
 
 AUDIENCE_HELP = "Who the file is for: internal, prosecutor, restricted or public (filters what it shows)"
@@ -24,12 +25,19 @@ def register(app: typer.Typer) -> None:
     app.add_typer(dossier_app, name="dossier")
 
 
+def _reader(audience: str):
+    """The principal a file for ``audience`` is read as (the session loads rows as that reader)."""
+    from dadkhah.dossier.common import audience_for
+
+    return guard(audience_for, audience)
+
+
 def _case_title(case) -> str | None:
     from sqlalchemy import select
 
     from dadkhah.model import Entity
 
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         if s.scalar(select(Entity.id).where(Entity.id == "src-seed-000")):
             from dadkhah.demo import TITLE
 
@@ -65,7 +73,7 @@ def dossier_person(ctx: typer.Context, person: str = typer.Argument(..., help="P
 
     _check_output(output, fmt_name)
     case = open_case(ctx)
-    with case.reader() as s:
+    with case.reader(_reader(audience)) as s:
         context = guard(person_dossier, s, person, audience, case_title=_case_title(case), blobs=case.blobs)
         if audience == "prosecutor" and bundle:
             context["bundle"] = {"path": output.with_suffix(".bundle.zip").name,
@@ -111,7 +119,7 @@ def _record_file(ctx: typer.Context, build, template: str, record_id: str, outpu
     """Build one record's file for an audience, render it, and report what it holds."""
     _check_output(output, fmt_name)
     case = open_case(ctx)
-    with case.reader() as s:
+    with case.reader(_reader(audience)) as s:
         context = guard(build, s, record_id, audience, case_title=_case_title(case), blobs=case.blobs)
         path = _render(template, context, output, fmt_name)
     _report({"output": str(path), "audience": audience,
@@ -156,7 +164,7 @@ def dossier_case(ctx: typer.Context, output: Path = typer.Option(..., "-o", "--o
             err.print(note)
     else:
         note = "No estimate was asked for (--estimate-method none)."
-    with case.reader() as s:
+    with case.reader(reader) as s:
         context = guard(case_report, s, audience, case_title=title or _case_title(case), estimate=estimate,
                          estimate_note=note)
         path = _render("case.html", context, output, fmt_name)

@@ -62,7 +62,7 @@ def chain_period(roles: list[dict]):
     return None
 
 
-def person_dossier(session: Session, person_id: str, audience: str = "internal", *, case_title: str | None = None,
+def person_dossier(session: Session, person_id: str, audience: str, *, case_title: str | None = None,
                    blobs=None, with_chain: bool = True) -> dict:
     """The template context of a person's dossier, as ``audience`` may read it."""
     principal = audience_for(audience)
@@ -86,7 +86,7 @@ def person_dossier(session: Session, person_id: str, audience: str = "internal",
         period = chain_period(roles)
         graph = build_command_graph(session, period, principal=principal)
         if person_id in graph.graph:
-            above = superiors(session, person_id, graph=graph)
+            above = superiors(session, person_id, graph=graph, principal=principal)
             sub = focus_subgraph(graph, person_id, radius=2)
             if sub.number_of_nodes() > 1:
                 chain_graph = sub

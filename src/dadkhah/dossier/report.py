@@ -15,8 +15,9 @@ from collections import Counter, defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dadkhah.access import allowed_sensitivities, can_see
+from dadkhah.access import allowed_sensitivities, can_see, claim_visible, visible_citations
 from dadkhah.access.screen import read_as
+from dadkhah.claims.status import status_for
 from dadkhah.dossier.common import SourceNotes, audience_for, header
 from dadkhah.model import Citation, Claim, Entity, Event, Participation, Person, Place
 from dadkhah.model.vocab import label as vocab_label
@@ -64,14 +65,16 @@ def _listed_persons(session: Session) -> set[str]:
 def contested_groups(session: Session, principal, notes: SourceNotes) -> list[dict]:
     """Contested claims grouped by what they are about (subject and predicate), side by side."""
     allowed = set(allowed_sensitivities(principal))
+    # contested as the reader may know it: a claim contested only by a source or a rival above them is not
+    # (and a claim contested for a reader is contested over everything, so the stored status narrows the read)
     claims = session.scalars(select(Claim).options(selectinload(Claim.citations).selectinload(Citation.source))
                              .where(Claim.status == "contested", Claim.sensitivity.in_(allowed))
                              .order_by(Claim.subject_id, Claim.predicate, Claim.value_low, Claim.id)).all()
     groups: dict[tuple[str, str], list] = defaultdict(list)
     for c in claims:
-        cites = [ci for ci in c.citations if ci.source.sensitivity in allowed]
-        if not cites:
+        if not claim_visible(principal, c) or status_for(session, c, principal) != "contested":
             continue
+        cites = visible_citations(principal, c)
         subject = session.get(Entity, c.subject_id)
         if subject is None or not can_see(principal, subject):
             continue
@@ -99,10 +102,13 @@ def perpetrators(session: Session, principal) -> list[dict]:
     claim_counts: Counter = Counter()
     if parts:
         ids = {p.id for p in parts}
-        rows = session.execute(select(Claim.subject_id, Claim.object_id).where(
-            (Claim.subject_id.in_(ids) | Claim.object_id.in_(ids)), Claim.sensitivity.in_(allowed)))
-        for subject_id, object_id in rows:
-            for key in {subject_id, object_id} & ids:
+        rows = session.scalars(select(Claim).options(selectinload(Claim.citations).selectinload(Citation.source))
+                               .where((Claim.subject_id.in_(ids) | Claim.object_id.in_(ids)),
+                                      Claim.sensitivity.in_(allowed)))
+        for claim in rows:
+            if not claim_visible(principal, claim):  # a claim whose every source is hidden is not counted
+                continue
+            for key in {claim.subject_id, claim.object_id} & ids:
                 claim_counts[key] += 1
     out = []
     for pid, plist in per.items():
@@ -143,7 +149,7 @@ def estimate_summary(run) -> dict | None:
             "source": doc.get("source")}
 
 
-def case_report(session: Session, audience: str = "internal", *, case_title: str | None = None,
+def case_report(session: Session, audience: str, *, case_title: str | None = None,
                 estimate=None, estimate_note: str | None = None) -> dict:
     """The template context of the whole-case report, as ``audience`` may read it.
 

@@ -18,6 +18,7 @@ from dadkhah.access import allowed_sensitivities, can_see
 from dadkhah.access.screen import read_as
 from dadkhah.casework.allegations import visible_claims
 from dadkhah.casework.evidence import exhibits_for, statements_about
+from dadkhah.claims.status import status_for
 from dadkhah.dossier.common import SourceNotes, audience_for, header
 from dadkhah.errors import NotFound
 from dadkhah.model import Claim, Event, Participation, Person, Place
@@ -46,7 +47,7 @@ def _ancestors(session: Session, place: Place, principal) -> list[Place]:
     return chain
 
 
-def site_file(session: Session, place_id: str, audience: str = "internal", *, case_title: str | None = None,
+def site_file(session: Session, place_id: str, audience: str, *, case_title: str | None = None,
               blobs=None) -> dict:
     """The template context of a site file, as ``audience`` may read it."""
     principal = audience_for(audience)
@@ -68,7 +69,8 @@ def site_file(session: Session, place_id: str, audience: str = "internal", *, ca
             refs.append({"note": notes.number(c.source_id), "grade": c.source.grade, "title": c.source.title,
                          "stance": c.stance, "quotation": c.quotation, "locator": c.locator})
         history.append({"kind": "claim", "id": claim.id, "date": claim.valid, "low": claim.valid_low,
-                        "status_value": claim.value_text, "statement": claim.statement, "status": claim.status,
+                        "status_value": claim.value_text, "statement": claim.statement,
+                        "status": status_for(session, claim, principal),
                         "refs": refs})
     events = session.scalars(select(Event).where(Event.place_id.in_(places), Event.sensitivity.in_(allowed))).all()
     for ev in events:

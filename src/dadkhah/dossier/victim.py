@@ -20,7 +20,7 @@ FATE_EVENTS = ("arrest", "detention", "interrogation", "trial", "sentencing", "t
                "death_in_custody", "enforced_disappearance", "killing", "burial", "notification", "release")
 
 
-def victim_file(session: Session, person_id: str, audience: str = "internal", *, case_title: str | None = None,
+def victim_file(session: Session, person_id: str, audience: str, *, case_title: str | None = None,
                 blobs=None) -> dict:
     """The template context of a victim file, as ``audience`` may read it."""
     principal = audience_for(audience)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dadkhah.access import Principal, allowed_sensitivities, operator
+from dadkhah.access import SYSTEM, Principal, allowed_sensitivities
 
 __all__ = [
     "ListAccess", "CaptureInputs", "UNKNOWN", "require_principal", "counted_lists", "read_inputs", "build_history",
@@ -135,7 +135,7 @@ def read_inputs(case, principal: Principal, threshold: float | None = None) -> C
     allowed = set(allowed_sensitivities(principal))
     # The whole case is read by the system (the case owner) and filtered here, list by list, because a
     # list that allows aggregate publication is counted whole for readers who may not read it.
-    system = operator("estimate")
+    system = SYSTEM
     with case.reader(system) as s:
         try:
             require_run(s)
@@ -218,7 +218,7 @@ def screen_document(case, doc: dict, principal: Principal) -> tuple[dict | None,
     ``access`` block, when present, must not be above the reader.
     """
     principal = require_principal(principal)
-    with case.reader(operator("estimate")) as s:
+    with case.reader(SYSTEM) as s:
         from sqlalchemy import select
 
         from dadkhah.lists.tables import VictimList

@@ -155,11 +155,11 @@ def case_graph(case, record_ids: Sequence[int]) -> LinkageGraph:
     """The latest linkage run's scored pairs and the current constraints, among ``record_ids``."""
     from sqlalchemy import select
 
-    from dadkhah.access import operator
+    from dadkhah.access import SYSTEM
     from dadkhah.linkage.service import constraints, require_run, stored_vetoes
     from dadkhah.linkage.tables import LinkPair
 
-    with case.reader(operator("estimate")) as s:
+    with case.reader(SYSTEM) as s:
         run = require_run(s)
         floor = float(run.summary.get("floor", 0.0) or 0.0)
         t = LinkPair.__table__

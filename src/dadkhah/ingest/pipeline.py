@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from dadkhah import __version__ as dadkhah_version
+from dadkhah.access import SYSTEM, operator
 from dadkhah.errors import InputError
 from dadkhah.ingest.detect import sniff
 from dadkhah.ingest.limits import DEFAULT_LIMITS, Limits, human_size
@@ -182,7 +183,7 @@ def _check_options(case, options: IngestOptions, actor: str) -> None:
 
     if options.sensitivity not in SENSITIVITY_VALUES:
         raise InputError(f"must be one of {', '.join(SENSITIVITY_VALUES)}", field="sensitivity")
-    with case.reader() as s:
+    with case.reader(operator(actor)) as s:  # the ingest runs as the operator who started it
         if options.source_id and s.get(Source, options.source_id) is None:
             raise InputError(f"no source with id {options.source_id!r}", field="source")
         for eid in options.link_entities:
@@ -194,12 +195,12 @@ def _check_options(case, options: IngestOptions, actor: str) -> None:
 
 
 def _size_known(case, size: int) -> bool:
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:  # de-duplication: every item, whoever ingests
         return s.scalar(select(EvidenceItem.id).where(EvidenceItem.size == size).limit(1)) is not None
 
 
 def _existing_item(case, sha256: str) -> str | None:
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         return s.scalar(select(EvidenceItem.id).where(EvidenceItem.sha256 == sha256))
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import json
 import math
 from collections.abc import Iterable, Iterator
@@ -30,7 +31,7 @@ from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, Integer, Larg
 from sqlalchemy.exc import StatementError
 from sqlalchemy.types import JSON
 
-from dadkhah.access import Principal, allowed_sensitivities
+from dadkhah.access import SYSTEM, Principal, allowed_sensitivities
 from dadkhah.errors import InputError
 from dadkhah.model import Base, load_all_tables
 from dadkhah.model.vocab import vocabulary
@@ -178,18 +179,24 @@ def _enumerations() -> dict[tuple[str, str], tuple]:
         col = mapper.polymorphic_on
         if col is not None and getattr(col, "table", None) is not None and mapper.polymorphic_map:
             enums[(col.table.name, col.name)] = tuple(sorted(str(k) for k in mapper.polymorphic_map))
-    for module, pairs in (("dadkhah.vault.tables", {("custody_event", "action"): "CUSTODY_ACTIONS",
-                                                     ("testimony_mention", "status"): "MENTION_STATUSES"}),
-                          ("dadkhah.lists.tables", {("list_record", "status"): "RECORD_STATUSES"}),
-                          ("dadkhah.web.tables", {("web_user", "role"): "ROLES"})):
-        try:
-            mod = __import__(module, fromlist=["x"])
-        except ModuleNotFoundError:
-            continue
+    for module, pairs in ENUM_REGISTRY.items():
+        mod = importlib.import_module(module)  # every table module ships with dadkhah: a missing one is an error
         for key, attr in pairs.items():
-            if hasattr(mod, attr):
+            try:
                 enums[key] = tuple(getattr(mod, attr))
+            except AttributeError:
+                raise RuntimeError(f"{module}.{attr} (the values of {key[0]}.{key[1]}) does not exist: renamed? "
+                                   "update dadkhah.interchange.jsonl.ENUM_REGISTRY") from None
     return enums
+
+
+# The vocabularies of columns defined above the interchange layer, named here and checked when used.
+ENUM_REGISTRY: dict[str, dict[tuple[str, str], str]] = {
+    "dadkhah.vault.tables": {("custody_event", "action"): "CUSTODY_ACTIONS",
+                             ("testimony_mention", "status"): "MENTION_STATUSES"},
+    "dadkhah.lists.tables": {("list_record", "status"): "RECORD_STATUSES"},
+    "dadkhah.web.tables": {("web_user", "role"): "ROLES"},
+}
 
 
 RANGES = {("*", "latitude"): (-90.0, 90.0), ("*", "longitude"): (-180.0, 180.0), ("source", "credibility"): (1, 6),
@@ -395,7 +402,7 @@ def import_jsonl(case, path: Path | str, *, actor: str | None = None) -> dict[st
             if tname == table.name and converted.get(cname) is not None:
                 terms = vocab_cache.get(vocab)
                 if terms is None:
-                    with case.reader() as s:
+                    with case.reader(SYSTEM) as s:  # the vocabulary (no record is read)
                         terms = vocab_cache[vocab] = set(vocabulary(vocab, s))
                 if converted[cname] not in terms:
                     raise InputError(f"unknown {vocab} term {converted[cname]!r}", file=fname, line=lineno,

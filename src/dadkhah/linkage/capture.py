@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from dadkhah.access import Principal, operator
+from dadkhah.access import Principal, need
 from dadkhah.errors import InputError, NotFound
 from dadkhah.linkage.gazetteer import DEFAULT_PREFERENCE, ORIGIN_PREFERENCE, resolve
 from dadkhah.linkage.merge import active_merges
@@ -76,7 +76,7 @@ STRATA: dict[str, Callable[[dict], object]] = {
 
 
 def capture_history(case, strata: Sequence[str] = (), threshold: float | None = None, *,
-                    principal: Principal | None = None) -> pd.DataFrame:
+                    principal: Principal) -> pd.DataFrame:
     """The capture history of the linked clusters (see module docstring)."""
     if isinstance(strata, str):
         strata = [strata]
@@ -84,7 +84,7 @@ def capture_history(case, strata: Sequence[str] = (), threshold: float | None = 
     if unknown:
         raise InputError(f"unknown stratum {', '.join(map(repr, unknown))}: use {', '.join(STRATA)}",
                          field="strata")
-    principal = principal or operator(case.actor)
+    principal = need(principal, "a capture history")
     with case.reader(principal) as s:
         try:
             require_run(s)

@@ -28,6 +28,13 @@ def _actor(ctx: typer.Context, case) -> str:
     return case_options(ctx).actor or case.actor
 
 
+def _operator(ctx: typer.Context, case):
+    """The local operator at the command line (who owns the case folder), by name."""
+    from dadkhah.access import operator
+
+    return operator(_actor(ctx, case))
+
+
 # --- link ------------------------------------------------------------------------------------------------
 
 @link_app.command("run")
@@ -46,7 +53,8 @@ def run(ctx: typer.Context,
     with guard(), progress(transient=True) as bar:
         task = bar.add_task("linking", total=None)
         report = run_linkage(case, threshold=threshold if threshold is not None else DEFAULT_THRESHOLD,
-                             options=options, actor=_actor(ctx, case), merge=not no_merge,
+                             options=options, actor=_actor(ctx, case), principal=_operator(ctx, case),
+                             merge=not no_merge,
                              step=lambda msg: bar.update(task, description=msg))
     _print_run(report)
     if json_:
@@ -75,7 +83,7 @@ def status(ctx: typer.Context, json_: bool = typer.Option(False, "--json")) -> N
     from dadkhah.linkage.service import summary
 
     case = open_case(ctx)
-    with case.reader() as s:
+    with case.reader(_operator(ctx, case)) as s:
         data = summary(s)
     if json_:
         emit_json(data)
@@ -119,10 +127,11 @@ def review(ctx: typer.Context, n: int = typer.Option(10, "-n", "--n", help="How 
     from dadkhah.linkage.review import decide, next_pairs, pair_detail
 
     case = open_case(ctx)
+    me = _operator(ctx, case)
     with guard():
-        pairs = next_pairs(case, n)
+        pairs = next_pairs(case, n, principal=me)
         if json_:
-            emit_json([pair_detail(case, p["pair"]) for p in pairs])
+            emit_json([pair_detail(case, p["pair"], principal=me) for p in pairs])
             return
         if not pairs:
             say("nothing to review: no undecided pair is uncertain")
@@ -132,14 +141,14 @@ def review(ctx: typer.Context, n: int = typer.Option(10, "-n", "--n", help="How 
             fail("`dadkhah link review` asks questions: run it in a terminal, or use --json and `dadkhah link decide`")
         choices = {"s": "same", "d": "different", "u": "unsure"}
         for p in pairs:
-            _side_by_side(pair_detail(case, p["pair"]))
+            _side_by_side(pair_detail(case, p["pair"], principal=me))
             answer = typer.prompt("[s]ame, [d]ifferent, [u]nsure, [k] skip, [q]uit", default="k", err=True)
             answer = answer.strip().lower()[:1]
             if answer == "q":
                 break
             if answer in choices:
                 note = typer.prompt("note (optional)", default="", err=True, show_default=False)
-                r = decide(case, p["pair"], choices[answer], who, note=note or None)
+                r = decide(case, p["pair"], choices[answer], who, note=note or None, principal=me)
                 conflict = " (conflicts with earlier decisions)" if r["conflict"] else ""
                 say(f"recorded: {r['decision']} — clusters now {r['clusters_after'][0]} / "
                           f"{r['clusters_after'][1]}{conflict}")
@@ -153,7 +162,7 @@ def pair(ctx: typer.Context, records: list[str] = typer.Argument(..., help="A pa
 
     case = open_case(ctx)
     with guard():
-        d = pair_detail(case, _pair_arg(records))
+        d = pair_detail(case, _pair_arg(records), principal=_operator(ctx, case))
     if json_:
         emit_json(d)
         return
@@ -186,7 +195,8 @@ def decide_cmd(ctx: typer.Context,
         fail("give a pair (id, or two record ids) and a decision: same, different or unsure")
     case = open_case(ctx)
     with guard():
-        r = decide(case, _pair_arg(args[:-1]), args[-1], reviewer or _actor(ctx, case), note=note)
+        r = decide(case, _pair_arg(args[:-1]), args[-1], reviewer or _actor(ctx, case), note=note,
+                   principal=_operator(ctx, case))
     conflict = " (conflicts with earlier decisions: not applied)" if r["conflict"] else ""
     say(f"{r['decision']}: records {r['records'][0]} & {r['records'][1]} — clusters "
               f"{r['clusters_before'][0]}/{r['clusters_before'][1]} → {r['clusters_after'][0]}/"
@@ -204,7 +214,7 @@ def clusters(ctx: typer.Context, min_size: int = typer.Option(2, "--min-size"),
     from dadkhah.linkage.service import current_clusters, require_run
 
     case = open_case(ctx)
-    with case.reader() as s, guard():
+    with case.reader(_operator(ctx, case)) as s, guard():
         require_run(s)
         groups: dict[str, list[int]] = defaultdict(list)
         for rid, c in current_clusters(s).items():
@@ -225,8 +235,9 @@ def explain(ctx: typer.Context, cluster: str = typer.Argument(..., help="A clust
     from dadkhah.linkage.service import explain_cluster
 
     case = open_case(ctx)
-    with case.reader() as s, guard():
-        d = explain_cluster(s, cluster, s.info["principal"])
+    me = _operator(ctx, case)
+    with case.reader(me) as s, guard():
+        d = explain_cluster(s, cluster, me)
     if json_:
         emit_json(d)
         return
@@ -255,15 +266,15 @@ def export(ctx: typer.Context, format: str = typer.Option("csv", "--format", hel
     import csv
     import io
 
-    from dadkhah.access import operator
     from dadkhah.linkage.service import export_rows, require_run
 
     if format not in ("csv", "json"):
         fail(f"unknown format {format!r}: use csv or json")
     case = open_case(ctx)
-    with case.reader() as s, guard():
+    me = _operator(ctx, case)
+    with case.reader(me) as s, guard():
         require_run(s)
-        rows = export_rows(s, operator(_actor(ctx, case)))
+        rows = export_rows(s, me)
     if format == "json":
         text = __import__("dadkhah.cliutil", fromlist=["to_json"]).to_json(
             [{"list": a, "row": b, "cluster": c} for a, b, c in rows]) + "\n"
@@ -291,7 +302,8 @@ def capture(ctx: typer.Context,
 
     case = open_case(ctx)
     with guard():
-        df = capture_history(case, [s.strip() for s in strata.split(",") if s.strip()], threshold)
+        df = capture_history(case, [s.strip() for s in strata.split(",") if s.strip()], threshold,
+                             principal=_operator(ctx, case))
     if output:
         df.to_csv(output, index=False)
         say(f"wrote {len(df):,} clusters to {output}")
@@ -314,7 +326,7 @@ def unmerge(ctx: typer.Context, person: str = typer.Argument(..., help="The merg
 
     case = open_case(ctx)
     with guard():
-        r = undo_merge(case, person, actor=_actor(ctx, case), note=note)
+        r = undo_merge(case, person, actor=_actor(ctx, case), principal=_operator(ctx, case), note=note)
     say(f"undid merge {r['merge']} of {r['person']}: {len(r['parts'])} parts kept apart by "
               f"{r['decisions']} 'different' decision(s); persons now {', '.join(r['persons'])}")
     if json_:

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dadkhah.access import stricter
 from dadkhah.linkage.cluster import Clustering
 from dadkhah.linkage.gazetteer import DEFAULT_PREFERENCE, ORIGIN_PREFERENCE, resolve
 from dadkhah.linkage.tables import LinkMerge, cluster_key
@@ -39,12 +40,9 @@ from dadkhah.model.base import utcnow
 from dadkhah.records.service import add_name, refresh_label
 from dadkhah.store.audit import canonical
 
-RANK = {"public": 0, "restricted": 1, "confidential": 2}
-
 
 def _strictest(levels: Iterable[str]) -> str:
-    levels = list(levels) or ["restricted"]
-    return max(levels, key=lambda v: RANK.get(v, 1))
+    return stricter(*(list(levels) or ["restricted"]))
 
 
 def active_merges(session: Session) -> list[LinkMerge]:

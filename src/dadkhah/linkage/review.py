@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from dadkhah.access import Principal, allowed_sensitivities, operator, require
+from dadkhah.access import Principal, allowed_sensitivities, need, require
 from dadkhah.errors import InputError, NotFound
 from dadkhah.linkage.merge import active_merges
 from dadkhah.linkage.service import (
@@ -40,21 +40,19 @@ REVIEW_BAND = (0.2, 0.995)
 Pair = int | tuple[int, int] | list
 
 
-def _visible(session, ids: list[int], principal: Principal | None) -> bool:
-    if principal is None:
-        return True
-    allowed = allowed_sensitivities(principal)
+def _visible(session, ids: list[int], principal: Principal) -> bool:
+    allowed = allowed_sensitivities(need(principal, "reading a pair"))
     t = ListRecord.__table__
     levels = session.execute(select(t.c.sensitivity).where(t.c.id.in_(ids))).scalars().all()
     return len(levels) == len(set(ids)) and all(level in allowed for level in levels)
 
 
-def next_pairs(case, n: int = 10, *, principal: Principal | None = None, band: tuple[float, float] = REVIEW_BAND,
+def next_pairs(case, n: int = 10, *, principal: Principal, band: tuple[float, float] = REVIEW_BAND,
                include_decided: bool = False) -> list[dict]:
     """The ``n`` undecided pairs of the latest run closest to its threshold (most uncertain first)."""
     if n < 1:
         raise InputError("ask for at least one pair", field="n")
-    principal = principal or operator(case.actor)
+    principal = need(principal, "the review queue")
     with case.reader(principal) as s:
         run = require_run(s)
         decided = set(current_decisions(s)) if not include_decided else set()
@@ -118,13 +116,13 @@ def _side(rec: ListRecord, list_name: str, source_id: str) -> dict:
             "detention_site": f.get("detention_site"), "burial_site": f.get("burial_site"), "notes": f.get("notes")}
 
 
-def pair_detail(case, pair: Pair, *, principal: Principal | None = None) -> dict:
+def pair_detail(case, pair: Pair, *, principal: Principal) -> dict:
     """Both records side by side — original values exactly as imported (their own script and headers)
     and parsed fields — with the model's probability, the level of every comparison and its weight,
     the clusters they are in now, and the decisions already taken on the pair."""
     from dadkhah.lists.tables import VictimList
 
-    principal = principal or operator(case.actor)
+    principal = need(principal, "reading a pair")
     with case.reader(principal) as s:
         run = require_run(s)
         a, b, lp = _resolve_pair(s, pair, run)
@@ -153,14 +151,13 @@ def pair_detail(case, pair: Pair, *, principal: Principal | None = None) -> dict
 
 
 def decide(case, pair: Pair, decision: str, reviewer: str, *, note: str | None = None,
-           principal: Principal | None = None) -> dict:
+           principal: Principal) -> dict:
     """Record a reviewer's decision about a pair and re-cluster at once with it as a hard constraint."""
     decision = check_decision(decision)
     reviewer = (reviewer or "").strip()
     if not reviewer:
         raise InputError("a decision needs the reviewer's name", field="reviewer")
-    principal = principal or operator(reviewer)
-    require(principal, "review")
+    require(need(principal, "a review decision"), "review")
     with case.session(actor=reviewer, principal=principal) as s:
         run = require_run(s)
         a, b, lp = _resolve_pair(s, pair, run)
@@ -171,7 +168,7 @@ def decide(case, pair: Pair, decision: str, reviewer: str, *, note: str | None =
                          match_probability=lp.match_probability if lp else None, run_id=run.id)
         s.add(d)
         s.flush()
-        result = recluster(case, actor=reviewer, session=s)
+        result = recluster(case, actor=reviewer, principal=principal, session=s)
         after = {r: f"c{c}" for r, c in result.clusters.items()}
         conflict = (a, b) in result.conflicts
         return {"id": d.id, "records": [a, b], "decision": decision, "reviewer": reviewer, "decided_at": d.decided_at,
@@ -179,11 +176,11 @@ def decide(case, pair: Pair, decision: str, reviewer: str, *, note: str | None =
                 "clusters_after": [after.get(a), after.get(b)], "conflict": conflict}
 
 
-def undo_merge(case, person_id: str, *, actor: str | None = None, principal=None, note: str | None = None) -> dict:
+def undo_merge(case, person_id: str, *, principal: Principal, actor: str | None = None,
+               note: str | None = None) -> dict:
     """Separate again the groups the latest merge of ``person_id`` joined; keep them apart in re-runs."""
     actor = actor or case.actor
-    principal = principal or operator(actor)
-    require(principal, "review")
+    require(need(principal, "undoing a merge"), "review")
     with case.session(actor=actor, principal=principal) as s:
         merge = s.scalars(select(LinkMerge).where(LinkMerge.person_id == person_id, LinkMerge.status == "active")
                           ).first()
@@ -203,7 +200,7 @@ def undo_merge(case, person_id: str, *, actor: str | None = None, principal=None
                                            note=note or f"undo of merge {merge.id} ({person_id})"))
                         added += 1
         s.flush()
-        result = recluster(case, actor=actor, session=s)  # the person keeps its largest part
+        result = recluster(case, actor=actor, principal=principal, session=s)  # the person keeps its largest part
         merge.status, merge.ended_at, merge.ended_by = "undone", utcnow(), actor
         persons = sorted({m.person_id for m in active_merges(s) if set(m.records) & set(merge.records)})
     return {"person": person_id, "merge": merge.id, "parts": parts, "decisions": added,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import SYSTEM, Principal, allowed_sensitivities, require
+from dadkhah.access import SYSTEM, Principal, allowed_sensitivities, need, require
 from dadkhah.errors import InputError, NotFound
 from dadkhah.linkage import engine
 from dadkhah.linkage.cluster import Clustering, cluster
@@ -105,12 +105,13 @@ def require_run(session: Session) -> LinkRun:
     return run
 
 
-def active_records(session: Session, principal: Principal | None = None) -> list[tuple[int, str, dict]]:
+def active_records(session: Session, principal: Principal) -> list[tuple[int, str, dict]]:
+    """(id, list, fields) of the active records ``principal`` may read (the linkage itself passes
+    :data:`dadkhah.access.SYSTEM`: it links every record, whoever started it)."""
     t = ListRecord.__table__
     stmt = (select(t.c.id, VictimList.name, t.c.fields).join(VictimList, VictimList.id == t.c.list_id)
             .where(t.c.status == "active").order_by(t.c.id))
-    if principal is not None:
-        stmt = stmt.where(t.c.sensitivity.in_(allowed_sensitivities(principal)))
+    stmt = stmt.where(t.c.sensitivity.in_(allowed_sensitivities(need(principal, "reading list records"))))
     return [(r[0], r[1], r[2]) for r in session.execute(stmt)]
 
 
@@ -156,8 +157,7 @@ def current_clusters(session: Session) -> dict[int, str]:
     return {rid: c for rid, c in session.execute(select(t.c.record_id, t.c.cluster))}
 
 
-def clusters_at(session: Session, threshold: float | None = None, *, principal: Principal | None = None
-                ) -> dict[int, str]:
+def clusters_at(session: Session, threshold: float | None = None, *, principal: Principal) -> dict[int, str]:
     """Clusters of the active records: the current ones, or recomputed at another ``threshold``
     from the latest run's pairs and the current decisions (nothing is written)."""
     if threshold is None:
@@ -221,21 +221,20 @@ def _flush_pairs(session: Session, t, batch: list[dict], run_id: int, actor: str
 
 
 def run_linkage(case, *, threshold: float = DEFAULT_THRESHOLD, options: engine.EngineOptions | None = None,
-                actor: str | None = None, principal: Principal | None = None, merge: bool = True,
+                actor: str | None = None, principal: Principal, merge: bool = True,
                 step: Step | None = None) -> RunReport:
-    """Dedupe within and link across every active list record; store pairs, clusters (and persons)."""
-    from dadkhah.access import operator
-
+    """Dedupe within and link across every active list record; store pairs, clusters (and persons).
+    ``principal`` (who starts the run) must be allowed to edit; the run itself reads every record, as
+    :data:`dadkhah.access.SYSTEM` (a clustering over part of the lists would split people)."""
     threshold = check_threshold(threshold)
     options = options or engine.EngineOptions()
     actor = actor or case.actor
-    principal = principal or operator(actor)
-    require(principal, "edit")
+    require(need(principal, "a linkage run"), "edit")
     step = step or (lambda _m: None)
     t0 = time.perf_counter()
     step("reading list records")
-    with case.reader(principal) as s:
-        recs = active_records(s)
+    with case.reader(SYSTEM) as s:
+        recs = active_records(s, SYSTEM)
         same, different = constraints(s)
     if not recs:
         raise InputError("no list records to link: import lists first (`dadkhah lists import`)")
@@ -302,9 +301,12 @@ def explain_run(out: engine.LinkOutput, records: int) -> dict:
                                   "strong link of their own: the cluster is split at its weakest link"}}
 
 
-def recluster(case, *, actor: str | None = None, principal: Principal | None = None, session: Session | None = None,
+def recluster(case, *, principal: Principal, actor: str | None = None, session: Session | None = None,
               merge: bool = True) -> Clustering:
-    """Cluster again from the latest run's pairs and the current decisions (no re-training)."""
+    """Cluster again from the latest run's pairs and the current decisions (no re-training). ``principal``
+    must be allowed to review (a decision re-clusters); the clustering covers every record (as
+    :data:`dadkhah.access.SYSTEM`)."""
+    require(need(principal, "re-clustering"), "review")
     if session is not None:
         return _recluster(session, actor or case.actor, merge)
     with case.session(actor=actor, principal=principal) as s:
@@ -313,7 +315,7 @@ def recluster(case, *, actor: str | None = None, principal: Principal | None = N
 
 def _recluster(s: Session, actor: str, merge: bool) -> Clustering:
     run = require_run(s)
-    ids = [rid for rid, _, _ in active_records(s)]
+    ids = [rid for rid, _, _ in active_records(s, SYSTEM)]
     same, different = constraints(s)
     result = cluster(ids, stored_edges(s, run.id, run.threshold), run.threshold, same=same, different=different,
                      veto=stored_vetoes(s, run))
@@ -369,11 +371,12 @@ def record_brief(rec: dict) -> dict:
             "detention_site": f.get("detention_site"), "burial_site": f.get("burial_site")}
 
 
-def explain_cluster(session: Session, key: str, principal: Principal | None = None) -> dict:
+def explain_cluster(session: Session, key: str, principal: Principal) -> dict:
     """Why a cluster holds what it holds: its records, the scored links among them (with the level of
     every comparison), the near misses to records outside it, and the reviewers' decisions."""
     from dadkhah.lists.service import get_record, record_to_dict
 
+    principal = need(principal, "explaining a cluster")
     run = require_run(session)
     cluster_record(key)
     members = sorted(rid for rid, c in current_clusters(session).items() if c == key)
@@ -403,6 +406,13 @@ def explain_cluster(session: Session, key: str, principal: Principal | None = No
             links.append(item)
         elif r["match_probability"] >= min(0.2, run.threshold):
             near.append(item)
+    # a near miss names the record outside the cluster: only one the reader may read
+    outside = {x for item in near for x in item["records"] if x not in ids}
+    if outside:
+        lt = ListRecord.__table__
+        readable = set(session.scalars(select(lt.c.id).where(
+            lt.c.id.in_(outside), lt.c.sensitivity.in_(allowed_sensitivities(principal)))))
+        near = [item for item in near if all(x in ids or x in readable for x in item["records"])]
     decisions = [
         {"records": [d.record_l, d.record_r], "decision": d.decision, "reviewer": d.reviewer,
          "decided_at": d.decided_at, "note": d.note, "origin": d.origin}
@@ -422,14 +432,13 @@ def _why(n: int, links: list[dict], decisions: list[dict], threshold: float) -> 
             + (f" and {same} reviewer 'same' decision(s)" if same else ""))
 
 
-def export_rows(session: Session, principal: Principal | None = None) -> list[tuple[str, int, str]]:
+def export_rows(session: Session, principal: Principal) -> list[tuple[str, int, str]]:
     """(list, row, cluster) for every active record the principal may see; row = 1-based data row."""
     assigned = current_clusters(session)
     t = ListRecord.__table__
     stmt = (select(VictimList.name, t.c.file_row, t.c.id, VictimList.position)
-            .join(VictimList, VictimList.id == t.c.list_id).where(t.c.status == "active"))
-    if principal is not None:
-        stmt = stmt.where(t.c.sensitivity.in_(allowed_sensitivities(principal)))
+            .join(VictimList, VictimList.id == t.c.list_id).where(t.c.status == "active")
+            .where(t.c.sensitivity.in_(allowed_sensitivities(need(principal, "exporting clusters")))))
     rows = sorted(session.execute(stmt), key=lambda r: (r[3], r[1]))
     return [(name, row, assigned.get(rid, cluster_key(rid))) for name, row, rid, _ in rows]
 

@@ -38,7 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Principal, allowed_sensitivities
+from dadkhah.access import Principal, allowed_sensitivities, rank, stricter
 from dadkhah.claims.service import cite
 from dadkhah.linkage.gazetteer import DEFAULT_PREFERENCE, gazetteer, resolve
 from dadkhah.linkage.gazetteer import Place as GazPlace
@@ -50,7 +50,6 @@ from dadkhah.records.population import VICTIM_ROLE
 from dadkhah.records.service import add_name
 
 PREFIX = "link-"
-RANK = {"public": 0, "restricted": 1, "confidential": 2}
 BURIAL_PREFERENCE = ("burial_site", "city", "prison", "province")
 PLACE_TYPES = {"prison": "prison", "burial_site": "cemetery", "city": "city", "province": "province"}
 GAZ_KINDS = {"prison": ("prison",), "mass_grave": ("burial_site",), "cemetery": ("burial_site",),
@@ -59,11 +58,12 @@ ROLE_EVENTS = ("execution", "detention", "burial")
 
 
 def _strictest(levels) -> str:
-    return max(levels, key=lambda v: RANK.get(v, 1), default="restricted")
+    levels = list(levels)
+    return stricter(*levels) if levels else "restricted"
 
 
 def _loosest(levels) -> str:
-    return min(levels, key=lambda v: RANK.get(v, 1), default="restricted")
+    return min(levels, key=rank, default="restricted")
 
 
 def _digest(*parts: object) -> str:

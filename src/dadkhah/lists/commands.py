@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from dadkhah.access import operator
 from dadkhah.cliutil import case_options, emit_json, err, fail, guard, open_case, out, progress
 
 lists_app = typer.Typer(help="Victim lists: import CSV/XLSX/JSON lists with a column mapping.", no_args_is_help=True)
@@ -141,7 +142,7 @@ def show(ctx: typer.Context, name: str = typer.Argument(None, help="One list (de
     from dadkhah.lists.service import get_list, list_summary, lists
 
     case = open_case(ctx)
-    with case.reader() as s, guard():
+    with case.reader(operator(case.actor)) as s, guard():
         chosen = [get_list(s, name, s.info["principal"])] if name else lists(s, s.info["principal"])
         data = [list_summary(s, vl) for vl in chosen]
     if json_:
@@ -162,7 +163,7 @@ def errors(ctx: typer.Context, name: str = typer.Argument(...),
     from dadkhah.lists.service import get_list, list_errors
 
     case = open_case(ctx)
-    with case.reader() as s, guard():
+    with case.reader(operator(case.actor)) as s, guard():
         rows = list_errors(s, get_list(s, name, s.info["principal"]), version)
     if json_:
         emit_json(rows)

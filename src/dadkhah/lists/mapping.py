@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from dadkhah.access import LEVELS
 from dadkhah.errors import InputError
 
 FIELDS = (
@@ -36,7 +37,7 @@ FIELDS = (
 NAME_ORDERS = ("given-first", "family-first")
 SETTINGS = ("name_order", "sensitivity", "calendar", "age_reference", "sheet", "encoding")
 CALENDARS = ("jalali", "gregorian")
-SENSITIVITIES = ("public", "restricted", "confidential")
+SENSITIVITIES = LEVELS  # the one order, from dadkhah.access
 
 #: Header words that name each canonical field (compared after :func:`normalize_header`).
 SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -18,7 +18,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Principal, audience, require
+from dadkhah.access import audience, need, require
 from dadkhah.errors import InputError, NotFound
 from dadkhah.model import Person
 from dadkhah.records.population import documented_victims, is_documented_victim
@@ -34,14 +34,20 @@ def _person(session: Session, person_id: str) -> Person:
     return person
 
 
+def _reviewer(session: Session):
+    """The session's principal, who must be allowed to review (a bare session without one is refused,
+    never waved through)."""
+    principal = need(session.info.get("principal"), "clearing a record for the memorial")
+    require(principal, "review")
+    return principal
+
+
 def _set(session: Session, person_id: str, value: str, note: str | None) -> Person:
-    principal: Principal | None = session.info.get("principal")
-    if principal is not None:
-        require(principal, "review")
+    principal = _reviewer(session)
     person = _person(session, person_id)
     extra = dict(person.extra or {})
     extra["publication"] = value
-    extra["publication_by"] = session.info.get("actor") or (principal.name if principal else None)
+    extra["publication_by"] = session.info.get("actor") or principal.name
     extra["publication_at"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     if note:
         extra["publication_note"] = note
@@ -54,6 +60,7 @@ def _set(session: Session, person_id: str, value: str, note: str | None) -> Pers
 
 def clear(session: Session, person_id: str, *, note: str | None = None) -> Person:
     """Mark a victim's record as cleared for the public memorial."""
+    _reviewer(session)
     person = _person(session, person_id)
     if person.sensitivity != "public":
         raise InputError(f"{person_id} is {person.sensitivity}: only a public record can be cleared for the "

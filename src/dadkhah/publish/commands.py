@@ -9,7 +9,10 @@ from pathlib import Path
 
 import typer
 
+from dadkhah.access import audience
 from dadkhah.cliutil import emit_json, err, fail, guard, open_case, out
+
+PUBLIC = audience("public")
 
 publish_app = typer.Typer(help="The public memorial: `publish --out DIR` writes it; `publish clear ID` admits one.",
                           invoke_without_command=True)
@@ -35,7 +38,7 @@ def publish(ctx: typer.Context, out_dir: Path = typer.Option(None, "--out", help
     from dadkhah.publish.site import DEFAULT_TITLE, DEFAULT_TITLE_FA, build_site
 
     case = open_case(ctx)
-    with case.reader() as s:
+    with case.reader(PUBLIC) as s:  # the memorial is read as the public reads it
         result = guard(build_site, s, out_dir, title=title or DEFAULT_TITLE, title_fa=title_fa or DEFAULT_TITLE_FA)
     if json_:
         emit_json(result.to_dict())
@@ -73,7 +76,7 @@ def publish_list(ctx: typer.Context, json_: bool = typer.Option(False, "--json")
     from dadkhah.publish.memorial import memorial_entries
 
     case = open_case(ctx)
-    with case.reader() as s:
+    with case.reader(PUBLIC) as s:
         entries = memorial_entries(s)
     if json_:
         emit_json([{"id": e.id, "latin": e.latin, "persian": e.persian} for e in entries])

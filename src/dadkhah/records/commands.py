@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import typer
 
+from dadkhah.access import operator
 from dadkhah.cliutil import emit_json, err, fail, open_case
 
 add_app = typer.Typer(help="Register a person, organisation, place, event or source.", no_args_is_help=True)
@@ -162,7 +163,7 @@ def claim_add_cmd(ctx: typer.Context, subject: str = typer.Option(..., "--subjec
                               sensitivity=sensitivity)
             s.flush()
             cid = claim.id
-        with case.reader() as s:
+        with case.reader(operator(case.actor)) as s:
             from dadkhah.model import Claim
 
             stored = s.get(Claim, cid)

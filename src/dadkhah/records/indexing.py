@@ -115,7 +115,9 @@ def claim_docs(session: Session, claim: Claim) -> list[Doc]:
     base = _stricter(claim.sensitivity, claim.subject.sensitivity if claim.subject else "public")  # label names it
     source_levels = [c.source.sensitivity if c.source is not None else "confidential" for c in claim.citations]
     level = _stricter(base, min(source_levels, key=rank, default="confidential"))
-    facets = {"predicate": [claim.predicate], "status": [claim.status]}
+    # no status facet: the stored status counts every source, and a search row is read by readers who may
+    # see only some of them (a reader's status is dadkhah.claims.status.status_for)
+    facets = {"predicate": [claim.predicate]}
     text = " ".join(filter(None, [claim.statement, claim.value_text]))
     docs = [Doc(kind="claim", record_id=claim.id, part="text", label=label, body=normalize(text),
                 keys=_text_keys(text), sensitivity=level, entity_id=claim.subject_id, facets=facets)]

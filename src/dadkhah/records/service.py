@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Principal, can_see, visible_names
+from dadkhah.access import Principal, can_see, rank, stricter, visible_names
 from dadkhah.errors import InputError, NotFound
 from dadkhah.model import (
     KIND_CLASSES,
@@ -93,9 +93,8 @@ def add_name(session: Session, entity: Entity, text: str, *, kind: str = "full",
 
 def refresh_label(entity: Entity) -> None:
     """The label is a name form no more sensitive than the entity itself (so it never leaks)."""
-    rank = {"public": 0, "restricted": 1, "confidential": 2}
-    level = rank[entity.sensitivity or "public"]
-    safe = [n for n in entity.names if rank[n.sensitivity] <= level and n.kind in ("full", "official",
+    level = rank(entity.sensitivity)
+    safe = [n for n in entity.names if rank(n.sensitivity) <= level and n.kind in ("full", "official",
                                                                                      "pseudonym", "alias")]
     if not safe:
         return
@@ -222,7 +221,7 @@ def add_membership(session: Session, *, member_id: str, organization_id: str, ro
     org = _ref(session, Organization, organization_id, "organization_id")
     _term(session, "position_role", role, "role")
     # the label names both ends, so the position is at least as sensitive as either (else the label leaks)
-    sensitivity = max((_sensitivity(sensitivity), member.sensitivity, org.sensitivity), key=SENSITIVITY_VALUES.index)
+    sensitivity = stricter(_sensitivity(sensitivity), member.sensitivity, org.sensitivity)
     label = f"{member.label} — {title or role} — {org.label}"
     m = _entity(Membership, session, id, "membership", (), label, sensitivity, description, None,
                 member_id=member_id, organization_id=organization_id, role=role, title=title)
@@ -239,7 +238,7 @@ def add_participation(session: Session, *, event_id: str, participant_id: str, r
     who = _ref(session, Entity, participant_id, "participant_id")
     _term(session, "participation_role", role, "role")
     # the label names both ends, so the role is at least as sensitive as either (else the label leaks)
-    sensitivity = max((_sensitivity(sensitivity), who.sensitivity, event.sensitivity), key=SENSITIVITY_VALUES.index)
+    sensitivity = stricter(_sensitivity(sensitivity), who.sensitivity, event.sensitivity)
     label = f"{who.label} — {role} — {event.label}"
     p = _entity(Participation, session, id, "participation", (), label, sensitivity, description, None,
                 event_id=event_id, participant_id=participant_id, role=role)

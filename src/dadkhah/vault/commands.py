@@ -16,6 +16,7 @@ from pathlib import Path
 
 import typer
 
+from dadkhah.access import SYSTEM, operator
 from dadkhah.cliutil import emit_json, err, fail, open_case, out, progress
 from dadkhah.cliutil import guard as _guard  # the one guard: any DadkhahError → a clear error
 
@@ -98,8 +99,9 @@ def evidence_list(ctx: typer.Context, limit: int = typer.Option(0, "--limit"),
     from dadkhah.vault.evidence import list_items
 
     case = open_case(ctx)
-    with case.reader() as s:
-        items = list_items(s, operator(case.actor), limit=limit or None)
+    me = operator(case.actor)
+    with case.reader(me) as s:
+        items = list_items(s, me, limit=limit or None)
         rows = [{"id": i.id, "sha256": i.sha256, "size": i.size, "media_type": i.media_type, "filename": i.filename,
                  "sensitivity": i.sensitivity, "text_method": i.text_method} for i in items]
     if json_:
@@ -117,8 +119,9 @@ def evidence_show(ctx: typer.Context, item: str = typer.Argument(..., help="Item
     from dadkhah.vault.evidence import get_item, item_to_dict
 
     case = open_case(ctx)
-    with case.reader() as s:
-        d = item_to_dict(s, _guard(get_item, s, item, operator(case.actor)), operator(case.actor), with_custody=True)
+    me = operator(case.actor)
+    with case.reader(me) as s:
+        d = item_to_dict(s, _guard(get_item, s, item, me), me, with_custody=True)
     if json_:
         emit_json(d)
         return
@@ -142,8 +145,9 @@ def evidence_text(ctx: typer.Context, item: str = typer.Argument(...)) -> None:
     from dadkhah.vault.evidence import get_item, item_text
 
     case = open_case(ctx)
-    with case.reader() as s:
-        text = item_text(s, _guard(get_item, s, item, operator(case.actor)), case.blobs)
+    me = operator(case.actor)
+    with case.reader(me) as s:
+        text = item_text(s, _guard(get_item, s, item, me), case.blobs)
     typer.echo(text)
 
 
@@ -221,7 +225,7 @@ def evidence_export(ctx: typer.Context, item: str = typer.Argument(...),
 def _keyring_or_none(case):
     from dadkhah.vault.witness import WitnessKeyError, active_key, secret_from_env, unlock
 
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:  # the key table, not a record
         if active_key(s) is None:
             return None
         try:
@@ -253,7 +257,7 @@ def bundle(ctx: typer.Context,
         fail(f"unknown audience {audience!r}: use public, restricted, prosecutor or internal")
     keyring = _keyring_or_none(case)
     if keyring is None and audience != "internal":
-        with case.reader() as s:
+        with case.reader(SYSTEM) as s:
             from dadkhah.vault.witness import protected_ids
 
             if protected_ids(s):
@@ -387,7 +391,7 @@ def witness_list(ctx: typer.Context, json_: bool = typer.Option(False, "--json")
     from dadkhah.vault.tables import WitnessIdentity
 
     case = open_case(ctx)
-    with case.reader() as s:
+    with case.reader(operator(case.actor)) as s:
         rows = [{"id": w.person_id, "pseudonym": w.pseudonym, "key_id": w.key_id}
                 for w in s.scalars(select(WitnessIdentity).order_by(WitnessIdentity.pseudonym))]
     if json_:
@@ -418,6 +422,23 @@ def witness_show(ctx: typer.Context, person: str = typer.Argument(...),
         return
     for k, v in view.items():
         out.print(f"[bold]{k}[/]: {v}", highlight=False)
+
+
+@witness_app.command("rescreen")
+def witness_rescreen(ctx: typer.Context, json_: bool = typer.Option(False, "--json")) -> None:
+    """Screen the case again for protected witnesses' names (needs the witness key).
+
+    Keys every witness's names afresh and indexes again every text that may name one — for a case made,
+    imported or restored before the screen existed. Texts are masked for lower readers when read."""
+    from dadkhah.vault.witness import rescreen_all
+
+    case = open_case(ctx)
+    with case.session() as s:
+        result = _guard(rescreen_all, s, _unlock(s))
+    err.print(f"{result['witnesses']} protected witness(es) screened; {result['reindexed']} indexed record(s) "
+              "screened again")
+    if json_:
+        emit_json(result)
 
 
 @witness_app.command("rotate-key")
@@ -501,7 +522,7 @@ def testimony_list(ctx: typer.Context, witness: str = typer.Option(None, "--witn
     from dadkhah.vault.testimony import list_testimony
 
     case = open_case(ctx)
-    with case.reader() as s:
+    with case.reader(operator(case.actor)) as s:
         rows = [{"id": t.id, "witness_id": t.witness_id, "date": t.date_text, "language": t.language,
                  "sensitivity": t.sensitivity} for t in list_testimony(s, s.info["principal"], witness_id=witness)]
     if json_:
@@ -517,7 +538,7 @@ def testimony_show(ctx: typer.Context, testimony: str = typer.Argument(...),
     from dadkhah.vault.testimony import get_testimony, testimony_to_dict
 
     case = open_case(ctx)
-    with case.reader() as s:
+    with case.reader(operator(case.actor)) as s:
         reader = s.info["principal"]
         d = testimony_to_dict(s, _guard(get_testimony, s, testimony, reader), reader)
     if json_:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import SYSTEM, Principal, can_see
+from dadkhah.access import SYSTEM, Principal, can_see, rank
 from dadkhah.errors import InputError, NotFound
 from dadkhah.model import Entity, NameForm, Person, Place, new_id
 from dadkhah.model.base import SENSITIVITY_VALUES, utcnow
@@ -33,7 +33,6 @@ from dadkhah.vault.tables import (
 )
 from dadkhah.vault.witness import Keyring, is_protected, reveals
 
-RANK = {"public": 0, "restricted": 1, "confidential": 2}
 MENTION_KINDS = ("person", "organization", "place", "event")
 SKIP_NAME_KINDS = ("honorific", "given", "father")  # too common alone to suggest anybody
 
@@ -131,7 +130,7 @@ def suggest_mentions(session: Session, testimony_id: str) -> list[TestimonyMenti
     spans_by_key = ngram_keys(t.transcript or "")
     if not spans_by_key:
         return []
-    level = RANK[t.sensitivity]
+    level = rank(t.sensitivity)
     keys = list(spans_by_key)
     forms: list[tuple[NameForm, Entity]] = []
     for i in range(0, len(keys), 500):
@@ -139,7 +138,7 @@ def suggest_mentions(session: Session, testimony_id: str) -> list[TestimonyMenti
                 .where(NameForm.name_key.in_(keys[i:i + 500]), Entity.kind.in_(MENTION_KINDS),
                        NameForm.kind.notin_(SKIP_NAME_KINDS)))
         forms += [(nf, e) for nf, e in session.execute(stmt).all()
-                  if RANK[nf.sensitivity] <= level and RANK[e.sensitivity] <= level and e.id != t.witness_id]
+                  if rank(nf.sensitivity) <= level and rank(e.sensitivity) <= level and e.id != t.witness_id]
     best: dict[tuple[str, int], tuple] = {}
     for nf, entity in forms:
         for span in spans_by_key[nf.name_key]:

@@ -321,21 +321,30 @@ def real_names(identity: dict) -> list[str]:
     return [str(n.get("text", "")) for n in identity.get("names", []) if isinstance(n, dict)]
 
 
-def _screen_names(session: Session, person_id: str, pseudonym: str, identity: dict) -> None:
-    """Key the witness's real names for the screen and re-screen the texts already indexed."""
+def _screen_names(session: Session, person_id: str, pseudonym: str, identity: dict) -> int:
+    """Key the witness's real names for the screen and re-screen the texts already indexed; returns how
+    many records were indexed again."""
     from dadkhah.store.search import rescreen
 
     names = real_names(identity)
     screen.set_witness_forms(session, person_id, pseudonym, names)
-    rescreen(session, names)
+    return rescreen(session, names)
 
 
-def rescreen_all(session: Session, keyring: Keyring) -> int:
-    """Key every witness's names again (e.g. for a case made before the screen existed); returns how many."""
-    rows = session.scalars(select(WitnessIdentity)).all()
-    for w in rows:
-        _screen_names(session, w.person_id, w.pseudonym, _decrypt(keyring, w))
-    return len(rows)
+def rescreen_all(session: Session, keyring: Keyring) -> dict:
+    """Screen the whole case again (``dadkhah witness rescreen``): every witness's name forms keyed afresh
+    under the current salt — for a case made, imported or restored before the screen existed, or whose
+    screen rows were lost — and every indexed text that may name one indexed again, so the search index
+    and its snippets hold the pseudonym. Rows read through a reader's session are masked when loaded, so
+    pages, the API, exports and dossiers follow at once. Returns ``{"witnesses", "reindexed"}``."""
+    rows = session.scalars(select(WitnessIdentity).order_by(WitnessIdentity.pseudonym)).all()
+    plain = [(w, _decrypt(keyring, w)) for w in rows]  # every identity opens before anything is changed
+    screen.reset_salt(session)  # stale digests (another salt, removed names) go with the old salt
+    reindexed = 0
+    for w, identity in plain:
+        reindexed += _screen_names(session, w.person_id, w.pseudonym, identity)
+    session.flush()
+    return {"witnesses": len(rows), "reindexed": reindexed}
 
 
 def is_protected(session: Session, person_id: str) -> bool:

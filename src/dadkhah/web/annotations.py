@@ -13,12 +13,11 @@ import io
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Forbidden, Principal, allowed_sensitivities
+from dadkhah.access import LEVELS, Forbidden, Principal, allowed_sensitivities
 from dadkhah.errors import InputError
 from dadkhah.web.tables import Annotation
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/tiff", "image/bmp")
-LEVELS = ("public", "restricted", "confidential")
 
 
 def is_image(media_type: str | None) -> bool:

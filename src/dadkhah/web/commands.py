@@ -13,6 +13,7 @@ import os
 import typer
 
 from dadkhah import cliutil
+from dadkhah.access import operator
 
 
 def register(app: typer.Typer) -> None:
@@ -106,7 +107,7 @@ def register(app: typer.Typer) -> None:
         from dadkhah.web.users import list_users
 
         with cliutil.open_case(ctx) as case:
-            with case.reader() as s:
+            with case.reader(operator(case.actor)) as s:
                 rows = [{"name": u.name, "role": u.role, "active": u.active,
                          "tokens": sum(1 for t in u.tokens if not t.revoked)} for u in list_users(s)]
         if json_out:

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from dadkhah.access import Forbidden, Principal, Role
+from dadkhah.access import SYSTEM, Forbidden, Principal, Role
 from dadkhah.web import i18n
 from dadkhah.web.security import (
     CSRF_COOKIE,
@@ -170,7 +170,7 @@ def _resolve_account(case, request: Request) -> tuple[Account | None, bool]:
     account = cache.get(key)
     if account is not None:
         return account, via_token
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:  # signing in: the credential tables, before anyone is known
         user = user_for_token(s, secret) if via_token else user_for_session(s, secret)
         if user is None:
             if via_token:

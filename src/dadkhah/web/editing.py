@@ -10,11 +10,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dadkhah.access import rank
 from dadkhah.errors import InputError
 from dadkhah.model import Entity, Event, NameForm, Organization, Person, Place, Source
 from dadkhah.model.base import SENSITIVITY_VALUES
-
-RANK = {"public": 0, "restricted": 1, "confidential": 2}
 
 EDITABLE: dict[str, tuple[str, ...]] = {
     "person": ("description", "sensitivity", "gender", "birth", "death", "father_name", "nationality"),
@@ -119,8 +118,8 @@ def _relabel(entity: Entity) -> None:
 
     if entity.label and entity.label not in {n.text for n in entity.names}:
         return  # a label given explicitly stays (see refresh_label)
-    level = RANK[entity.sensitivity or "public"]
-    safe = [n for n in entity.names if RANK[n.sensitivity] <= level and n.kind in ("full", "official", "pseudonym",
+    level = rank(entity.sensitivity)
+    safe = [n for n in entity.names if rank(n.sensitivity) <= level and n.kind in ("full", "official", "pseudonym",
                                                                                  "alias")]
     if not safe:
         raise InputError("no full name at this sensitivity or lower to show as its label: add one, or keep "

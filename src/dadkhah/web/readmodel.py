@@ -232,37 +232,56 @@ def claim_view(s: Session, claim_id: str, principal: Principal) -> dict:
 
 
 def dashboard(s: Session, principal: Principal) -> dict:
-    """Counts of what the principal may see, contested and recent claims (a few queries, any case size)."""
+    """Counts of what the principal may see, contested and recent claims (a few queries, any case size).
+    Claims are counted and labelled with the status the reader may know
+    (:func:`dadkhah.claims.status.status_for`): a claim corroborated only by a source above the reader is
+    not "corroborated" for them, and a claim whose every source is hidden is not counted at all."""
+    from dadkhah.claims.status import count_by_status
+
     counts = {k: count_visible(s, k, principal) for k in PAGE_KINDS}
-    rows = s.execute(visible(select(Claim.status, func.count()), Claim, principal).group_by(Claim.status)).all()
-    by_status = {status: n for status, n in rows}
+    by_status = count_by_status(s, principal)
     counts["claim"] = sum(by_status.values())
     contested, recent = _latest_claims(s, principal, status="contested"), _latest_claims(s, principal)
-    subjects = refs(s, [c.subject_id for c in contested + recent], principal)
+    subjects = refs(s, [c.subject_id for c, _ in contested + recent], principal)
     return {"counts": counts, "by_status": by_status,
-            "contested": [_claim_line(c, subjects) for c in contested],
-            "recent": [_claim_line(c, subjects) for c in recent]}
+            "contested": [_claim_line(c, st, subjects) for c, st in contested],
+            "recent": [_claim_line(c, st, subjects) for c, st in recent]}
 
 
-def _latest_claims(s: Session, principal: Principal, *, status: str | None = None, n: int = 8) -> list[Claim]:
-    """The ``n`` most recently changed claims the principal may see, each with a source they may see."""
+def _latest_claims(s: Session, principal: Principal, *, status: str | None = None, n: int = 8
+                   ) -> list[tuple[Claim, str]]:
+    """The ``n`` most recently changed claims the principal may see (the one rule,
+    :func:`dadkhah.access.claim_visible`), each with its status as they may know it; ``status`` filters on
+    that status."""
     from sqlalchemy.orm import selectinload
 
-    allowed = set(allowed_sensitivities(principal))
+    from dadkhah.access import claim_visible
+    from dadkhah.claims.status import status_for
+
     stmt = visible(select(Claim), Claim, principal).options(selectinload(Claim.citations).selectinload(Citation.source))
-    if status:
-        stmt = stmt.where(Claim.status == status)
-    out: list[Claim] = []
-    for claim in s.scalars(stmt.order_by(Claim.updated_at.desc(), Claim.id).limit(n * 4)):
-        if any(c.source.sensitivity in allowed for c in claim.citations):
-            out.append(claim)
+    if status == "contested":
+        stmt = stmt.where(Claim.status == "contested")  # contested for a reader ⇒ contested over everything
+    out: list[tuple[Claim, str]] = []
+    offset, page = 0, n * 4
+    while len(out) < n:
+        batch = s.scalars(stmt.order_by(Claim.updated_at.desc(), Claim.id).offset(offset).limit(page)).all()
+        for claim in batch:
+            if not claim_visible(principal, claim):
+                continue
+            known = status_for(s, claim, principal)
+            if status and known != status:
+                continue
+            out.append((claim, known))
             if len(out) == n:
                 break
+        if len(batch) < page:
+            break
+        offset += page
     return out
 
 
-def _claim_line(claim: Claim, subjects: dict[str, dict]) -> dict:
-    return {"id": claim.id, "predicate": claim.predicate, "value": claim.value_display(), "status": claim.status,
+def _claim_line(claim: Claim, status: str, subjects: dict[str, dict]) -> dict:
+    return {"id": claim.id, "predicate": claim.predicate, "value": claim.value_display(), "status": status,
             "value_low": claim.value_low, "value_high": claim.value_high, "unit": claim.unit,
             "subject": subjects.get(claim.subject_id), "statement": claim.statement}
 

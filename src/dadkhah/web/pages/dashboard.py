@@ -9,7 +9,7 @@ import time
 
 from fastapi import APIRouter, Depends
 
-from dadkhah.access import allowed_sensitivities
+from dadkhah.access import allowed_sensitivities, may_read_identities
 from dadkhah.web import readmodel
 from dadkhah.web.context import Ctx, get_ctx
 from dadkhah.web.render import page
@@ -20,7 +20,8 @@ FRESH_SECONDS = 3.0
 
 def dashboard_data(ctx: Ctx) -> dict:
     cache = ctx.request.app.state.dashboard_cache
-    key = allowed_sensitivities(ctx.principal)
+    # what the reader may see: the levels, and whether protected witnesses' names are theirs to read
+    key = (allowed_sensitivities(ctx.principal), may_read_identities(ctx.principal))
     now = time.monotonic()
     hit = cache.get(key)
     if hit and now - hit[0] < FRESH_SECONDS:
