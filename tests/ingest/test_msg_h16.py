@@ -89,7 +89,7 @@ def test_message_is_searchable_after_ingest_and_a_damaged_one_is_stored_with_a_p
     assert bad.status == "stored" and bad.media_type == MSG and bad.text_method == "none"
     assert bad.problems == ["no text extracted: not a readable Outlook message (MSG): "
                             "File does not contain a property stream."]
-    with sqlite_case.reader() as s:
+    with sqlite_case.reader(SYSTEM) as s:
         for word in ("گوهردشت", "maryam@example.org", "transfers"):
             assert good.item_id in {h.id for h in search(s, word, principal=operator("t"))}, word
         text = item_text(s, get_item(s, good.item_id, SYSTEM))

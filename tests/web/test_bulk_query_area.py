@@ -10,6 +10,8 @@ import pytest
 from ui_text import findings
 from web_helpers import CANARY_CONFIDENTIAL, CANARY_RESTRICTED, csrf_of, seed
 
+from dadkhah.access import SYSTEM
+
 
 @pytest.fixture
 def ids(web):
@@ -21,7 +23,7 @@ def _audit(case, record_ids, since: int):
 
     from dadkhah.store.audit import AuditEntry
 
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         return list(s.execute(select(AuditEntry.record_id, AuditEntry.table_name, AuditEntry.actor,
                                      AuditEntry.action).where(AuditEntry.seq > since,
                                                               AuditEntry.record_id.in_(record_ids))))
@@ -32,7 +34,7 @@ def _last_seq(case) -> int:
 
     from dadkhah.store.audit import AuditEntry
 
-    with case.reader() as s:
+    with case.reader(SYSTEM) as s:
         return s.scalar(select(func.max(AuditEntry.seq))) or 0
 
 
@@ -58,7 +60,7 @@ def test_a_bulk_change_is_confirmed_with_its_count_then_applied_with_one_audit_e
     assert "رکوردهایی که تغییر می‌کنند: ۲" in confirm.text and "اعمال روی ۲ رکورد" in confirm.text
     assert "یافت نشد" in confirm.text  # the id that does not exist is counted, not named
     assert not _no_english("/persons/bulk", confirm.text)
-    with web.case.reader() as s:  # nothing is written before the confirmation
+    with web.case.reader(SYSTEM) as s:  # nothing is written before the confirmation
         from dadkhah.model import Person
 
         assert s.get(Person, ids["victim"]).sensitivity == "public"
@@ -69,7 +71,7 @@ def test_a_bulk_change_is_confirmed_with_its_count_then_applied_with_one_audit_e
     entries = _audit(web.case, chosen, since)
     assert sorted(e.record_id for e in entries) == sorted(chosen), entries  # one entry per changed record
     assert {(e.actor, e.action) for e in entries} == {("admin", "update")}
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         assert {s.get(Person, i).sensitivity for i in chosen} == {"confidential"}
     # the same change again changes nothing and writes nothing
     since = _last_seq(web.case)
@@ -91,7 +93,7 @@ def test_a_record_that_cannot_take_the_change_is_refused_and_the_others_are_chan
     assert ids["victim"] in r.text.split('id="bulk-changed"')[1].split("</ul>")[0]
     from dadkhah.model import Person
 
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         assert s.get(Person, ids["secret"]).sensitivity == "confidential"
         assert s.get(Person, ids["victim"]).sensitivity == "restricted"
     assert [e.record_id for e in _audit(web.case, [ids["secret"], ids["victim"]], since)] == [ids["victim"]]
@@ -106,7 +108,7 @@ def test_events_take_a_new_type_in_bulk_and_records_go_to_someones_queue(web, id
     assert "Records changed: 2" in r.text
     from dadkhah.model import Event
 
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         assert {s.get(Event, i).event_type for i in (ids["execs"], ids["burial"])} == {"arrest"}
     since = _last_seq(web.case)
     r = admin.post("/persons/bulk", data={"csrf_token": token, "ids": [ids["victim"], ids["hidden"]],
@@ -141,7 +143,7 @@ def test_bulk_edits_need_the_edit_right_csrf_and_a_known_change(web, ids):
     assert r.status_code == 422 and "دست‌کم یک رکورد" in r.text
     from dadkhah.model import Person
 
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         assert s.get(Person, ids["victim"]).sensitivity == "public"
 
 
@@ -150,7 +152,7 @@ def test_the_bulk_service_refuses_a_level_the_editor_could_not_see(web, ids):
     from dadkhah.errors import InputError
     from dadkhah.web import bulk
 
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         with pytest.raises(PermissionError):
             bulk.plan(s, Principal(name="v", role=Role.viewer), kind="person", ids=[ids["victim"]],
                       change="sensitivity:restricted")
@@ -238,12 +240,12 @@ def test_query_values_are_codes_or_labels_in_either_language_and_rows_left_empty
 
     params = {"c0f": "role", "c0v": "Victim، شاهد", "c2f": "", "c2v": "", "c3f": "gender", "c3o": "none",
               "c3v": "زن", "c4f": "birth", "c4o": "after", "c4v": "۱۳۳۰"}
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         q = query.parse(s, "person", params, SYSTEM)
     assert [(c.field, c.op) for c in q.conditions] == [("role", "any"), ("gender", "none"), ("birth", "after")]
     assert q.conditions[0].resolved == ["victim", "witness"] and q.conditions[1].resolved == ["female"]
     assert q.params()["c2f"] == "birth"  # renumbered without the empty row
-    with web.case.reader() as s:
+    with web.case.reader(SYSTEM) as s:
         assert query.run(s, q, SYSTEM, lang="en")["total"] == 1  # born 1340, male: the victim
 
 
