@@ -16,6 +16,9 @@ burial        same burial site
 region        when no place can be compared directly (one gives a prison, the other a place of origin or
               burial): a place of one lies in the province of a place of the other · none does
 list          both from the same list (a list repeats a person far less often than two lists share one)
+identity      same identity / birth-certificate number · one edit apart · 2 edits apart
+address       same address · Jaro-Winkler ≥ .9 · ≥ .8
+postcode      same postcode · one edit apart
 ============  ==============================================================================
 
 Name keys are ASCII (see :mod:`dadkhah.linkage.features`), so string similarity counts characters on
@@ -58,6 +61,8 @@ NARROW_RULES: list[tuple[str, ...]] = [
     ("given_key", "family_p2", "prison"),
     ("family_key", "origin_city"),
     ("family_key", "prison"),
+    ("id_number",),  # an identity number, where lists give one (names may be mistyped in both records)
+    ("birth_lo", "postcode"),
 ]
 BROAD_RULES: list[tuple[str, ...]] = [
     ("name_sorted",),  # the same two names in either order
@@ -78,17 +83,21 @@ BROAD_RULES: list[tuple[str, ...]] = [
 #: often disagree on the third name (measured on simulated lists: m of "family names differ" 0.09
 #: instead of the true 0.003), which lets namesakes with a different surname link.
 TRAINING_RULES: list[tuple[tuple[str, ...], ...]] = [
-    (("family_key", "given_key", "father_key"),),  # trains dates, places, gender, list
+    (("family_key", "given_key", "father_key"), ("family_key", "given_key", "birth_lo")),  # dates, places…
     (("family_key", "father_key", "death_lo"), ("family_key", "father_key", "death_ym"),  # the given name
-     ("family_key", "father_key", "birth_year"), ("family_key", "father_key", "prison")),
+     ("family_key", "father_key", "birth_year"), ("family_key", "father_key", "prison"),
+     ("family_key", "birth_lo"), ("family_key", "birth_year", "origin_city")),
     (("given_key", "father_key", "death_lo"), ("given_key", "father_key", "origin_city"),  # the family name
-     ("given_key", "father_key", "birth_year"), ("given_key", "father_key", "prison")),
+     ("given_key", "father_key", "birth_year"), ("given_key", "father_key", "prison"),
+     ("given_key", "birth_lo"), ("given_key", "birth_year", "origin_city")),
     (("family_key", "given_key", "death_lo"), ("family_key", "given_key", "origin_city"),  # the father's name
      ("family_key", "given_key", "birth_year"), ("family_key", "given_key", "prison")),
 ]
-# The birth-year and prison alternatives serve lists that give neither dates of death nor places of
-# origin (a prison's roster, a small list typed from memory): without them no session would train the
-# names, and an untrained comparison carries no weight (engine.bounded_model), so nothing would link.
+# The last alternatives serve lists that name no father (most lists outside Iran, FEBRL): without them the
+# names were never trained there. The birth-year and prison alternatives serve lists that give neither
+# dates of death nor places of origin (a prison's roster, a small list typed from memory): without them
+# no session would train the names, and an untrained comparison carries no weight (engine.bounded_model),
+# so nothing would link.
 MIN_TRAINING_PAIRS = 200
 
 
@@ -208,6 +217,13 @@ def _jw(col: str, threshold: float):
     import splink.comparison_level_library as cll
 
     return cll.JaroWinklerLevel(col, threshold)
+
+
+def _edits(col: str, n: int):
+    import splink.comparison_level_library as cll
+
+    return cll.DamerauLevenshteinLevel(col, n).configure(label_for_charts="one edit apart" if n == 1 else
+                                                         f"{n} edits apart")
 
 
 def _name(col: str, label: str):
@@ -346,6 +362,29 @@ def comparisons() -> list:
                                 cll.ExactMatchLevel("list_name").configure(label_for_charts="same list"),
                                 cll.ElseLevel().configure(label_for_charts="different lists"),
                             ]),
+        cl.CustomComparison(output_column_name="identity", comparison_description="identity or certificate number",
+                            comparison_levels=[
+                                cll.NullLevel("id_number"),
+                                cll.ExactMatchLevel("id_number").configure(label_for_charts="same number"),
+                                _edits("id_number", 1),
+                                _edits("id_number", 2),
+                                cll.ElseLevel(),
+                            ]),
+        cl.CustomComparison(output_column_name="address", comparison_description="street address (word keys)",
+                            comparison_levels=[
+                                cll.NullLevel("address_key"),
+                                cll.ExactMatchLevel("address_key").configure(label_for_charts="same address"),
+                                _jw("address_key", 0.9).configure(label_for_charts="Jaro-Winkler >= 0.9"),
+                                _jw("address_key", 0.8).configure(label_for_charts="Jaro-Winkler >= 0.8"),
+                                cll.ElseLevel(),
+                            ]),
+        cl.CustomComparison(output_column_name="postcode", comparison_description="postcode", comparison_levels=[
+            cll.NullLevel("postcode"),
+            cll.ExactMatchLevel("postcode", term_frequency_adjustments=True)
+            .configure(label_for_charts="same postcode"),
+            _edits("postcode", 1),
+            cll.ElseLevel(),
+        ]),
     ]
 
 
