@@ -41,7 +41,7 @@ COLUMNS = [
     "given_p2", "family_p2", "family_p3", "family_s3", "gender",
     "birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi", "death_ym", "age_lo", "age_hi",
     "origin_city", "origin_province", "prison", "prison_city", "prison_province", "burial", "burial_province",
-    "id_number", "address_key", "postcode",
+    "id_number", "address_key", "postcode", "whole_name",
 ]
 #: Dates this wide carry no information worth comparing (open-ended ranges).
 MAX_SPAN_DAYS = 20 * 366
@@ -267,6 +267,7 @@ def features(record_id: int, list_name: str, fields: dict) -> dict:
         "burial": burial, "burial_province": burial_province,
         "id_number": code(fields.get("id_number")), "address_key": address_key(fields.get("address")),
         "postcode": code(fields.get("postcode")),
+        "whole_name": f"{given}|{family}" if given and family else None,
     }
 
 

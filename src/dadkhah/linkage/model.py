@@ -19,6 +19,8 @@ list          both from the same list (a list repeats a person far less often th
 identity      same identity / birth-certificate number · one edit apart · 2 edits apart
 address       same address · Jaro-Winkler ≥ .9 · ≥ .8
 postcode      same postcode · one edit apart
+whole name    when both names are equal: how much commoner the combination is than its two names predict
+              (a term-frequency adjustment only; see :func:`whole_name_lookup`)
 ============  ==============================================================================
 
 Name keys are ASCII (see :mod:`dadkhah.linkage.features`), so string similarity counts characters on
@@ -385,7 +387,76 @@ def comparisons() -> list:
             _edits("postcode", 1),
             cll.ElseLevel(),
         ]),
+        _whole_name(),
     ]
+
+
+#: m and u of the whole-name comparison's two levels, fixed (never trained): the comparison weighs only
+#: through its term-frequency adjustment (the lookup compensates the exact level's base weight). The
+#: levels' base weights differ so that a pair's level can be told from its weight (engine._with_levels).
+WHOLE_NAME_M = (0.6, 0.4)
+WHOLE_NAME_U = (0.5, 0.5)
+#: Pseudo-count shrinking a combination's observed count towards what its two names predict: a
+#: combination seen twice where 0.1 was expected is not taken as 20 times commoner.
+WHOLE_NAME_PRIOR = 10.0
+
+
+def _whole_name():
+    """Both names equal: the individual term frequencies have weighed "Hossein" and "Hosseini" each; when
+    the two are chosen together more often than apart (a father named his son after the family's name),
+    the pair is that much less telling. Weighs log2(expected / observed) of the combination (see
+    :func:`whole_name_lookup`); 0 when the names are chosen independently; nothing when either differs."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    both = "given_key_l = given_key_r AND family_key_l = family_key_r"
+    return cl.CustomComparison(
+        output_column_name="whole_name",
+        comparison_description="the given+family combination's own frequency",
+        comparison_levels=[
+            cll.CustomLevel(f"whole_name_l IS NULL OR whole_name_r IS NULL OR NOT ({both})",
+                            "not both names equal").configure(is_null_level=True),
+            cll.ExactMatchLevel("whole_name", term_frequency_adjustments=True).configure(
+                label_for_charts="same given and family name", m_probability=WHOLE_NAME_M[0],
+                u_probability=WHOLE_NAME_U[0], fix_m_probability=True, fix_u_probability=True),
+            cll.ElseLevel().configure(m_probability=WHOLE_NAME_M[1], u_probability=WHOLE_NAME_U[1],
+                                      fix_m_probability=True, fix_u_probability=True),
+        ],
+    )
+
+
+def whole_name_lookup(df: pd.DataFrame) -> pd.DataFrame:
+    """The whole-name comparison's term-frequency table, learnt from the records: per combination
+    ``given|family`` the ratio r = (O + k) / (E + k) of how often it occurs to how often its two names,
+    occurring independently, predict (k = :data:`WHOLE_NAME_PRIOR`), given to Splink as the "term
+    frequency" it divides by: ``tf_whole_name = m · r`` with the exact level's fixed m, so that the
+    adjustment, log2(u) − log2(tf), plus the level's base weight log2(m/u) is −log2(r).
+
+    Counted list by list, in the lists that hold the combination: a person is mostly once in a list, and
+    the pair being scored is itself proof that its combination exists, so its count is compared with what
+    independent names predict *given* that it occurs at all (e / (1 − exp(−e)) for a Poisson count of mean
+    e = n_list(g)·n_list(f)/N_list); compared with e, every rare combination would look commoner than its
+    names predict. O sums n_list(g,f), E those conditional expectations.
+    """
+    import numpy as np
+
+    sub = df[["list_name", "given_key", "family_key", "whole_name"]].dropna()
+    if sub.empty:
+        return pd.DataFrame({"whole_name": pd.Series(dtype="string"), "tf_whole_name": pd.Series(dtype="float64")})
+    size = sub.groupby("list_name", observed=True)["whole_name"].transform("size").to_numpy(dtype="float64")
+    ng = sub.groupby(["list_name", "given_key"], observed=True)["whole_name"].transform("size")
+    nf = sub.groupby(["list_name", "family_key"], observed=True)["whole_name"].transform("size")
+    sub = sub.assign(expected=ng.to_numpy(dtype="float64") * nf.to_numpy(dtype="float64") / size)
+    per_list = sub.groupby(["list_name", "whole_name"], observed=True).agg(
+        n=("whole_name", "size"), expected=("expected", "first")).reset_index()
+    e = per_list["expected"].to_numpy(dtype="float64")
+    per_list["present"] = e / -np.expm1(-e)  # E[n | n >= 1] for a Poisson count of mean e
+    table = per_list.groupby("whole_name", observed=True).agg(observed=("n", "sum"),
+                                                             expected=("present", "sum")).reset_index()
+    ratio = (table["observed"].to_numpy(dtype="float64") + WHOLE_NAME_PRIOR) / \
+        (table["expected"].to_numpy(dtype="float64") + WHOLE_NAME_PRIOR)
+    return pd.DataFrame({"whole_name": table["whole_name"].astype("string"),
+                         "tf_whole_name": np.asarray(WHOLE_NAME_M[0] * ratio, dtype="float64")})
 
 
 def block(rule: tuple[str, ...]):
