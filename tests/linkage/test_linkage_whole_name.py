@@ -61,7 +61,7 @@ def test_a_combination_commoner_than_its_names_predict_is_found_and_independent_
     assert statistics.median(abs(r) for r in independent) < 0.3
 
 
-def test_a_rare_combination_is_counted_given_that_it_occurs_so_it_is_not_made_common():
+def test_a_rare_combination_counted_given_it_occurs_is_not_made_common():
     """One person, once in each of two lists, with names no one else has together: nothing says the
     combination is commoner than its names (counted against e rather than against e given that it occurs, it would be)."""
     rows = [(i + 1, lst, fields(given=g, family=f)) for i, (lst, g, f) in enumerate(
