@@ -63,7 +63,7 @@ def test_a_combination_commoner_than_its_names_predict_is_found_and_independent_
 
 def test_a_rare_combination_counted_given_it_occurs_is_not_made_common():
     """One person, once in each of two lists, with names no one else has together: nothing says the
-    combination is commoner than its names (counted against e rather than against e given that it occurs, it would be)."""
+    combination is commoner than its names (counted against e, not e given that it occurs, it would be)."""
     rows = [(i + 1, lst, fields(given=g, family=f)) for i, (lst, g, f) in enumerate(
         [("a", "Kiumars", "Sarlak"), ("b", "Kiumars", "Sarlak")]
         + [(lst, g, f) for lst in ("a", "b") for g, f in zip(GIVENS, FAMILIES, strict=False)])]
