@@ -145,11 +145,23 @@ def database_api(options: EngineOptions):
 
 
 def _linker(db_api, df: pd.DataFrame, settings, register: bool = True):
+    """A Splink linker on ``df``, with the whole-name frequency table (:func:`model.whole_name_lookup`)
+    learnt from the first, whole, data set registered on this backend (a training subset or a cluster
+    check reuses it)."""
     from splink import Linker
 
     if register or not hasattr(db_api, "_dadkhah_input"):
         db_api._dadkhah_input = db_api.register(df)
-    return Linker(db_api._dadkhah_input, settings, log_level=None)
+    if not hasattr(db_api, "_dadkhah_whole_name") and "whole_name" in df.columns:
+        db_api._dadkhah_whole_name = db_api.register(M.whole_name_lookup(df))
+    linker = Linker(db_api._dadkhah_input, settings, log_level=None)
+    if getattr(db_api, "_dadkhah_whole_name", None) is not None and _has_whole_name(linker):
+        linker.table_management.register_term_frequency_lookup(db_api._dadkhah_whole_name, "whole_name")
+    return linker
+
+
+def _has_whole_name(linker) -> bool:
+    return any(c.output_column_name == "whole_name" for c in linker._settings_obj.comparisons)
 
 
 def bounded_model(model: dict, min_m: float) -> dict:

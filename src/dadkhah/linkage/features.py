@@ -15,7 +15,9 @@ Everything script-dependent is settled here, in Python, before the data reaches 
   date; the age can still be compared with another record's;
 - places are resolved against the gazetteer (:mod:`dadkhah.linkage.gazetteer`): city and province of
   origin, prison (and its city and province), burial site (and its province). A place the gazetteer
-  does not know keeps its name key, prefixed ``?``.
+  does not know keeps its name key, prefixed ``?``;
+- an identity or birth-certificate number and a postcode as letters and Latin digits only, a street address
+  word by word as cross-script keys.
 
 :func:`feature_frame` takes ``(record id, list name, fields)`` triples, where ``fields`` are the
 canonical fields of :mod:`dadkhah.lists.rows`.
@@ -39,6 +41,7 @@ COLUMNS = [
     "given_p2", "family_p2", "family_p3", "family_s3", "gender",
     "birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi", "death_ym", "age_lo", "age_hi",
     "origin_city", "origin_province", "prison", "prison_city", "prison_province", "burial", "burial_province",
+    "id_number", "address_key", "postcode", "whole_name",
 ]
 #: Dates this wide carry no information worth comparing (open-ended ranges).
 MAX_SPAN_DAYS = 20 * 366
@@ -262,7 +265,45 @@ def features(record_id: int, list_name: str, fields: dict) -> dict:
         "origin_city": origin_city or origin, "origin_province": province,
         "prison": prison, "prison_city": prison_city, "prison_province": prison_province,
         "burial": burial, "burial_province": burial_province,
+        "id_number": code(fields.get("id_number")), "address_key": address_key(fields.get("address")),
+        "postcode": code(fields.get("postcode")),
+        "whole_name": f"{given}|{family}" if given and family else None,
     }
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def code(text: str | None) -> str | None:
+    """An identity number or postcode as compared: Latin digits, lower case, letters and digits only
+    ("۱۲۳-۴۵۶" = "123456", "AB 12" = "ab12")."""
+    if not text:
+        return None
+    from dadkhah.dates import to_latin_digits
+
+    out = _NOT_ALNUM.sub("", to_latin_digits(str(text)).casefold())
+    return out or None
+
+
+@functools.lru_cache(maxsize=200_000)
+def address_key(text: str | None) -> str | None:
+    """A street address as compared: each word by its cross-script key (numbers as Latin digits), so that
+    "12 Stanley Street" = "12 stanley st." differs only where the words do and string distances count
+    characters. (Words are not expanded: "St" and "Street" stay different words.)"""
+    if not text:
+        return None
+    from dadkhah.dates import to_latin_digits
+
+    words = []
+    for word in re.split(r"[\s,،;؛/]+", to_latin_digits(str(text))):
+        if not word:
+            continue
+        if any(c.isdigit() for c in word):
+            words.append(code(word) or "")
+        else:
+            words.append(key(word) or "")
+    out = " ".join(w for w in words if w)
+    return out or None
 
 
 @functools.lru_cache(maxsize=1000)

@@ -16,6 +16,11 @@ burial        same burial site
 region        when no place can be compared directly (one gives a prison, the other a place of origin or
               burial): a place of one lies in the province of a place of the other · none does
 list          both from the same list (a list repeats a person far less often than two lists share one)
+identity      same identity / birth-certificate number · one edit apart · 2 edits apart
+address       same address · Jaro-Winkler ≥ .9 · ≥ .8
+postcode      same postcode · one edit apart
+whole name    when both names are equal: how much commoner the combination is than its two names predict
+              (a term-frequency adjustment only; see :func:`whole_name_lookup`)
 ============  ==============================================================================
 
 Name keys are ASCII (see :mod:`dadkhah.linkage.features`), so string similarity counts characters on
@@ -58,6 +63,8 @@ NARROW_RULES: list[tuple[str, ...]] = [
     ("given_key", "family_p2", "prison"),
     ("family_key", "origin_city"),
     ("family_key", "prison"),
+    ("id_number",),  # an identity number, where lists give one (names may be mistyped in both records)
+    ("birth_lo", "postcode"),
 ]
 BROAD_RULES: list[tuple[str, ...]] = [
     ("name_sorted",),  # the same two names in either order
@@ -78,17 +85,21 @@ BROAD_RULES: list[tuple[str, ...]] = [
 #: often disagree on the third name (measured on simulated lists: m of "family names differ" 0.09
 #: instead of the true 0.003), which lets namesakes with a different surname link.
 TRAINING_RULES: list[tuple[tuple[str, ...], ...]] = [
-    (("family_key", "given_key", "father_key"),),  # trains dates, places, gender, list
+    (("family_key", "given_key", "father_key"), ("family_key", "given_key", "birth_lo")),  # dates, places…
     (("family_key", "father_key", "death_lo"), ("family_key", "father_key", "death_ym"),  # the given name
-     ("family_key", "father_key", "birth_year"), ("family_key", "father_key", "prison")),
+     ("family_key", "father_key", "birth_year"), ("family_key", "father_key", "prison"),
+     ("family_key", "birth_lo"), ("family_key", "birth_year", "origin_city")),
     (("given_key", "father_key", "death_lo"), ("given_key", "father_key", "origin_city"),  # the family name
-     ("given_key", "father_key", "birth_year"), ("given_key", "father_key", "prison")),
+     ("given_key", "father_key", "birth_year"), ("given_key", "father_key", "prison"),
+     ("given_key", "birth_lo"), ("given_key", "birth_year", "origin_city")),
     (("family_key", "given_key", "death_lo"), ("family_key", "given_key", "origin_city"),  # the father's name
      ("family_key", "given_key", "birth_year"), ("family_key", "given_key", "prison")),
 ]
-# The birth-year and prison alternatives serve lists that give neither dates of death nor places of
-# origin (a prison's roster, a small list typed from memory): without them no session would train the
-# names, and an untrained comparison carries no weight (engine.bounded_model), so nothing would link.
+# The last alternatives serve lists that name no father (most lists outside Iran, FEBRL): without them the
+# names were never trained there. The birth-year and prison alternatives serve lists that give neither
+# dates of death nor places of origin (a prison's roster, a small list typed from memory): without them
+# no session would train the names, and an untrained comparison carries no weight (engine.bounded_model),
+# so nothing would link.
 MIN_TRAINING_PAIRS = 200
 
 
@@ -197,10 +208,12 @@ def _capped(df: pd.DataFrame, rule: tuple[str, ...], n: int, allowance: int, ind
     if cap < 2 or kept == 0:
         return BlockingChoice(rule, n, False)
     column = f"_block{index}"
-    size_of = sub.groupby(cols, sort=False, observed=True)[cols[0]].transform("size")
-    key = sub[cols].astype("string").agg("\x1f".join, axis=1)
-    df[column] = pd.Series(pd.NA, index=df.index, dtype="string")
-    df.loc[key.index[size_of.to_numpy() <= cap], column] = key[size_of.to_numpy() <= cap]
+    grouped = sub.groupby(cols, sort=False, observed=True)
+    size_of = grouped[cols[0]].transform("size").to_numpy()
+    # The block's number stands for its key (a row-wise join of the key's columns took minutes at 1M records).
+    block = grouped.ngroup().to_numpy()
+    df[column] = pd.Series(pd.NA, index=df.index, dtype="Int64")
+    df.loc[sub.index[size_of <= cap], column] = block[size_of <= cap]
     return BlockingChoice(rule, n, True, cap=cap, column=column, kept_pairs=kept)
 
 
@@ -208,6 +221,13 @@ def _jw(col: str, threshold: float):
     import splink.comparison_level_library as cll
 
     return cll.JaroWinklerLevel(col, threshold)
+
+
+def _edits(col: str, n: int):
+    import splink.comparison_level_library as cll
+
+    return cll.DamerauLevenshteinLevel(col, n).configure(label_for_charts="one edit apart" if n == 1 else
+                                                         f"{n} edits apart")
 
 
 def _name(col: str, label: str):
@@ -346,7 +366,99 @@ def comparisons() -> list:
                                 cll.ExactMatchLevel("list_name").configure(label_for_charts="same list"),
                                 cll.ElseLevel().configure(label_for_charts="different lists"),
                             ]),
+        cl.CustomComparison(output_column_name="identity", comparison_description="identity or certificate number",
+                            comparison_levels=[
+                                cll.NullLevel("id_number"),
+                                cll.ExactMatchLevel("id_number").configure(label_for_charts="same number"),
+                                _edits("id_number", 1),
+                                _edits("id_number", 2),
+                                cll.ElseLevel(),
+                            ]),
+        cl.CustomComparison(output_column_name="address", comparison_description="street address (word keys)",
+                            comparison_levels=[
+                                cll.NullLevel("address_key"),
+                                cll.ExactMatchLevel("address_key").configure(label_for_charts="same address"),
+                                _jw("address_key", 0.9).configure(label_for_charts="Jaro-Winkler >= 0.9"),
+                                _jw("address_key", 0.8).configure(label_for_charts="Jaro-Winkler >= 0.8"),
+                                cll.ElseLevel(),
+                            ]),
+        cl.CustomComparison(output_column_name="postcode", comparison_description="postcode", comparison_levels=[
+            cll.NullLevel("postcode"),
+            cll.ExactMatchLevel("postcode", term_frequency_adjustments=True)
+            .configure(label_for_charts="same postcode"),
+            _edits("postcode", 1),
+            cll.ElseLevel(),
+        ]),
+        _whole_name(),
     ]
+
+
+#: m and u of the whole-name comparison's two levels, fixed (never trained): the comparison weighs only
+#: through its term-frequency adjustment (the lookup compensates the exact level's base weight). The
+#: levels' base weights differ so that a pair's level can be told from its weight (engine._with_levels).
+WHOLE_NAME_M = (0.6, 0.4)
+WHOLE_NAME_U = (0.5, 0.5)
+#: Pseudo-count shrinking a combination's observed count towards what its two names predict: a
+#: combination seen twice where 0.1 was expected is not taken as 20 times commoner.
+WHOLE_NAME_PRIOR = 10.0
+
+
+def _whole_name():
+    """Both names equal: the individual term frequencies have weighed "Hossein" and "Hosseini" each; when
+    the two are chosen together more often than apart (a father named his son after the family's name),
+    the pair is that much less telling. Weighs log2(expected / observed) of the combination (see
+    :func:`whole_name_lookup`); 0 when the names are chosen independently; nothing when either differs."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    both = "given_key_l = given_key_r AND family_key_l = family_key_r"
+    return cl.CustomComparison(
+        output_column_name="whole_name",
+        comparison_description="the given+family combination's own frequency",
+        comparison_levels=[
+            cll.CustomLevel(f"whole_name_l IS NULL OR whole_name_r IS NULL OR NOT ({both})",
+                            "not both names equal").configure(is_null_level=True),
+            cll.ExactMatchLevel("whole_name", term_frequency_adjustments=True).configure(
+                label_for_charts="same given and family name", m_probability=WHOLE_NAME_M[0],
+                u_probability=WHOLE_NAME_U[0], fix_m_probability=True, fix_u_probability=True),
+            cll.ElseLevel().configure(m_probability=WHOLE_NAME_M[1], u_probability=WHOLE_NAME_U[1],
+                                      fix_m_probability=True, fix_u_probability=True),
+        ],
+    )
+
+
+def whole_name_lookup(df: pd.DataFrame) -> pd.DataFrame:
+    """The whole-name comparison's term-frequency table, learnt from the records: per combination
+    ``given|family`` the ratio r = (O + k) / (E + k) of how often it occurs to how often its two names,
+    occurring independently, predict (k = :data:`WHOLE_NAME_PRIOR`), given to Splink as the "term
+    frequency" it divides by: ``tf_whole_name = m · r`` with the exact level's fixed m, so that the
+    adjustment, log2(u) − log2(tf), plus the level's base weight log2(m/u) is −log2(r).
+
+    Counted list by list, in the lists that hold the combination: a person is mostly once in a list, and
+    the pair being scored is itself proof that its combination exists, so its count is compared with what
+    independent names predict *given* that it occurs at all (e / (1 − exp(−e)) for a Poisson count of mean
+    e = n_list(g)·n_list(f)/N_list); compared with e, every rare combination would look commoner than its
+    names predict. O sums n_list(g,f), E those conditional expectations.
+    """
+    import numpy as np
+
+    sub = df[["list_name", "given_key", "family_key", "whole_name"]].dropna()
+    if sub.empty:
+        return pd.DataFrame({"whole_name": pd.Series(dtype="string"), "tf_whole_name": pd.Series(dtype="float64")})
+    size = sub.groupby("list_name", observed=True)["whole_name"].transform("size").to_numpy(dtype="float64")
+    ng = sub.groupby(["list_name", "given_key"], observed=True)["whole_name"].transform("size")
+    nf = sub.groupby(["list_name", "family_key"], observed=True)["whole_name"].transform("size")
+    sub = sub.assign(expected=ng.to_numpy(dtype="float64") * nf.to_numpy(dtype="float64") / size)
+    per_list = sub.groupby(["list_name", "whole_name"], observed=True).agg(
+        n=("whole_name", "size"), expected=("expected", "first")).reset_index()
+    e = per_list["expected"].to_numpy(dtype="float64")
+    per_list["present"] = e / -np.expm1(-e)  # E[n | n >= 1] for a Poisson count of mean e
+    table = per_list.groupby("whole_name", observed=True).agg(observed=("n", "sum"),
+                                                             expected=("present", "sum")).reset_index()
+    ratio = (table["observed"].to_numpy(dtype="float64") + WHOLE_NAME_PRIOR) / \
+        (table["expected"].to_numpy(dtype="float64") + WHOLE_NAME_PRIOR)
+    return pd.DataFrame({"whole_name": table["whole_name"].astype("string"),
+                         "tf_whole_name": np.asarray(WHOLE_NAME_M[0] * ratio, dtype="float64")})
 
 
 def block(rule: tuple[str, ...]):

@@ -32,7 +32,7 @@ from dadkhah.errors import InputError
 
 FIELDS = (
     "full_name", "given_name", "family_name", "father_name", "gender", "birth_date", "age", "death_date",
-    "place_of_origin", "detention_site", "burial_site", "notes", "record_id",
+    "place_of_origin", "detention_site", "burial_site", "notes", "record_id", "id_number", "address", "postcode",
 )
 NAME_ORDERS = ("given-first", "family-first")
 SETTINGS = ("name_order", "sensitivity", "calendar", "age_reference", "sheet", "encoding")
@@ -88,6 +88,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "notes", "note", "remarks", "comments", "comment", "description", "details", "remark",
         "توضیحات", "یادداشت", "ملاحظات", "توضیح",
     ),
+    "id_number": (
+        "id number", "national id", "national id number", "identity number", "identity card", "id card",
+        "passport", "passport number", "social security number", "soc sec id", "ssn", "birth certificate number",
+        "کد ملی", "شماره ملی", "شماره شناسنامه", "شماره کارت ملی", "شماره گذرنامه", "شماره پاسپورت",
+    ),
+    "address": (
+        "address", "street address", "street", "home address", "residential address",
+        "نشانی", "آدرس", "نشانی منزل", "آدرس منزل", "خیابان",
+    ),
+    "postcode": ("postcode", "post code", "postal code", "zip", "zip code", "کد پستی", "کدپستی"),
     "record_id": (
         "id", "record id", "no", "number", "#", "nr", "ref", "reference", "serial", "row", "record",
         "ردیف", "شماره", "کد", "شناسه", "شماره ردیف",

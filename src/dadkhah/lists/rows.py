@@ -10,6 +10,7 @@ The canonical fields kept for a record (``ListRecord.fields``)::
     birth_from_age True when the birth interval was derived from an age
     age            the age as written
     place_of_origin, detention_site, burial_site, notes, record_id    text or None
+    id_number, address, postcode    text or None (an identity or birth-certificate number, a street address)
 
 A bad row raises :class:`~dadkhah.errors.InputError` with the field and the reason; the importer adds
 the file, line and row.
@@ -35,7 +36,8 @@ UNKNOWN = ("", "?", "-", "–", "unknown", "n/a", "na", "none", "not known", "un
 _GENDER_INDEX = {w: g for g, words in GENDERS.items() for w in words}
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "\u200c": " "})
 _SPACE = re.compile(r"\s+")
-TEXT_FIELDS = ("place_of_origin", "detention_site", "burial_site", "notes", "record_id")
+TEXT_FIELDS = ("place_of_origin", "detention_site", "burial_site", "notes", "record_id", "id_number", "address",
+               "postcode")
 
 
 def _clean(value: str | None) -> str:
