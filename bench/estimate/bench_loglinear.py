@@ -64,17 +64,22 @@ def main() -> None:
                          "estimate": round(best.abundance, 1),
                          "planted_pairs_found": sum(pair in parse_model_name(best.name, t).terms
                                                     for pair in ((0, 1), (2, 3)))})
+            if not args.json:
+                print(f"  {t} lists, order <= {order}: {rows[-1]['seconds_median']} s "
+                      f"({rows[-1]['models']} models, {rows[-1]['steps']} steps)", flush=True)
     if args.json:
         print(json.dumps({"rows": rows, "load_average_1min": round(os.getloadavg()[0], 2)}, indent=1))
         return
     print(f"log-linear search; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"{args.repeats} repeats")
-    print("| table | search | steps | models fitted | seconds, median (range) | selected | estimate | planted pairs found |")
+    print("| table | search | steps | models fitted | seconds, median (range) | selected | estimate "
+          "| planted pairs found |")
     print("|---|---|---:|---:|---:|---|---:|---:|")
     for r in rows:
         rng = r.get("seconds_range")
         spread = f" ({rng[0]}–{rng[1]})" if rng else ""
-        print(f"| {r['table']} | {r['search']} | {r.get('steps', '')} | {r['models']:,} | {r['seconds_median']}{spread} | `{r['selected']}` "
+        print(f"| {r['table']} | {r['search']} | {r.get('steps', '')} | {r['models']:,} "
+              f"| {r['seconds_median']}{spread} | `{r['selected']}` "
               f"| {r['estimate']:,.0f} | {r.get('planted_pairs_found', '')} |")
 
 

@@ -182,24 +182,54 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--full", action="store_true", help="reference MCMC settings (slow)")
     parser.add_argument("--json", metavar="FILE", help="also write every population's results here")
+    parser.add_argument("--progress", metavar="FILE.jsonl",
+                        help="append each population's result here as it is done (a run cut short keeps them)")
+    parser.add_argument("--summarise", metavar="FILE.jsonl", help="only summarise a --progress file (even partial)")
     args = parser.parse_args()
+    if args.summarise:
+        with open(args.summarise, encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh if line.strip()]
+        print(f"{len(rows)} populations from {args.summarise}: "
+              + ", ".join(f"{d} {sum(r['design'] == d for r in rows)}" for d in DESIGNS))
+        report(rows, None, args)
+        return
 
+    # Populations are run design by design in turn (population 0 of every design, then 1, …), so that a
+    # run cut short has every design about equally; each keeps the seed it has in a full run.
     seeds = np.random.SeedSequence(args.seed).generate_state(args.per_design * len(DESIGNS), dtype=np.uint32)
     pops = [
         Population(design, i, int(seeds[d * args.per_design + i] >> 1))
-        for d, design in enumerate(DESIGNS)
         for i in range(args.per_design)
+        for d, design in enumerate(DESIGNS)
     ]
     start = time.perf_counter()
+    rows = []
+    progress = open(args.progress, "a", encoding="utf-8") if args.progress else None  # noqa: SIM115
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        rows = list(pool.map(run_one, pops, [args.full] * len(pops)))
+        for row in pool.map(run_one, pops, [args.full] * len(pops)):
+            rows.append(row)
+            if progress:
+                progress.write(json.dumps(row, default=_plain) + "\n")
+                progress.flush()
+    if progress:
+        progress.close()
     seconds = time.perf_counter() - start
+    report(rows, seconds, args)
+
+
+def _plain(value):
+    """numpy scalars (np.bool_, np.int64) as the Python values JSON knows."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def report(rows: list[dict], seconds: float | None, args) -> None:
     summary = summarise(rows)
     rhats = [r["lcmcr_rhat"] for r in rows if r["lcmcr_rhat"] is not None]
-    print(
-        f"{len(rows)} simulated populations (N between 2,000 and 6,000; 4 lists), {seconds:.0f} s "
-        f"on {args.workers} workers; seed {args.seed}"
-    )
+    if seconds is not None:
+        print(
+            f"{len(rows)} simulated populations (N between 2,000 and 6,000; 4 lists, 5 in latent-class), "
+            f"{seconds:.0f} s on {args.workers} workers; seed {args.seed}"
+        )
     conv = [r for r in rows if r["lcmcr_converged"]]
     print(
         f"LCMCR: {'reference' if args.full else 'short'} MCMC run until converged; R-hat > 1.01 in "
@@ -212,9 +242,9 @@ def main() -> None:
             f"{d} {v['lcmcr']['coverage_95_pct']:.0f}% of {v['lcmcr']['populations']}" for d, v in cs.items()))
     print()
     print(markdown(summary))
-    if args.json:
+    if args.json and seconds is not None:
         with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"summary": summary, "populations": rows, "seconds": seconds}, fh, indent=1)
+            json.dump({"summary": summary, "populations": rows, "seconds": seconds}, fh, indent=1, default=_plain)
 
 
 if __name__ == "__main__":
