@@ -91,7 +91,7 @@ def _data(text: str):
     return Markup('<bdi dir="auto" translate="no">{}</bdi>').format(escape(text)) if text else Markup("")
 
 
-def warning_texts(warnings: list, lang: str) -> list[dict]:
+def warning_texts(warnings: list | None, lang: str) -> list[dict]:
     """Each warning of an estimate summary as ``{"text", "stratum"}`` (HTML) in ``lang``."""
     from markupsafe import Markup, escape
 
