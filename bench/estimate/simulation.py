@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -183,7 +184,8 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="reference MCMC settings (slow)")
     parser.add_argument("--json", metavar="FILE", help="also write every population's results here")
     parser.add_argument("--progress", metavar="FILE.jsonl",
-                        help="append each population's result here as it is done (a run cut short keeps them)")
+                        help="append each population's result here as it is done; a run cut short keeps them, "
+                             "and the same command again resumes it (same seeds, the done populations skipped)")
     parser.add_argument("--summarise", metavar="FILE.jsonl", help="only summarise a --progress file (even partial)")
     args = parser.parse_args()
     if args.summarise:
@@ -202,8 +204,14 @@ def main() -> None:
         for i in range(args.per_design)
         for d, design in enumerate(DESIGNS)
     ]
-    start = time.perf_counter()
     rows = []
+    if args.progress and os.path.exists(args.progress):  # resume: the populations already done are kept
+        with open(args.progress, encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh if line.strip()]
+        done = {(r["design"], r["index"]) for r in rows}
+        pops = [p for p in pops if (p.design, p.index) not in done]
+        print(f"resuming: {len(rows)} populations already in {args.progress}, {len(pops)} to go", flush=True)
+    start = time.perf_counter()
     progress = open(args.progress, "a", encoding="utf-8") if args.progress else None  # noqa: SIM115
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         for row in pool.map(run_one, pops, [args.full] * len(pops)):
