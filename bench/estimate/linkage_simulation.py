@@ -53,6 +53,21 @@ def _pairwise_pr(assign, truth) -> tuple[float, float]:
     return (tp / len(predicted) if predicted else 1.0), (tp / len(actual) if actual else 1.0)
 
 
+def missed_links(fixed: dict, truth: dict, scored: dict) -> dict:
+    """The true pairs the fixed linkage left apart: how many, how many were never scored (blocking), and
+    the sum of the match probabilities of the scored ones (what drawn configurations can bring back)."""
+    from itertools import combinations
+
+    by: dict = {}
+    for rid, person in truth.items():
+        by.setdefault(person, []).append(rid)
+    pairs = [tuple(sorted(p)) for m in by.values() for p in combinations(m, 2)]
+    missed = [p for p in pairs if fixed[p[0]] != fixed[p[1]]]
+    q = [scored[p] for p in missed if p in scored]
+    return {"true_pairs": len(pairs), "missed": len(missed), "missed_never_scored": len(missed) - len(q),
+            "missed_scored_probability_sum": round(sum(q), 1)}
+
+
 def run_one(args: tuple) -> dict:
     seed, population, n_lists, draws, methods, noise = args
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
@@ -79,6 +94,8 @@ def run_one(args: tuple) -> dict:
     veto = [(int(a), int(b)) for a, b, q in zip(p["unique_id_l"], p["unique_id_r"], p["match_probability"],
                                                 strict=True) if q < opts_link.veto]
     graph = LinkageGraph([rid for rid, _, _ in records], edges, veto=veto)
+    scored = {tuple(sorted((int(a), int(b)))): float(q) for a, b, q in
+              zip(p["unique_id_l"], p["unique_id_r"], p["match_probability"], strict=True)}
     assignments = sample_assignments(graph, draws, seed)
     t_true, t_fixed = _table(records, true, names), _table(records, fixed, names)
     drawn = [_table(records, a, names) for a in assignments]
@@ -86,7 +103,8 @@ def run_one(args: tuple) -> dict:
                        target_ess=None)
     options = EstimateOptions(seed=seed, lcmcr=lc, closed=False)
     res = {"seed": seed, "N": population, "documented_true": t_true.documented, "documented_fixed": t_fixed.documented,
-           "precision": precision, "recall": recall, "link_seconds": round(t_link, 1), "results": {}}
+           "precision": precision, "recall": recall, "link_seconds": round(t_link, 1), "results": {},
+           "missed_links": missed_links(fixed, true, scored)}
     pooled = propagate_tables(drawn, options, methods, seed)
     for m_i, m in enumerate(methods):
         row = {}
@@ -172,6 +190,11 @@ def report(rows: list[dict], methods, seconds: float | None, args) -> None:
           f"(mean over populations; {100 * np.mean(docs[:, 1] / docs[:, 0] - 1):+.1f}%)")
     print(f"linkage at threshold 0.5: pairwise precision {pr[:, 0].mean():.3f}, recall {pr[:, 1].mean():.3f} "
           f"(means over populations)")
+    ml = [r["missed_links"] for r in rows if "missed_links" in r]
+    if ml:
+        print(f"missed true pairs: {sum(m['missed'] for m in ml):,} of {sum(m['true_pairs'] for m in ml):,}; never "
+              f"scored (blocking) {sum(m['missed_never_scored'] for m in ml):,}; the scored ones' match "
+              f"probabilities sum to {sum(m['missed_scored_probability_sum'] for m in ml):,.0f}")
     print("| method | table | populations | 95% coverage | mean bias | median width |")
     print("|---|---|---:|---:|---:|---:|")
     for s in summary:
