@@ -234,3 +234,6 @@ def test_a_persian_estimate_page_has_no_english_warning_text(demo):
         assert w["message"].split(":")[0] not in main_fa, w
     assert sum(w["message"] in en.replace("&#39;", "'") for w in warnings) == len(warnings)
     assert "estimate-warnings" in fa
+    listing = client.get("/estimates?lang=fa").text
+    assert run_id in listing
+    assert not findings("/estimates", listing, codes=_codes(), english=_english_strings())
