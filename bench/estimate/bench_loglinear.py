@@ -6,6 +6,7 @@ two-class heterogeneity): the guided search only (2^21 to 2^45 two-way models ar
 with its time, the models it fitted and whether it finds the planted dependences.
 
     .venv/bin/python bench/estimate/bench_loglinear.py [--repeats 3] [--json]
+    .venv/bin/python bench/estimate/bench_loglinear.py --lists 7,8,9,10 --max-order 2,3 --no-six   # guided only
 """
 
 from __future__ import annotations
@@ -39,16 +40,59 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--lists", default="7,8,9,10", help="numbers of simulated lists for the guided search")
+    parser.add_argument("--max-order", default="2", help="interaction orders searched (comma-separated)")
+    parser.add_argument("--no-six", action="store_true", help="skip the six-list UK table (a minute exhaustive)")
     args = parser.parse_args()
+    rows = []
+    if not args.no_six:
+        rows += six_lists(args.repeats)
+    for t in (int(x) for x in args.lists.split(",")):
+        N, tab = simulated(t, 100 + t)
+        for order in (int(x) for x in args.max_order.split(",")):
+            ts = []
+            for _ in range(args.repeats):
+                t0 = time.perf_counter()
+                fits, info = guided_search(tab, order)
+                ts.append(time.perf_counter() - t0)
+            best = fits[0]
+            rows.append({"table": f"simulated, {t} lists (N={N:,}, documented {tab.documented:,})",
+                         "search": f"guided, order <= {order}", "models": info["models_fitted"],
+                         "steps": info.get("steps"),
+                         "seconds_median": round(statistics.median(ts), 2),
+                         "seconds_range": [round(min(ts), 2), round(max(ts), 2)], "selected": best.name,
+                         "estimate": round(best.abundance, 1),
+                         "planted_pairs_found": sum(pair in parse_model_name(best.name, t).terms
+                                                    for pair in ((0, 1), (2, 3)))})
+            if not args.json:
+                print(f"  {t} lists, order <= {order}: {rows[-1]['seconds_median']} s "
+                      f"({rows[-1]['models']} models, {rows[-1]['steps']} steps)", flush=True)
+    if args.json:
+        print(json.dumps({"rows": rows, "load_average_1min": round(os.getloadavg()[0], 2)}, indent=1))
+        return
+    print(f"log-linear search; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+          f"{args.repeats} repeats")
+    print("| table | search | steps | models fitted | seconds, median (range) | selected | estimate "
+          "| planted pairs found |")
+    print("|---|---|---:|---:|---:|---|---:|---:|")
+    for r in rows:
+        rng = r.get("seconds_range")
+        spread = f" ({rng[0]}–{rng[1]})" if rng else ""
+        print(f"| {r['table']} | {r['search']} | {r.get('steps', '')} | {r['models']:,} "
+              f"| {r['seconds_median']}{spread} | `{r['selected']}` "
+              f"| {r['estimate']:,.0f} | {r.get('planted_pairs_found', '')} |")
+
+
+def six_lists(repeats: int) -> list[dict]:
     rows = []
     uk = read_table_csv(example_path("uk-2013")).total
     times = []
-    for _ in range(args.repeats):
+    for _ in range(repeats):
         t0 = time.perf_counter()
         res = fit_loglinear(uk, max_order=2, intervals=False)
         times.append(time.perf_counter() - t0)
     g_times = []
-    for _ in range(args.repeats):
+    for _ in range(repeats):
         t0 = time.perf_counter()
         fits, info = guided_search(uk, 2)
         g_times.append(time.perf_counter() - t0)
@@ -59,28 +103,7 @@ def main() -> None:
     rows.append({"table": "UK 2013 (6 lists)", "search": "guided", "models": info["models_fitted"],
                  "seconds_median": round(statistics.median(g_times), 3), "selected": info["selected"],
                  "estimate": round(fits[0].abundance, 1)})
-    for t in (7, 8, 9, 10):
-        N, tab = simulated(t, 100 + t)
-        ts = []
-        for _ in range(args.repeats):
-            t0 = time.perf_counter()
-            fits, info = guided_search(tab, 2)
-            ts.append(time.perf_counter() - t0)
-        best = fits[0]
-        rows.append({"table": f"simulated, {t} lists (N={N:,})", "search": "guided", "models": info["models_fitted"],
-                     "seconds_median": round(statistics.median(ts), 2), "selected": best.name,
-                     "estimate": round(best.abundance, 1),
-                     "planted_pairs_found": sum(pair in parse_model_name(best.name, t).terms
-                                                for pair in ((0, 1), (2, 3)))})
-    if args.json:
-        print(json.dumps({"rows": rows, "load_average_1min": round(os.getloadavg()[0], 2)}, indent=1))
-        return
-    print(f"log-linear search; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print("| table | search | models fitted | seconds (median) | selected | estimate | planted pairs found |")
-    print("|---|---|---:|---:|---|---:|---:|")
-    for r in rows:
-        print(f"| {r['table']} | {r['search']} | {r['models']:,} | {r['seconds_median']} | `{r['selected']}` "
-              f"| {r['estimate']:,.0f} | {r.get('planted_pairs_found', '')} |")
+    return rows
 
 
 if __name__ == "__main__":

@@ -53,8 +53,23 @@ def _pairwise_pr(assign, truth) -> tuple[float, float]:
     return (tp / len(predicted) if predicted else 1.0), (tp / len(actual) if actual else 1.0)
 
 
+def missed_links(fixed: dict, truth: dict, scored: dict) -> dict:
+    """The true pairs the fixed linkage left apart: how many, how many were never scored (blocking), and
+    the sum of the match probabilities of the scored ones (what drawn configurations can bring back)."""
+    from itertools import combinations
+
+    by: dict = {}
+    for rid, person in truth.items():
+        by.setdefault(person, []).append(rid)
+    pairs = [tuple(sorted(p)) for m in by.values() for p in combinations(m, 2)]
+    missed = [p for p in pairs if fixed[p[0]] != fixed[p[1]]]
+    q = [scored[p] for p in missed if p in scored]
+    return {"true_pairs": len(pairs), "missed": len(missed), "missed_never_scored": len(missed) - len(q),
+            "missed_scored_probability_sum": round(sum(q), 1)}
+
+
 def run_one(args: tuple) -> dict:
-    seed, population, n_lists, draws, methods = args
+    seed, population, n_lists, draws, methods, noise = args
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
     from dadkhah.estimate.lcmcr import LcmcrSettings
     from dadkhah.estimate.linkage_uncertainty import LinkageGraph, propagate_tables, sample_assignments
@@ -64,7 +79,7 @@ def run_one(args: tuple) -> dict:
     from dadkhah.testing.simulate_lists import simulate
 
     t0 = time.perf_counter()
-    sim = simulate(population=population, lists=n_lists, seed=seed)
+    sim = simulate(population=population, lists=n_lists, seed=seed, noise=noise)
     records, truth, _ = sim.parsed()
     names = [sl.name for sl in sim.lists]
     opts_link = EngineOptions()
@@ -79,6 +94,8 @@ def run_one(args: tuple) -> dict:
     veto = [(int(a), int(b)) for a, b, q in zip(p["unique_id_l"], p["unique_id_r"], p["match_probability"],
                                                 strict=True) if q < opts_link.veto]
     graph = LinkageGraph([rid for rid, _, _ in records], edges, veto=veto)
+    scored = {tuple(sorted((int(a), int(b)))): float(q) for a, b, q in
+              zip(p["unique_id_l"], p["unique_id_r"], p["match_probability"], strict=True)}
     assignments = sample_assignments(graph, draws, seed)
     t_true, t_fixed = _table(records, true, names), _table(records, fixed, names)
     drawn = [_table(records, a, names) for a in assignments]
@@ -86,7 +103,8 @@ def run_one(args: tuple) -> dict:
                        target_ess=None)
     options = EstimateOptions(seed=seed, lcmcr=lc, closed=False)
     res = {"seed": seed, "N": population, "documented_true": t_true.documented, "documented_fixed": t_fixed.documented,
-           "precision": precision, "recall": recall, "link_seconds": round(t_link, 1), "results": {}}
+           "precision": precision, "recall": recall, "link_seconds": round(t_link, 1), "results": {},
+           "missed_links": missed_links(fixed, true, scored)}
     pooled = propagate_tables(drawn, options, methods, seed)
     for m_i, m in enumerate(methods):
         row = {}
@@ -131,26 +149,58 @@ def main() -> None:
     parser.add_argument("--methods", default="lcmcr,bma")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=515)
+    parser.add_argument("--noise", type=float, default=1.0,
+                        help="how much worse than the generator's conventions the lists are (0: as generated; "
+                             "1: more typos and blank fields, so that the linkage makes real errors)")
     parser.add_argument("--json", metavar="FILE")
+    parser.add_argument("--progress", metavar="FILE.jsonl",
+                        help="append each population's result here as it is done (a run cut short keeps them)")
+    parser.add_argument("--summarise", metavar="FILE.jsonl", help="only summarise a --progress file (even partial)")
     args = parser.parse_args()
     methods = tuple(args.methods.split(","))
-    jobs = [(args.seed + i, args.population, args.lists, args.draws, methods) for i in range(args.populations)]
+    if args.summarise:
+        with open(args.summarise, encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh if line.strip()]
+        print(f"{len(rows)} populations from {args.summarise}")
+        report(rows, methods, None, args)
+        return
+    jobs = [(args.seed + i, args.population, args.lists, args.draws, methods, args.noise)
+            for i in range(args.populations)]
     start = time.perf_counter()
+    rows = []
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        rows = list(pool.map(run_one, jobs))
+        for row in pool.map(run_one, jobs):
+            rows.append(row)
+            if args.progress:
+                with open(args.progress, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(row, default=str) + "\n")
     seconds = time.perf_counter() - start
+    report(rows, methods, seconds, args)
+
+
+def report(rows: list[dict], methods, seconds: float | None, args) -> None:
     summary = summarise(rows, methods)
     pr = np.array([(r["precision"], r["recall"]) for r in rows])
-    print(f"{len(rows)} simulated populations of {args.population} victims on {args.lists} lists, "
-          f"{args.draws} linkage draws each; {seconds:.0f} s on {args.workers} workers; seed {args.seed}")
+    if seconds is not None:
+        print(f"{len(rows)} simulated populations of {args.population} victims on {args.lists} lists, "
+              f"{args.draws} linkage draws each; noise {args.noise}; {seconds:.0f} s on {args.workers} workers; "
+              f"seed {args.seed}")
+    docs = np.array([(r["documented_true"], r["documented_fixed"]) for r in rows])
+    print(f"documented victims: true linkage {docs[:, 0].mean():.0f}, fixed threshold {docs[:, 1].mean():.0f} "
+          f"(mean over populations; {100 * np.mean(docs[:, 1] / docs[:, 0] - 1):+.1f}%)")
     print(f"linkage at threshold 0.5: pairwise precision {pr[:, 0].mean():.3f}, recall {pr[:, 1].mean():.3f} "
           f"(means over populations)")
+    ml = [r["missed_links"] for r in rows if "missed_links" in r]
+    if ml:
+        print(f"missed true pairs: {sum(m['missed'] for m in ml):,} of {sum(m['true_pairs'] for m in ml):,}; never "
+              f"scored (blocking) {sum(m['missed_never_scored'] for m in ml):,}; the scored ones' match "
+              f"probabilities sum to {sum(m['missed_scored_probability_sum'] for m in ml):,.0f}")
     print("| method | table | populations | 95% coverage | mean bias | median width |")
     print("|---|---|---:|---:|---:|---:|")
     for s in summary:
         print(f"| {s['method']} | {s['table']} | {s['populations']} | {s['coverage_pct']:.0f}% "
               f"(±{s['coverage_mcse_pct']:.0f}) | {s['mean_bias_pct']:+.1f}% | {s['median_width_pct']:.0f}% |")
-    if args.json:
+    if args.json and seconds is not None:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump({"summary": summary, "populations": rows, "seconds": seconds}, fh, indent=1, default=str)
 

@@ -49,7 +49,7 @@ def demo(tmp_path_factory):
     tm = api.post("/api/testimony", json={"witness_id": "person-sima-mirzaei", "language": "fa",
                                           "transcript": "برادرانم در سال ۱۳۶۷ اعدام شدند."})
     assert tm.status_code in (200, 201), tm.text
-    yield {"case": case, "app": app, "item": item.json()["item_id"], "testimony": tm.json()["id"]}
+    yield {"case": case, "app": app, "item": item.json()["item_id"], "testimony": tm.json()["id"], "api": api}
     case.close()
 
 
@@ -205,3 +205,38 @@ def test_the_people_list_sorts_as_a_reader_expects_and_filters_by_name_and_type(
     assert "زندان اوین" in prisons and "خاوران" not in prisons
     assert 'rel="icon"' in html
     assert client.get("/static/favicon.svg").status_code == 200
+
+
+def test_a_persian_estimate_page_has_no_english_warning_text(demo):
+    """An estimate of the demo's linked lists, with its warnings (sparse cells, not-identifiable models…):
+    the Persian page writes them from the catalogue; the English page shows the estimate's own messages."""
+    import re
+    import time
+
+    client = TestClient(demo["app"])
+    login(client, "admin")
+    api = demo["api"]
+    r = api.post("/api/estimates", json={"method": "loglinear", "seed": 1})
+    assert r.status_code in (200, 201, 202), r.text
+    run_id = r.json()["id"]
+    for _ in range(600):
+        run = api.get(f"/api/estimates/{run_id}").json()
+        if run["state"] not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    assert run["state"] == "done", run
+    warnings = run["summary"]["warnings"]
+    assert warnings, "the demo's lists are sparse: the estimate warns"
+    fa = client.get(f"/estimates/{run_id}?lang=fa").text
+    en = client.get(f"/estimates/{run_id}?lang=en").text
+    problems = [str(f) for f in findings(f"/estimates/{run_id}", fa, codes=_codes(), english=_english_strings())]
+    assert not problems, problems
+    main_fa = re.sub(r"<[^>]+>", "", fa[fa.index("<main"):fa.index("</main>")])
+    for w in warnings:
+        assert w["message"] not in main_fa
+        assert w["message"].split(":")[0] not in main_fa, w
+    assert sum(w["message"] in en.replace("&#39;", "'") for w in warnings) == len(warnings)
+    assert "estimate-warnings" in fa
+    listing = client.get("/estimates?lang=fa").text
+    assert run_id in listing
+    assert not findings("/estimates", listing, codes=_codes(), english=_english_strings())

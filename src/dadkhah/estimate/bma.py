@@ -30,6 +30,7 @@ from itertools import combinations
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
+from dadkhah.estimate.checks import Note
 from dadkhah.estimate.table import CaptureTable
 
 __all__ = [
@@ -295,9 +296,10 @@ def fit_bma(
     )
     top = result._top_mass()
     if top > 0.01:
-        result.warnings.append(
+        result.warnings.append(Note(
             f"{top:.1%} of the posterior lies in the top 5% of the range searched for unobserved victims "
             f"(up to {int(n0[-1]):,}): the posterior piles up at the truncation bound, so the data do not "
-            "bound N from above; widen the range (--nmax) and treat the upper limit as unreliable"
-        )
+            "bound N from above; widen the range (--nmax) and treat the upper limit as unreliable",
+            "truncation_bound", percent=round(100 * top, 1), nmax=int(n0[-1]),
+        ))
     return result

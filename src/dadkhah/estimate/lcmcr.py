@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from dadkhah.estimate import lcmcr_kernel
+from dadkhah.estimate.checks import Note
 from dadkhah.estimate.diagnostics import summarise_chains
 from dadkhah.estimate.table import CaptureTable
 
@@ -186,34 +187,42 @@ def fit_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None, *, on_
             on_round(rounds, summary)
         samples *= 2
     summary = summarise_chains(N)
-    warnings = []
+    warnings: list[str] = []
     if not _meets(summary, settings):
-        warnings.append(
-            f"not converged: after {settings.burnin + samples * settings.thin:,} sweeps per chain "
+        sweeps = settings.burnin + samples * settings.thin
+        warnings.append(Note(
+            f"not converged: after {sweeps:,} sweeps per chain "
             f"(the --max-sweeps limit) R-hat is {summary.get('rhat', math.nan):.3f} (target "
             f"{settings.target_rhat}) and the effective sample size {summary.get('ess', math.nan):.0f} "
-            f"(target {settings.target_ess}); do not quote this figure as the estimate"
-        )
+            f"(target {settings.target_ess}); do not quote this figure as the estimate",
+            "lcmcr_not_converged", sweeps=sweeps, rhat=round(float(summary.get("rhat", math.nan)), 3),
+            target_rhat=settings.target_rhat, ess=round(float(summary.get("ess", math.nan))),
+            target_ess=settings.target_ess,
+        ))
     if not lcmcr_kernel.HAVE_NUMBA:
-        warnings.append("numba is not installed, so the latent-class sampler ran in pure Python (slow)")
+        warnings.append(Note("numba is not installed, so the latent-class sampler ran in pure Python (slow)",
+                             "lcmcr_no_numba"))
     rhat = summary.get("rhat")
     if settings.target_rhat is None and rhat is not None and rhat > 1.05:
-        warnings.append(
+        warnings.append(Note(
             f"the {settings.chains} chains disagree (R-hat {rhat:.3f} > 1.05): the posterior is not yet "
-            "reliable; run more sweeps (--burnin, --samples) or more chains"
-        )
+            "reliable; run more sweeps (--burnin, --samples) or more chains",
+            "lcmcr_chains_disagree", chains=settings.chains, rhat=round(float(rhat), 3),
+        ))
     ess = summary.get("ess")
     if settings.target_ess is None and ess is not None and ess < 100 * settings.chains:
-        warnings.append(
+        warnings.append(Note(
             f"only {ess:.0f} effective draws of N: quantiles, especially the upper limit, carry "
-            "Monte Carlo error; run more sweeps for a final figure"
-        )
+            "Monte Carlo error; run more sweeps for a final figure",
+            "lcmcr_few_effective_draws", ess=round(float(ess)),
+        ))
     full = float(np.mean(U >= settings.K))
     if full > 0.05:
-        warnings.append(
+        warnings.append(Note(
             f"all {settings.K} latent classes were in use in {full:.0%} of draws: the truncation level K may "
-            "be too small; rerun with a larger --K"
-        )
+            "be too small; rerun with a larger --K",
+            "lcmcr_all_classes_used", K=settings.K, percent=round(100 * full),
+        ))
     return LcmcrResult(
         table=table,
         settings=settings,

@@ -31,6 +31,7 @@ from scipy.optimize import brentq
 from scipy.special import gammaln
 from scipy.stats import chi2
 
+from dadkhah.estimate.checks import Note
 from dadkhah.estimate.poisson import PoissonFit, fit_poisson
 from dadkhah.estimate.table import CaptureTable
 
@@ -591,10 +592,11 @@ def fit_loglinear(
         raise ValueError("no log-linear model could be fitted to this table")
     dropped = len(fits) - len(ok)
     if dropped:
-        warnings.append(
+        warnings.append(Note(
             f"{dropped} of {len(fits)} log-linear models are not identifiable on this table (zero cells or "
-            "margins) and were left out of the model average"
-        )
+            "margins) and were left out of the model average",
+            "loglinear_dropped", dropped=dropped, models=len(fits),
+        ))
     bics = np.array([f.bic for f in ok])
     w = np.exp(-(bics - bics.min()) / 2)
     w /= w.sum()
@@ -605,11 +607,12 @@ def fit_loglinear(
     average = float(np.sum(w * est))
     average_se = float(np.sum(w * np.sqrt(ses**2 + (est - average) ** 2)))
     if search is not None:
-        warnings.append(
+        warnings.append(Note(
             f"too many hierarchical models to fit them all ({table.t} lists); a stepwise BIC search fitted "
             f"{search['models_fitted']} of them: the selected model is the best on its path, not necessarily "
-            "the lowest BIC of all"
-        )
+            "the lowest BIC of all",
+            "loglinear_guided_search", lists=table.t, models=search["models_fitted"],
+        ))
     return LoglinearResult(
         table=table,
         models=fits,

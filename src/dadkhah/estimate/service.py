@@ -272,6 +272,7 @@ def estimate_table(table: CaptureTable, method: str, options: EstimateOptions, s
                 "empty_list_dropped",
                 f"{', '.join(empty)} record{'s' if len(empty) == 1 else ''} no victims here and "
                 f"{'was' if len(empty) == 1 else 'were'} left out; the estimate uses the other lists.",
+                params={"lists": ", ".join(empty), "count": len(empty)},
             ),
         )
         return est
@@ -291,7 +292,7 @@ def estimate_table(table: CaptureTable, method: str, options: EstimateOptions, s
         except ValueError as exc:
             raise EstimateError(str(exc)) from None
         details = res.to_dict()
-        warnings = [EstimateWarning("loglinear_models", w) for w in res.warnings]
+        warnings = [EstimateWarning.of("loglinear_models", w) for w in res.warnings]
         bad = [m.name for m in res.models if not m.identifiable]
         if bad:
             warnings.append(
@@ -299,6 +300,7 @@ def estimate_table(table: CaptureTable, method: str, options: EstimateOptions, s
                     "non_identifiable",
                     f"{len(bad)} log-linear model(s) are not identifiable on this table (e.g. {', '.join(bad[:3])}): "
                     "a zero cell or margin leaves a parameter unestimable. They are listed but not used.",
+                    params={"count": len(bad), "examples": ", ".join(bad[:3])},
                 )
             )
         if res.best.upper is not None and not math.isfinite(res.best.upper):
@@ -307,6 +309,7 @@ def estimate_table(table: CaptureTable, method: str, options: EstimateOptions, s
                     "open_interval",
                     f"The selected model {res.best.name} has no finite upper limit: the data are consistent with "
                     "an arbitrarily large number of unrecorded victims under that model.",
+                    params={"model": res.best.name},
                 )
             )
         if options.closed and table.t >= 2:
@@ -326,7 +329,7 @@ def estimate_table(table: CaptureTable, method: str, options: EstimateOptions, s
         details = res.to_dict()
         for key in ("method", "estimate", "lower", "upper", "documented"):
             details.pop(key, None)
-        warnings = [EstimateWarning("lcmcr", w) for w in res.warnings]
+        warnings = [EstimateWarning.of("lcmcr", w) for w in res.warnings]
         return MethodEstimate(method, n, res.estimate, res.lower, res.upper, details, res.draws, warnings, res)
     if method == "bma":
         if not BMA_MIN_LISTS <= table.t <= BMA_MAX_LISTS:
@@ -338,7 +341,7 @@ def estimate_table(table: CaptureTable, method: str, options: EstimateOptions, s
         details = res.to_dict()
         for key in ("method", "estimate", "lower", "upper", "documented"):
             details.pop(key, None)
-        warnings = [EstimateWarning("truncation_bound", w) for w in res.warnings]
+        warnings = [EstimateWarning.of("truncation_bound", w) for w in res.warnings]
         return MethodEstimate(method, n, res.estimate, res.lower, res.upper, details, res.draws, warnings, res)
     raise EstimateError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
 
@@ -420,6 +423,7 @@ def estimate(
             EstimateWarning(
                 "bma_skipped",
                 f"BMA over decomposable graphs needs {BMA_MIN_LISTS} to {BMA_MAX_LISTS} lists; skipped for {total.t}.",
+                params={"min": BMA_MIN_LISTS, "max": BMA_MAX_LISTS, "lists": total.t},
             )
         )
     strata: list[StratumEstimate] = []
@@ -441,6 +445,7 @@ def estimate(
                         "strata_unfitted",
                         f"{method}: no stratum could be estimated; the figure is the estimate from the lists "
                         "without strata.",
+                        key="strata_unfitted_all", params={"method": method},
                     )
                 )
                 if on_progress:
@@ -448,7 +453,7 @@ def estimate(
                 try:
                     overall[method] = estimate_table(total, method, options, _derived_seed(options.seed))
                 except EstimateError as exc:
-                    warnings.append(EstimateWarning("method_failed", f"{method}: {exc}"))
+                    warnings.append(EstimateWarning("method_failed", f"{method}: {exc}", params={"method": method}))
                 continue
             floor = sum(s.table.documented for s in failed)
             overall[method] = _combine(method, [s.methods[method] for s in fitted], total.documented, floor)
@@ -460,6 +465,9 @@ def estimate(
                         f"({'; '.join(f'{s.name}: {s.failed[method]}' for s in failed)}). The total adds their "
                         f"{floor:,} documented victims as they are (their unrecorded victims are not estimated), "
                         "so it is too low by however many those strata missed.",
+                        key="strata_unfitted_some",
+                        params={"method": method, "count": len(failed), "strata": "; ".join(s.name for s in failed),
+                                "documented": floor},
                     )
                 )
         if not overall:
@@ -614,6 +622,7 @@ def _estimate_strata(
                 "small_strata_pooled",
                 f"{len(small)} stratum/strata have fewer than {options.min_stratum} documented victims "
                 f"({'; '.join(names)}); they are estimated together as 'small strata'.",
+                params={"count": len(small), "min": options.min_stratum, "strata": "; ".join(names)},
             )
         )
     strata = []
@@ -630,7 +639,7 @@ def _estimate_strata(
             except (EstimateError, TableError, ValueError, np.linalg.LinAlgError) as exc:
                 failed[method] = str(exc) or type(exc).__name__
                 s_warn.append(EstimateWarning("stratum_unfitted", f"{method} could not be fitted: {failed[method]}",
-                                              name))
+                                              name, params={"method": method}))
                 continue
             est.warnings = [w.in_stratum(name) for w in est.warnings]
             ests[method] = est
@@ -659,7 +668,10 @@ def load_case_tables(
         raise EstimateError("no list of this case may be counted for this reader")
     if records.empty:
         raise EstimateError("the lists this reader may count hold no linked records")
-    warnings = [EstimateWarning("unknown_stratum", m) for m in unknown_messages(missing)]
+    warnings = [
+        EstimateWarning("unknown_stratum", m, params={"field": name, "count": count})
+        for m, (name, count) in zip(unknown_messages(missing), missing.items(), strict=True)
+    ]
     try:
         tables = table_from_records(
             records, lists=[vl.name for vl in lists], strata=strata, source="the case's linked lists"

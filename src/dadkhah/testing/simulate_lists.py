@@ -594,12 +594,47 @@ SPECS = [
 ]
 
 
-def simulate(population: int = 10_000, lists: int = 5, *, seed: int = 0, duplicates: float = 0.03) -> Simulation:
-    """A population of ``population`` victims and ``lists`` (4–6) lists of them, reproducible by ``seed``."""
+NAME_FIELDS = ("given_name", "family_name", "full_name", "father_name")
+
+
+def _degrade(row: dict, spec: _Spec, rng: random.Random, noise: float) -> dict:
+    """A record as a worse list keeps it (``noise`` > 0): more typos in every name, more fields left blank.
+
+    Per name field a further typo with probability 0.35 × noise (twice with 0.1 × noise); every other
+    field (not the list's row number) blanked with probability 0.2 × noise. A fresh ``rng`` (not the
+    simulation's) does this, so ``noise=0`` draws exactly the lists it always drew."""
+    names = {spec.mapping[k] for k in NAME_FIELDS if k in spec.mapping}
+    out = dict(row)
+    for col, value in row.items():
+        if not value or col == spec.id_column:
+            continue
+        if col in names:
+            persian = any("\u0600" <= ch <= "\u06ff" for ch in value)
+            typo = _typo_persian if persian else _typo_latin
+            for chance in (0.35, 0.1):
+                if rng.random() < min(1.0, chance * noise):
+                    words = value.split(" ")
+                    j = max(range(len(words)), key=lambda w: (len(words[w]), rng.random()))
+                    words[j] = typo(words[j], rng)
+                    value = " ".join(words)
+            out[col] = value
+        elif rng.random() < min(0.9, 0.2 * noise):
+            out[col] = ""
+    return out
+
+
+def simulate(population: int = 10_000, lists: int = 5, *, seed: int = 0, duplicates: float = 0.03,
+             noise: float = 0.0) -> Simulation:
+    """A population of ``population`` victims and ``lists`` (4–6) lists of them, reproducible by ``seed``.
+
+    ``noise`` (0 by default) makes the lists worse than the conventions above: more typos and more blank
+    fields (``_degrade``), so that linking them makes real errors (missed and false links)."""
     if not 4 <= lists <= 6:
         raise ValueError("simulate 4, 5 or 6 lists")
     if population < 1:
         raise ValueError("the population must have at least one person")
+    if noise < 0:
+        raise ValueError("noise must be 0 or more")
     rng = random.Random(seed)
     victims = _population(population, rng)
     specs = SPECS[:lists]
@@ -614,9 +649,12 @@ def simulate(population: int = 10_000, lists: int = 5, *, seed: int = 0, duplica
                 copies = 2 if rng.random() < duplicates else 1
                 for _ in range(copies):
                     entries[k].append((rng.random(), v.id, spec.render(v, rng)))
+    worse = random.Random(f"{seed}-noise")
     for k, spec in enumerate(specs):
         sl = out[k]
         for n, (_, pid, row) in enumerate(sorted(entries[k], key=lambda e: e[0]), start=1):
+            if noise > 0:
+                row = _degrade(row, spec, worse, noise)
             if spec.id_column:
                 row[spec.id_column] = (_digits_fa(str(n)) if spec.name == "family-network"
                                        else f"{spec.name[:2].upper()}-{n:06d}")

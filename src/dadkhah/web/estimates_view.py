@@ -50,3 +50,98 @@ def report_file(case, run_id: str, name: str, principal) -> Path:
     from dadkhah.estimate.runs import report_file as _file
 
     return _file(case, run_id, name, principal)
+
+
+# --- warnings in the reader's language --------------------------------------------------------
+#
+# The estimate writes each warning with a ``key`` and its ``params`` (``estimate.checks``); an English
+# page shows the estimate's own message, any other page the catalogue's ``estimates.warn.<key>`` filled
+# with the params. A warning whose key the catalogue lacks (a run stored before keys existed, or a new
+# warning) is said generically, never in English.
+
+_STRATUM_VALUES = {"small strata": "estimates.stratum.small", "unknown": "estimates.stratum.unknown"}
+_FIELD_KEYS = {"province": "estimates.field.province", "prison": "estimates.field.prison",
+               "gender": "estimates.field.gender", "period": "estimates.field.period"}
+
+
+def _param(name: str, value, lang: str) -> str:
+    from dadkhah.web.i18n import catalogue, number, to_persian_digits, translate
+
+    if name == "method" and f"estimates.method.{value}" in catalogue():
+        return translate(f"estimates.method.{value}", lang)
+    if name == "field":
+        return translate(_FIELD_KEYS[value], lang) if value in _FIELD_KEYS else str(value)
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, int):
+        return number(value, lang)
+    if isinstance(value, float):
+        text = f"{value:g}"
+        return to_persian_digits(text).replace(".", "٫") if lang == "fa" else text
+    return str(value)
+
+
+# Params that are record data (list names, model names, strata): marked as data on the page.
+_DATA_PARAMS = {"list", "list_a", "list_b", "lists", "examples", "model"}
+
+
+def _data(text: str):
+    from markupsafe import Markup, escape
+
+    return Markup('<bdi dir="auto" translate="no">{}</bdi>').format(escape(text)) if text else Markup("")
+
+
+def warning_texts(warnings: list | None, lang: str) -> list[dict]:
+    """Each warning of an estimate summary as ``{"text", "stratum"}`` (HTML) in ``lang``."""
+    from markupsafe import Markup, escape
+
+    from dadkhah.web.i18n import catalogue, translate
+
+    out = []
+    for w in warnings or []:
+        if isinstance(w, str):
+            w = {"message": w}
+        stratum = w.get("stratum")
+        if lang == "en":
+            text = escape(w.get("message") or "")
+            where = _data(stratum) if stratum else None
+        else:
+            key = f"estimates.warn.{w.get('key') or w.get('code')}"
+            if key not in catalogue() or lang not in catalogue()[key]:
+                key = "estimates.warn.other"
+            params = {}
+            for k, v in (w.get("params") or {}).items():
+                if k in _DATA_PARAMS or (k == "field" and v not in _FIELD_KEYS):
+                    params[k] = _data(str(v))
+                elif k == "strata":
+                    params[k] = Markup("؛ ").join(_stratum_html(part, lang) for part in str(v).split("; "))
+                else:
+                    params[k] = escape(_param(k, v, lang))
+            template = str(escape(translate(key, lang)))
+            try:
+                text = Markup(template.format(**params))
+            except (KeyError, IndexError, ValueError):  # a stored warning without the params its message needs
+                text = escape(translate("estimates.warn.other", lang))
+            where = _stratum_html(stratum, lang) if stratum else None
+        out.append({"text": text, "stratum": where})
+    return out
+
+
+def _stratum_html(label: str, lang: str):
+    """A stratum label with its field names and made-up values in ``lang`` and its recorded values as data."""
+    from markupsafe import Markup, escape
+
+    from dadkhah.web.i18n import translate
+
+    parts = []
+    for part in label.split(", "):
+        f, sep, v = part.partition("=")
+        if not sep:
+            f, v = "", part
+        v_html = escape(translate(_STRATUM_VALUES[v], lang)) if v in _STRATUM_VALUES else _data(v)
+        if f:
+            f_html = escape(translate(_FIELD_KEYS[f], lang)) if f in _FIELD_KEYS else _data(f)
+            parts.append(Markup("{}: {}").format(f_html, v_html))
+        else:
+            parts.append(v_html)
+    return Markup("، " if lang == "fa" else ", ").join(parts)

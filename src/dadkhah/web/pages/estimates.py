@@ -39,7 +39,9 @@ def estimates_start(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)
 @router.get("/estimates/{run_id}")
 def estimate_page(run_id: str, ctx: Ctx = Depends(get_ctx)):
     ctx.require("analyse")
-    return page(ctx, "estimate.html", run=ev.get_run(ctx.case, run_id, ctx.principal))
+    run = ev.get_run(ctx.case, run_id, ctx.principal)
+    warnings = ev.warning_texts((run.get("summary") or {}).get("warnings"), ctx.lang)
+    return page(ctx, "estimate.html", run=run, warnings=warnings)
 
 
 @router.get("/estimates/{run_id}/report/{name}")
