@@ -84,7 +84,7 @@ def test_the_report_says_how_many_documented_victims_are_on_the_lists_the_estima
         ev = add_event(s, event_type="execution", label="Execution in Mashhad, 1988", date="1988")
         p = add_person(s, names=["Zahra Mirzaei", "زهرا میرزایی"], id="person-article-only")
         add_participation(s, event_id=ev.id, participant_id=p.id, role="victim")
-    table = capture_history(case)
+    table = capture_history(case, principal=SYSTEM)
     with case.reader(operator()) as s:
         counts = case_report(s, "internal")["counts"]
         victims = documented_victims(s, operator())

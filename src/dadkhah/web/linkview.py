@@ -131,6 +131,8 @@ _LEVEL_PATTERNS: list[tuple[str, str]] = [
     (r"^places compared directly, or none to compare$", "region_null"),
     (r"^a place of one in the province of a place of the other$", "region_same"),
     (r"^their places lie in different provinces$", "region_different"),
+    (r"^same given and family name$", "same_whole_name"),
+    (r"^not both names equal$", "whole_name_differs"),
     (r"^same (?P<what>\w+)$", "same_thing"),
     (r"^level not known", "unknown"),
 ]
