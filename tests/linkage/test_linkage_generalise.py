@@ -5,22 +5,12 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from record_fields import day, fields
 
 from dadkhah.linkage import engine
 from dadkhah.linkage import model as M
 from dadkhah.linkage.cluster import cluster
 from dadkhah.linkage.features import feature_frame, features, read_note, vowel_fold
-
-
-def fields(**kw):
-    base = {"full_name": None, "given": None, "family": None, "father": None, "gender": None, "birth": None,
-            "death": None, "place_of_origin": None, "detention_site": None, "burial_site": None, "age": None}
-    base.update(kw)
-    return base
-
-
-def day(iso: str) -> dict:
-    return {"text": iso, "low": iso, "high": iso}
 
 
 def year(y: int) -> dict:

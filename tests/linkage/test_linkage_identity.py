@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from record_fields import day, fields
 
 from dadkhah.linkage import engine
 from dadkhah.linkage import model as M
@@ -11,17 +12,6 @@ from dadkhah.linkage.features import address_key, code, feature_frame, features
 from dadkhah.lists.mapping import propose_mapping
 from dadkhah.lists.readers import RawRow
 from dadkhah.lists.rows import parse_row
-
-
-def fields(**kw):
-    base = {"full_name": None, "given": None, "family": None, "father": None, "gender": None, "birth": None,
-            "death": None, "place_of_origin": None, "detention_site": None, "burial_site": None, "age": None}
-    base.update(kw)
-    return base
-
-
-def day(iso: str) -> dict:
-    return {"text": iso, "low": iso, "high": iso}
 
 
 @pytest.mark.parametrize(("headers", "expected"), [

@@ -4,21 +4,11 @@ from copy import deepcopy
 
 import pandas as pd
 import pytest
+from record_fields import day, fields
 
 from dadkhah.linkage import engine
 from dadkhah.linkage import model as M
 from dadkhah.linkage.features import feature_frame
-
-
-def fields(**kw):
-    base = {"full_name": None, "given": None, "family": None, "father": None, "gender": None, "birth": None,
-            "death": None, "place_of_origin": None, "detention_site": None, "burial_site": None, "age": None}
-    base.update(kw)
-    return base
-
-
-def day(iso: str) -> dict:
-    return {"text": iso, "low": iso, "high": iso}
 
 
 def year(y: int) -> dict:

@@ -1,3 +1,4 @@
+
 """Issue #14: the term frequency of the whole given+family combination, learnt from the lists."""
 
 import math
@@ -5,22 +6,11 @@ import random
 import statistics
 
 import pandas as pd
+from record_fields import day, fields
 
 from dadkhah.linkage import engine
 from dadkhah.linkage import model as M
 from dadkhah.linkage.features import feature_frame
-
-
-def fields(**kw):
-    base = {"full_name": None, "given": None, "family": None, "father": None, "gender": None, "birth": None,
-            "death": None, "place_of_origin": None, "detention_site": None, "burial_site": None, "age": None}
-    base.update(kw)
-    return base
-
-
-def day(iso: str) -> dict:
-    return {"text": iso, "low": iso, "high": iso}
-
 
 GIVENS = [f"G{c}{d}" for c in "bdfgk" for d in "aeiou"]
 FAMILIES = [f"F{c}{d}ri" for c in "bdfgklm" for d in "aeiou"]
