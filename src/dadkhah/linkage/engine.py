@@ -44,6 +44,7 @@ class EngineOptions:
     train_records: int = 40_000  # beyond this, m is learnt on a few provinces' records (training_region)
     min_m: float = 0.001  # no level is assumed impossible for true matches (see bounded_model)
     refine_prior: bool = True
+    refine_names: bool = True  # one EM step for the names' m on every blocked pair (see refine_name_m)
     veto: float = 0.01  # a pair inside a cluster scored below this keeps its records apart (see link)
     check_rounds: int = 3
     strong: float = 0.9  # a pair with a hard conflict (different fathers, dates) stays together only this sure
@@ -434,6 +435,116 @@ def _pretrained(df: pd.DataFrame, options: EngineOptions, blocking: list[M.Block
                    timings=timings)
 
 
+#: The comparisons whose m :func:`refine_name_m` re-estimates.
+NAME_COMPARISONS = ("given", "family", "father")
+
+
+def _level_of_weight(comp: dict) -> dict[float, int]:
+    """A comparison's levels by their weight log2(m/u), leaving out weights two levels share (and the null
+    level's 0), which cannot tell their levels apart (see :func:`_with_levels`)."""
+    import math
+
+    weights = [(math.log2(lv["m"] / lv["u"]), lv["gamma"]) for lv in comp["levels"]
+               if lv["gamma"] >= 0 and lv["m"] and lv["u"]]
+    out = {}
+    for w, g in weights:
+        if abs(w) >= _SAME_WEIGHT and sum(1 for w2, _ in weights if abs(w2 - w) < _SAME_WEIGHT) == 1:
+            out[w] = g
+    return out
+
+
+def _shifted(column: str, shift: dict[str, list[tuple[float, float]]]) -> str:
+    """SQL for ``column`` plus each comparison's shift: ``shift`` maps a comparison to (old weight of a
+    level, bits to add to pairs at that level)."""
+    terms = [column]
+    for name, moves in shift.items():
+        cases = " ".join(f"WHEN abs(mw_{name} - ({w!r})) < {_SAME_WEIGHT!r} THEN {d!r}" for w, d in moves if d)
+        if cases:
+            terms.append(f"(CASE {cases} ELSE 0.0 END)")
+    return "(" + " + ".join(terms) + ")"
+
+
+def refine_name_m(linker, table: str, trained: Trained, old_prior: float, prior: float, min_m: float,
+                  names: Sequence[str]) -> tuple[dict[str, list[tuple[float, float]]], float]:
+    """One EM step for the m probabilities of the names (given, family, father) on every scored pair.
+
+    The training sessions learn a name's m on a few hundred pairs that share the other names and a date;
+    there, a level that is common among matches but rare in the session (a vowel variant of a given name)
+    can be driven to the floor, and siblings (same family name and father, another given name) make a
+    wholly different given name look common among matches. Every blocked pair is a far larger sample of
+    the matches (nearly all of them are blocked), so the names' m are re-estimated there: the expected
+    share of matches at each level, the pairs' match probabilities (under the re-estimated prior) as
+    weights, m at least ``min_m``. u stays as estimated from random pairs. The sums come from one
+    grouped query (weights rounded to 1/20 bit), so the pairs never leave the backend. Returns the
+    shift to apply to pairs per level (for :func:`_shifted`) and the prior re-estimated after it; the
+    trained model's m are updated.
+    """
+    import math
+
+    import numpy as np
+
+    if not names:
+        return {}, prior
+    comps = {c["name"]: c for c in trained.comparisons}
+    cols = ", ".join(f"mw_{n}" for n in names)
+    hist = linker.misc.query_sql(
+        f"SELECT {cols}, round(match_weight * 20) / 20 AS w, count(*) AS n FROM {table} "
+        f"GROUP BY {cols}, round(match_weight * 20) / 20", "pandas")
+    n = hist["n"].to_numpy(dtype="float64")
+    w = hist["w"].to_numpy(dtype="float64") + _logit2(prior) - _logit2(old_prior)
+    p = n / (1.0 + np.exp2(-w))  # expected matches per cell
+    shift: dict[str, list[tuple[float, float]]] = {}
+    delta = np.zeros(len(hist))
+    for name in names:
+        levels = _level_of_weight(comps[name])
+        mw = hist[f"mw_{name}"].to_numpy(dtype="float64")
+        gamma = np.full(len(hist), -1)
+        for weight, g in levels.items():
+            gamma[np.abs(mw - weight) < _SAME_WEIGHT] = g
+        by_level = {lv["gamma"]: lv for lv in comps[name]["levels"] if lv["gamma"] >= 0 and lv["m"] and lv["u"]}
+        share = {g: float(p[gamma == g].sum()) for g in levels.values()}
+        told = sum(share.values())
+        if told <= 0:
+            continue
+        # The levels the weights tell apart share the m mass they had between them; the others keep theirs.
+        mass = sum(by_level[g]["m"] for g in levels.values())
+        new_m = {g: max(share[g] / told * mass, min_m) for g in levels.values()}
+        scale = mass / sum(new_m.values())
+        new_m = {g: m * scale for g, m in new_m.items()}
+        moves = []
+        for weight, g in levels.items():
+            d = math.log2(new_m[g] / by_level[g]["m"])
+            moves.append((weight, d))
+            delta[gamma == g] += d
+        shift[name] = moves
+        _set_m(trained.model, name, new_m)
+    # The prior again, at a fixed point, on the shifted histogram.
+    base = hist["w"].to_numpy(dtype="float64") + delta - _logit2(old_prior)
+    total = len(trained.df) * (len(trained.df) - 1) / 2
+    current = prior
+    for _ in range(50):
+        nxt = float(min(max(np.sum(n / (1.0 + np.exp2(-(base + _logit2(current))))) / total, 1e-15), 0.5))
+        done = abs(nxt - current) <= 1e-4 * current
+        current = nxt
+        if done:
+            break
+    return shift, current
+
+
+def _set_m(model: dict, name: str, new_m: dict[int, float]) -> None:
+    """Write re-estimated m probabilities (by level gamma) into a Splink model."""
+    for comp in model.get("comparisons", []):
+        if comp["output_column_name"] != name:
+            continue
+        gamma = sum(1 for lv in comp["comparison_levels"] if not lv.get("is_null_level")) - 1
+        for lv in comp["comparison_levels"]:
+            if lv.get("is_null_level"):
+                continue
+            if gamma in new_m:
+                lv["m_probability"] = new_m[gamma]
+            gamma -= 1
+
+
 def score(trained: Trained, *, options: EngineOptions | None = None, step: Step | None = None) -> pd.DataFrame:
     """Score the blocked pairs (re-estimating the prior from them); keep those at or above ``floor``."""
     import numpy as np
@@ -457,15 +568,27 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
             step("re-estimating the prior from the scored pairs")
             new = refine_prior_value(weights["match_weight"].to_numpy(dtype="float64"), old, len(trained.df))
             trained.pairs_scored = len(weights)
+            columns = linker.misc.query_sql(f"SELECT * FROM {scored.physical_name} LIMIT 0", "pandas").columns
+            shift = {}
+            if options.refine_names and not options.model:
+                step("re-estimating the names' m from every scored pair")
+                shift, new = refine_name_m(linker, scored.physical_name, trained, old, new, options.min_m,
+                                           [c for c in NAME_COMPARISONS if f"mw_{c}" in columns])
+                weights = linker.misc.query_sql(
+                    f"SELECT {_shifted('match_weight', shift)} AS match_weight FROM {scored.physical_name}",
+                    "pandas")
             w = weights["match_weight"].to_numpy(dtype="float64") + _logit2(new) - _logit2(old)
             trained.expected_matches = float((1.0 / (1.0 + np.exp2(-w))).sum())
             cutoff = _logit2(options.floor) + _logit2(old) - _logit2(new)
             # Only the columns kept (_tidy): the term frequencies of both records are not needed.
-            columns = linker.misc.query_sql(f"SELECT * FROM {scored.physical_name} LIMIT 0", "pandas").columns
-            wanted = ", ".join(c for c in columns if c.startswith("mw_") or c in (
-                "unique_id_l", "unique_id_r", "match_weight", "match_probability"))
+            wanted = ", ".join(
+                f"{_shifted(c, {c[3:]: shift[c[3:]]} if c[3:] in shift else {})} AS {c}"
+                if c.startswith("mw_") and c[3:] in shift else c
+                for c in columns if c.startswith("mw_") or c in ("unique_id_l", "unique_id_r", "match_probability"))
+            total = _shifted("match_weight", shift)
             pairs = linker.misc.query_sql(
-                f"SELECT {wanted} FROM {scored.physical_name} WHERE match_weight >= {cutoff!r}", "pandas")
+                f"SELECT {wanted}, {total} AS match_weight FROM {scored.physical_name} "
+                f"WHERE {total} >= {cutoff!r}", "pandas")
             scored.drop_table_from_database_and_remove_from_cache()
             pairs = _shift_prior(pairs, old, new)
             trained.model["probability_two_random_records_match"] = new
@@ -594,6 +717,38 @@ def conflicts(a: dict, b: dict) -> str | None:
     return None
 
 
+#: Two given names this alike (Jaro-Winkler) may be one name mistyped, not a brother's or sister's.
+SIBLING_GIVEN_SIMILARITY = 0.85
+
+
+def siblings(a: dict, b: dict) -> str | None:
+    """Why two records (feature rows) look like brothers or sisters rather than one person, or None: the
+    same family name and the same father's name, and given names that differ wholly (neither the keys, the
+    vowel-folded keys nor the skeletons agree, neither name holds the other, as "Reza" does "Mohammadreza",
+    and they are not alike enough to be one mistyped), unless the birth dates agree to the day or the
+    identity numbers agree. Brothers were often arrested, held and executed together, so their records
+    share the family name, the father, the prison and often the day; every field but the given name then
+    says "same", and a model that takes its fields as independent links them (the father's name is no
+    independent evidence once the family name agrees). Such pairs stay apart, however strong the link."""
+    from rapidfuzz.distance import JaroWinkler
+
+    if not all(_known(a.get(k)) and _known(b.get(k)) for k in ("family_key", "father_key", "given_key")):
+        return None
+    if a["family_key"] != b["family_key"] or a["father_key"] != b["father_key"]:
+        return None
+    ga, gb = str(a["given_key"]), str(b["given_key"])
+    if ga in gb or gb in ga or a.get("given_vf") == b.get("given_vf") or a.get("given_sk") == b.get("given_sk"):
+        return None
+    if JaroWinkler.similarity(ga, gb) >= SIBLING_GIVEN_SIMILARITY:
+        return None
+    lo_a, hi_a, lo_b, hi_b = a.get("birth_lo"), a.get("birth_hi"), b.get("birth_lo"), b.get("birth_hi")
+    if all(_known(v) for v in (lo_a, hi_a, lo_b, hi_b)) and lo_a == hi_a == lo_b == hi_b:
+        return None
+    if _known(a.get("id_number")) and a.get("id_number") == b.get("id_number"):
+        return None
+    return "same family name and father, other given names (brothers or sisters)"
+
+
 def _known(v) -> bool:
     return v is not None and not (isinstance(v, float) and v != v) and v is not pd.NA
 
@@ -601,9 +756,12 @@ def _known(v) -> bool:
 def incoherent_pairs(df: pd.DataFrame, result, scored: dict[tuple[int, int], float], strong: float
                      ) -> set[tuple[int, int]]:
     """Pairs of records inside one cluster that :func:`conflicts` says contradict each other and whose own
-    match probability is below ``strong``: clustering again with them as vetoes splits the cluster at its
-    weakest link between them (edges are taken strongest first, so the one that would join them is refused)."""
-    cols = ["unique_id", "father_key", "father_vf", "father_sk", "death_lo", "death_hi", "birth_lo", "birth_hi"]
+    match probability is below ``strong``, and pairs :func:`siblings` says are brothers or sisters (however
+    strong their link): clustering again with them as vetoes splits the cluster at its weakest link between
+    them (edges are taken strongest first, so the one that would join them is refused)."""
+    cols = ["unique_id", "father_key", "father_vf", "father_sk", "death_lo", "death_hi", "birth_lo", "birth_hi",
+            "family_key", "given_key", "given_vf", "given_sk"]
+    cols += [c for c in ("id_number",) if c in df.columns]
     groups = [m for m in result.members().values() if len(m) >= 2]
     if not groups:
         return set()
@@ -615,9 +773,9 @@ def incoherent_pairs(df: pd.DataFrame, result, scored: dict[tuple[int, int], flo
             continue
         for i, a in enumerate(m):
             for b in m[i + 1:]:
-                if scored.get((a, b), 0.0) >= strong:
-                    continue
-                if conflicts(rows[a], rows[b]):
+                if siblings(rows[a], rows[b]):
+                    out.add((a, b))
+                elif scored.get((a, b), 0.0) < strong and conflicts(rows[a], rows[b]):
                     out.add((a, b))
     return out
 
