@@ -1,4 +1,4 @@
-"""Issue #14: the names' m re-estimated on every scored pair, and brothers and sisters kept apart."""
+"""Issue #14: m re-estimated on every scored pair (names, lists), and brothers and sisters kept apart."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from dadkhah.linkage import engine
 from dadkhah.linkage.cluster import cluster
 from dadkhah.linkage.features import feature_frame, features
 
-NAMES = ("given", "family", "father")
+NAMES = ("given", "family", "father", "list")  # the comparisons checked against the truth
 
 
 def row(**kw):
@@ -61,9 +61,9 @@ def two_runs():
 
     records, truth, _errors = population(2000, seed=2).parsed()
     df = feature_frame(records)
-    runs = {refine: engine.link(df.copy(), 0.5, options=engine.EngineOptions(refine_names=refine))
+    runs = {refine: engine.link(df.copy(), 0.5, options=engine.EngineOptions(refine_m=refine))
             for refine in (False, True)}
-    return runs, truth
+    return runs, truth, df
 
 
 def _m_and_truth(out, truth) -> list[tuple[str, str, float, float]]:
@@ -84,7 +84,7 @@ def _m_and_truth(out, truth) -> list[tuple[str, str, float, float]]:
 
 
 def test_the_names_m_are_re_estimated_towards_their_share_among_true_matches(two_runs):
-    runs, truth = two_runs
+    runs, truth, _df = two_runs
     refined, session = _m_and_truth(runs[True], truth), _m_and_truth(runs[False], truth)
     for name, label, m, share in refined:
         if share >= 0.01:  # one EM step: within a factor of 2.5 of the truth (the sessions were off 20-fold)
@@ -95,7 +95,7 @@ def test_the_names_m_are_re_estimated_towards_their_share_among_true_matches(two
 
 
 def test_the_pairs_weights_agree_with_the_re_estimated_model_the_run_reports(two_runs):
-    runs, _truth = two_runs
+    runs, _truth, _df = two_runs
     refined = runs[True]
     for comp in refined.comparisons:
         if comp["name"] not in NAMES:
@@ -108,3 +108,40 @@ def test_the_pairs_weights_agree_with_the_re_estimated_model_the_run_reports(two
                 assert np.allclose(w, np.log2(lv["m"] / lv["u"])), (comp["name"], lv["label"])
     assert refined.model["probability_two_random_records_match"] != \
         runs[False].model["probability_two_random_records_match"]
+
+
+def test_one_full_name_split_at_two_places_shares_the_joined_key_and_is_blocked_on_it():
+    from dadkhah.linkage import model as M
+
+    a = row(given="Abdolsattar", family="Farid")
+    b = row(given="Abdol", family="Sattarfarid")
+    assert a["given_key"] != b["given_key"] and a["family_key"] != b["family_key"]
+    assert a["joined_vf"] == b["joined_vf"] == row(given="عبدال", family="ستارفرید")["joined_vf"]
+    assert row(given="Abdolsattar", family="Farahani")["joined_vf"] != a["joined_vf"]
+    assert row(given="Abdolsattar")["joined_vf"] is None  # one name alone: nothing to split
+    assert ("joined_vf",) in M.BROAD_RULES
+
+
+def test_the_split_level_counts_once_for_the_family_name_and_not_for_the_given_name(trained_model):
+    from test_linkage_generalise import levels_of
+
+    from dadkhah.linkage import model as M
+
+    got = levels_of(trained_model, fields(given="Abdolsattar", family="Farid"),
+                    fields(given="Abdol", family="Sattarfarid"))
+    assert got["given"] == got["family"] == M.SPLIT_ELSEWHERE
+    by_name = {c["name"]: c for c in engine._comparisons_summary(trained_model)}
+    weight = {n: next(lv["weight"] for lv in by_name[n]["levels"] if lv["label"] == M.SPLIT_ELSEWHERE)
+              for n in ("given", "family")}
+    assert abs(weight["given"]) < 0.01 < weight["family"]
+
+
+def test_a_level_no_random_pair_fell_in_gets_half_a_pair_of_u():
+    model = {"comparisons": [{"output_column_name": "family", "comparison_levels": [
+        {"is_null_level": True},
+        {"label_for_charts": "same key", "m_probability": 0.9, "u_probability": 0.01},
+        {"label_for_charts": "rare", "m_probability": 0.05},
+        {"label_for_charts": "else", "m_probability": 0.05, "u_probability": 0.99}]}]}
+    levels = engine.bounded_model(model, 0.001, min_u=1e-7)["comparisons"][0]["comparison_levels"]
+    assert levels[2]["u_probability"] == 1e-7
+    assert engine.bounded_model(model, 0.001)["comparisons"][0]["comparison_levels"][2].get("u_probability") is None

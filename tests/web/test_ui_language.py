@@ -240,3 +240,20 @@ def test_a_persian_estimate_page_has_no_english_warning_text(demo):
     listing = client.get("/estimates?lang=fa").text
     assert run_id in listing
     assert not findings("/estimates", listing, codes=_codes(), english=_english_strings())
+
+
+def test_every_level_of_every_linkage_comparison_is_said_in_words_not_as_a_number():
+    """A reviewer meets each comparison's level in the review table; none may fall back to "level 3"."""
+    from dadkhah.linkage import model as M
+    from dadkhah.web.i18n import catalogue
+    from dadkhah.web.linkview import explain_level
+
+    known = catalogue()
+    for comp in M.comparisons():
+        d = comp.get_comparison("duckdb").as_dict()
+        levels = [lv for lv in d["comparison_levels"] if not lv.get("is_null_level")]
+        for gamma, lv in zip(range(len(levels) - 1, -1, -1), levels, strict=True):
+            label = lv.get("label_for_charts") or lv["sql_condition"]
+            got = explain_level({"comparison": d["output_column_name"], "level": label, "gamma": gamma})
+            assert got["level_key"] != "review.lvl.level_n", (d["output_column_name"], label)
+            assert got["level_key"] in known, got["level_key"]

@@ -44,7 +44,7 @@ class EngineOptions:
     train_records: int = 40_000  # beyond this, m is learnt on a few provinces' records (training_region)
     min_m: float = 0.001  # no level is assumed impossible for true matches (see bounded_model)
     refine_prior: bool = True
-    refine_names: bool = True  # one EM step for the names' m on every blocked pair (see refine_name_m)
+    refine_m: bool = True  # one EM step for the m of names, dates, places and lists (see refine_m)
     veto: float = 0.01  # a pair inside a cluster scored below this keeps its records apart (see link)
     check_rounds: int = 3
     strong: float = 0.9  # a pair with a hard conflict (different fathers, dates) stays together only this sure
@@ -165,8 +165,17 @@ def _has_whole_name(linker) -> bool:
     return any(c.output_column_name == "whole_name" for c in linker._settings_obj.comparisons)
 
 
-def bounded_model(model: dict, min_m: float) -> dict:
+#: m / u of the given name's level "split elsewhere" (the family name's same level carries the evidence).
+SPLIT_GIVEN_RATIO = 1.001
+
+
+def bounded_model(model: dict, min_m: float, min_u: float | None = None) -> dict:
     """The trained model with every level's m probability at least ``min_m`` (renormalised).
+
+    With ``min_u``, a level that no random pair fell in (Splink leaves its u empty, and the level then
+    weighs nothing, like a missing value) gets u = ``min_u``: half a pair of the random sample, fewer than
+    one. The given name's level "the whole name the same, split elsewhere" then weighs next to nothing
+    (:data:`SPLIT_GIVEN_RATIO`): the family name's same level carries that evidence, once.
 
     EM happily concludes that true matches *never* disagree on, say, gender, and then one mistyped
     field outweighs everything else. Real lists contain such mistakes; bounding m keeps any one
@@ -179,6 +188,10 @@ def bounded_model(model: dict, min_m: float) -> dict:
     model = copy.deepcopy(model)
     for comp in model.get("comparisons", []):
         levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        if min_u is not None and any(isinstance(lv.get("u_probability"), (int, float)) for lv in levels):
+            for lv in levels:
+                if not lv.get("u_probability"):
+                    lv["u_probability"] = min_u
         ms = [lv.get("m_probability") for lv in levels]
         if all(m is None for m in ms):
             for lv in levels:
@@ -190,6 +203,12 @@ def bounded_model(model: dict, min_m: float) -> dict:
         for lv, m in zip(levels, ms, strict=True):
             lv["m_probability"] = m / total
         _no_penalty_for_precision(levels)
+        if comp.get("output_column_name") == "given":
+            for lv in levels:
+                if lv.get("label_for_charts") == M.SPLIT_ELSEWHERE and lv.get("u_probability"):
+                    # 0.0014 bits: nothing, but a weight of its own, so that a pair's level can still be
+                    # read back from its weight (the null level weighs exactly 0; see _with_levels)
+                    lv["m_probability"] = lv["u_probability"] * SPLIT_GIVEN_RATIO
     return model
 
 
@@ -347,7 +366,8 @@ def train(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Seq
             em_linker.training.estimate_m_from_pairwise_labels(db_api.register(lab))
             labels_used = len(labels)
         timings["EM"] = time.perf_counter() - t
-        model = bounded_model(em_linker.misc.save_model_to_json(), options.min_m)
+        sampled = min(options.u_max_pairs, len(df) * (len(df) - 1) / 2)
+        model = bounded_model(em_linker.misc.save_model_to_json(), options.min_m, min_u=0.5 / max(sampled, 1.0))
     return Trained(db_api=db_api, df=df, model=model, blocking=blocking, labels_used=labels_used, timings=timings,
                    em_sessions=em_sessions)
 
@@ -435,8 +455,10 @@ def _pretrained(df: pd.DataFrame, options: EngineOptions, blocking: list[M.Block
                    timings=timings)
 
 
-#: The comparisons whose m :func:`refine_name_m` re-estimates.
-NAME_COMPARISONS = ("given", "family", "father")
+#: The comparisons whose m :func:`refine_m` re-estimates: the names, the list pair, dates and places (not
+#: gender, nor the fields only some lists give: identity number, address, postcode, whose sessions are
+#: their own; nor the whole-name and region comparisons, whose m are fixed).
+REFINED_COMPARISONS = ("given", "family", "father", "list", "birth", "death", "origin", "prison")
 
 
 def _level_of_weight(comp: dict) -> dict[float, int]:
@@ -464,20 +486,22 @@ def _shifted(column: str, shift: dict[str, list[tuple[float, float]]]) -> str:
     return "(" + " + ".join(terms) + ")"
 
 
-def refine_name_m(linker, table: str, trained: Trained, old_prior: float, prior: float, min_m: float,
+def refine_m(linker, table: str, trained: Trained, old_prior: float, prior: float, min_m: float,
                   names: Sequence[str]) -> tuple[dict[str, list[tuple[float, float]]], float]:
-    """One EM step for the m probabilities of the names (given, family, father) on every scored pair.
+    """One EM step for the m probabilities of :data:`REFINED_COMPARISONS` on every scored pair.
 
-    The training sessions learn a name's m on a few hundred pairs that share the other names and a date;
-    there, a level that is common among matches but rare in the session (a vowel variant of a given name)
-    can be driven to the floor, and siblings (same family name and father, another given name) make a
-    wholly different given name look common among matches. Every blocked pair is a far larger sample of
-    the matches (nearly all of them are blocked), so the names' m are re-estimated there: the expected
-    share of matches at each level, the pairs' match probabilities (under the re-estimated prior) as
-    weights, m at least ``min_m``. u stays as estimated from random pairs. The sums come from one
-    grouped query (weights rounded to 1/20 bit), so the pairs never leave the backend. Returns the
-    shift to apply to pairs per level (for :func:`_shifted`) and the prior re-estimated after it; the
-    trained model's m are updated.
+    The training sessions learn m on a few thousand pairs that share three fields; there, a level common
+    among matches but rare in the session (a vowel variant of a given name) can be driven to the floor,
+    siblings (same family name and father, another given name) make a wholly different given name look
+    common among matches, and a list's own duplicates (copied rows, which agree on every field a session
+    blocks on) made "same list" look three to four times as common among matches as it is (m 0.47–0.61
+    for a true 0.15), which cost every link across lists a bit and more. Every blocked pair is a far larger
+    sample of the matches (nearly all of them are blocked), so m is re-estimated there: the expected share
+    of matches at each level, the pairs' match probabilities (under the re-estimated prior) as weights, m
+    at least ``min_m``. u stays as estimated from random pairs. Levels whose weights another level shares
+    (and so cannot be told apart) keep their m. The sums come from one grouped query (weights rounded to
+    1/20 bit), so the pairs never leave the backend. Returns the shift to apply to pairs per level (for
+    :func:`_shifted`) and the prior re-estimated after it; the trained model's m are updated.
     """
     import math
 
@@ -570,10 +594,10 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
             trained.pairs_scored = len(weights)
             columns = linker.misc.query_sql(f"SELECT * FROM {scored.physical_name} LIMIT 0", "pandas").columns
             shift = {}
-            if options.refine_names and not options.model:
-                step("re-estimating the names' m from every scored pair")
-                shift, new = refine_name_m(linker, scored.physical_name, trained, old, new, options.min_m,
-                                           [c for c in NAME_COMPARISONS if f"mw_{c}" in columns])
+            if options.refine_m and not options.model:
+                step("re-estimating m from every scored pair")
+                shift, new = refine_m(linker, scored.physical_name, trained, old, new, options.min_m,
+                                           [c for c in REFINED_COMPARISONS if f"mw_{c}" in columns])
                 weights = linker.misc.query_sql(
                     f"SELECT {_shifted('match_weight', shift)} AS match_weight FROM {scored.physical_name}",
                     "pandas")

@@ -37,7 +37,7 @@ from dadkhah.linkage.gazetteer import DEFAULT_PREFERENCE, ORIGIN_PREFERENCE, res
 EPOCH = dt.date(1900, 1, 1)
 COLUMNS = [
     "unique_id", "list_name", "given_key", "family_key", "father_key", "name_sorted", "given_sk", "family_sk",
-    "father_sk", "given_vf", "family_vf", "father_vf",
+    "father_sk", "given_vf", "family_vf", "father_vf", "joined_vf",
     "given_p2", "family_p2", "family_p3", "family_s3", "gender",
     "birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi", "death_ym", "age_lo", "age_hi",
     "origin_city", "origin_province", "prison", "prison_city", "prison_province", "burial", "burial_province",
@@ -256,6 +256,9 @@ def features(record_id: int, list_name: str, fields: dict) -> dict:
         "name_sorted": "|".join(sorted(k for k in (given, family) if k)) or None,
         "given_sk": skeleton(given), "family_sk": skeleton(family), "father_sk": skeleton(father),
         "given_vf": vowel_fold(given), "family_vf": vowel_fold(family), "father_vf": vowel_fold(father),
+        # Both names run together: "Ruhollah Pourabbas" and "Ruh Allahpourabbas", one full name split at
+        # two places (a list that writes the whole name in one column), share it.
+        "joined_vf": vowel_fold(given + family) if given and family else None,
         "given_p2": given[:2] if given else None, "family_p2": family[:2] if family else None,
         "family_p3": family[:3] if family else None, "family_s3": family[-3:] if family else None,
         "gender": fields.get("gender"),

@@ -69,6 +69,7 @@ NARROW_RULES: list[tuple[str, ...]] = [
 BROAD_RULES: list[tuple[str, ...]] = [
     ("name_sorted",),  # the same two names in either order
     ("given_vf", "family_vf"),  # both names alike but for vowel letters
+    ("joined_vf",),  # one full name split at two places ("Ruh Allahpourabbas", "Ruhollah Pourabbas")
     ("given_sk", "family_sk"),  # both names alike but for vowels, v/w/y/h
     ("family_key", "father_key"),
     ("given_key", "father_key"),
@@ -230,6 +231,10 @@ def _edits(col: str, n: int):
                                                          f"{n} edits apart")
 
 
+#: The level of a given or family name whose whole name (both run together) agrees though the parts do not.
+SPLIT_ELSEWHERE = "the whole name the same, split between given and family name elsewhere"
+
+
 def _name(col: str, label: str):
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -243,6 +248,7 @@ def _name(col: str, label: str):
             cll.ExactMatchLevel(col, term_frequency_adjustments=True).configure(label_for_charts="same key"),
             cll.ExactMatchLevel(vf).configure(label_for_charts="same but for vowel letters (e/i, o/u)"),
             cll.ExactMatchLevel(sk).configure(label_for_charts="same skeleton"),
+            cll.ExactMatchLevel("joined_vf").configure(label_for_charts=SPLIT_ELSEWHERE),
             _jw(col, 0.92).configure(label_for_charts="Jaro-Winkler >= 0.92"),
             _jw(col, 0.85).configure(label_for_charts="Jaro-Winkler >= 0.85"),
             cll.ElseLevel(),
