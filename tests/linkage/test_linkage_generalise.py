@@ -167,3 +167,27 @@ def test_a_rule_that_would_burst_the_budget_keeps_its_smaller_blocks_instead_of_
     settings = M.settings(list(choices.values())).create_settings_dict("duckdb")
     assert any(names.column in r["blocking_rule"] for r in settings["blocking_rules_to_generate_predictions"])
     assert names.to_dict()["largest_block"] == 2
+
+
+def test_conflicts_tested_column_by_column_agree_with_the_pair_by_pair_rule():
+    import random
+
+    import numpy as np
+
+    rng = random.Random(3)
+    fathers = [None, "Hassan", "Hasan", "Mahmoud", "Hossein"]
+    deaths = [None, day("1988-08-01"), day("1988-08-05"), day("1988-08-12"), year(1988)]
+    births = [None, day("1960-01-01"), day("1960-01-20"), day("1960-03-01"), year(1960)]
+    recs = []
+    for i in range(1, 41):
+        kw = {k: v for k, v in (("father", rng.choice(fathers)), ("death", rng.choice(deaths)),
+                                ("birth", rng.choice(births))) if v is not None}
+        recs.append((i, "x", fields(given="Ali", family="Karimi", **kw)))
+    df = feature_frame(recs)
+    rows = {int(r["unique_id"]): r for r in df.to_dict("records")}
+    left, right = np.array([a for a in range(1, 41) for b in range(a + 1, 41)]), \
+        np.array([b for a in range(1, 41) for b in range(a + 1, 41)])
+    fast = engine.conflicting(df, left, right)
+    slow = np.array([engine.conflicts(rows[a], rows[b]) is not None for a, b in zip(left, right, strict=True)])
+    assert slow.any() and not slow.all()
+    assert (fast == slow).all()

@@ -531,24 +531,29 @@ def link(df: pd.DataFrame, threshold: float, *, same: Sequence[tuple[int, int]] 
     veto: set[tuple[int, int]] = set()
     checked: set[tuple[int, int]] = set()
     extra: list[pd.DataFrame] = []
-    edges = list(pairs[["unique_id_l", "unique_id_r", "match_probability"]].itertuples(index=False, name=None))
+    edges = pairs[["unique_id_l", "unique_id_r", "match_probability"]]
     result = cluster(ids, edges, threshold, same=same, different=different)
-    for _ in range(options.check_rounds):
-        groups = {rid: c for c, members in result.members().items() if len(members) >= 3 for rid in members}
+    # record → (round, cluster) it was last checked in: all pairs inside one such cluster are scored
+    checked_in: dict[int, tuple[int, int]] = {}
+    for check_round in range(options.check_rounds):
+        groups = {rid: c for c, members in result.members().items() if len(members) >= 3
+                  and not _checked_together(members, checked_in) for rid in members}
         if not groups:
             break
         step(f"checking every pair inside {len(set(groups.values())):,} clusters of 3 or more")
         within = score_within(trained, groups)
-        new = within[[(a, b) not in checked for a, b in zip(within["unique_id_l"], within["unique_id_r"],
-                                                                strict=True)]]
-        checked.update(zip(new["unique_id_l"], new["unique_id_r"], strict=True))
+        new = within[[(a, b) not in checked for a, b in zip(within["unique_id_l"].tolist(),
+                                                                within["unique_id_r"].tolist(), strict=True)]]
+        checked.update(zip(new["unique_id_l"].tolist(), new["unique_id_r"].tolist(), strict=True))
+        checked_in.update((rid, (check_round, c)) for rid, c in groups.items())
         extra.append(new)
         against = new[new["match_probability"] < options.veto]
         if against.empty:
             break
         veto.update(zip(against["unique_id_l"].tolist(), against["unique_id_r"].tolist(), strict=True))
         result = cluster(ids, edges, threshold, same=same, different=different, veto=veto)
-    scored = {(a, b): p for a, b, p in edges}
+    scored = dict(zip(zip(pairs["unique_id_l"].tolist(), pairs["unique_id_r"].tolist(), strict=True),
+                      pairs["match_probability"].tolist(), strict=True))
     for frame in extra:
         scored.update(((a, b), p) for a, b, p in frame[["unique_id_l", "unique_id_r", "match_probability"]]
                       .itertuples(index=False, name=None))
@@ -569,6 +574,13 @@ def link(df: pd.DataFrame, threshold: float, *, same: Sequence[tuple[int, int]] 
                       comparisons=trained.comparisons, timings=trained.timings, labels_used=trained.labels_used,
                       clustering=result, vetoes=len(veto), incoherent=coherence, em_sessions=trained.em_sessions,
                       pairs_scored=trained.pairs_scored, expected_matches=trained.expected_matches, veto_pairs=veto)
+
+
+def _checked_together(members: list[int], checked_in: dict[int, tuple[int, int]]) -> bool:
+    """Whether every pair of ``members`` was scored by an earlier within-cluster check: they were all
+    checked inside one cluster (a cluster a veto left unchanged, or a part of one it split)."""
+    first = checked_in.get(members[0])
+    return first is not None and all(checked_in.get(r) == first for r in members)
 
 
 #: Death dates both known to the day and further apart than this contradict each other.
@@ -602,23 +614,54 @@ def incoherent_pairs(df: pd.DataFrame, result, scored: dict[tuple[int, int], flo
                      ) -> set[tuple[int, int]]:
     """Pairs of records inside one cluster that :func:`conflicts` says contradict each other and whose own
     match probability is below ``strong``: clustering again with them as vetoes splits the cluster at its
-    weakest link between them (edges are taken strongest first, so the one that would join them is refused)."""
-    cols = ["unique_id", "father_key", "father_vf", "father_sk", "death_lo", "death_hi", "birth_lo", "birth_hi"]
-    groups = [m for m in result.members().values() if len(m) >= 2]
-    if not groups:
+    weakest link between them (edges are taken strongest first, so the one that would join them is refused).
+
+    Every pair of every cluster (of up to 60 records: a bigger one is a failure of its own) is tested at
+    once, column by column (:func:`conflicting`); only the few that conflict are looked up in ``scored``."""
+    import numpy as np
+
+    lefts, rights = [], []
+    by_size: dict[int, list[list[int]]] = {}
+    for m in result.members().values():
+        if 2 <= len(m) <= 60:
+            by_size.setdefault(len(m), []).append(m)
+    for size, groups in by_size.items():
+        block = np.asarray(groups, dtype=np.int64)
+        i, j = np.triu_indices(size, 1)
+        lefts.append(block[:, i].ravel())
+        rights.append(block[:, j].ravel())
+    if not lefts:
         return set()
-    members = {rid for m in groups for rid in m}
-    rows = {int(r["unique_id"]): r for r in df.loc[df["unique_id"].isin(members), cols].to_dict("records")}
-    out = set()
-    for m in groups:
-        if len(m) > 60:  # a cluster this big is a failure of its own; check its members' links only
-            continue
-        for i, a in enumerate(m):
-            for b in m[i + 1:]:
-                if scored.get((a, b), 0.0) >= strong:
-                    continue
-                if conflicts(rows[a], rows[b]):
-                    out.add((a, b))
+    a, b = np.concatenate(lefts), np.concatenate(rights)
+    hit = conflicting(df, a, b)
+    return {(x, y) for x, y in zip(a[hit].tolist(), b[hit].tolist(), strict=True) if scored.get((x, y), 0.0) < strong}
+
+
+def conflicting(df: pd.DataFrame, left, right):
+    """:func:`conflicts` for many pairs at once: a boolean array, true where records ``left[k]`` and
+    ``right[k]`` (ids) contradict each other."""
+    import numpy as np
+
+    index = pd.Index(df["unique_id"].astype("int64"))
+    li, ri = index.get_indexer(np.asarray(left)), index.get_indexer(np.asarray(right))
+
+    def pair(col):
+        v = df[col]
+        return v.iloc[li].reset_index(drop=True), v.iloc[ri].reset_index(drop=True)
+
+    def same(col):  # both known and equal, or both unknown (as conflicts() compares them)
+        x, y = pair(col)
+        return ((x == y).fillna(False) | (x.isna() & y.isna())).to_numpy(dtype=bool)
+
+    fx, fy = pair("father_key")
+    out = (fx.notna() & fy.notna()).to_numpy(dtype=bool) & ~same("father_key") & ~same("father_vf") \
+        & ~same("father_sk")
+    for prefix, days in (("death", CONFLICT_DEATH_DAYS), ("birth", CONFLICT_BIRTH_DAYS)):
+        lo_a, lo_b = (s.to_numpy(dtype="float64", na_value=np.nan) for s in pair(f"{prefix}_lo"))
+        hi_a, hi_b = (s.to_numpy(dtype="float64", na_value=np.nan) for s in pair(f"{prefix}_hi"))
+        with np.errstate(invalid="ignore"):
+            exact = (lo_a == hi_a) & (lo_b == hi_b)  # (false where any is unknown)
+            out |= exact & (np.abs(lo_a - lo_b) > days)
     return out
 
 
