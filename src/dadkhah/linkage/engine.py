@@ -313,7 +313,7 @@ def train(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Seq
         return _pretrained(df, options, blocking, timings)
     with _quiet_splink():
         db_api = database_api(options)
-        linker = _linker(db_api, df, M.settings(blocking))
+        linker = _linker(db_api, df, M.settings(blocking, optional=M.present_comparisons(df)))
         t = time.perf_counter()
         step("estimating the prior")
         det = [M.block(r) for r in M.DETERMINISTIC_RULES if M.rule_pairs(df, r) > 0]
@@ -403,15 +403,19 @@ def dialect_of(options: EngineOptions) -> str:
     return "duckdb" if options.backend == "duckdb" else "spark"
 
 
-def transfer_model(model: dict, blocking: list[M.BlockingChoice], dialect: str) -> dict:
+def transfer_model(model: dict, blocking: list[M.BlockingChoice], dialect: str,
+                   present: set[str] | None = None) -> dict:
     """A trained model rewritten for another SQL dialect (and this data set's blocking rules).
 
     Splink saves comparisons as SQL in the dialect they were trained in; dadkhah's comparisons are built
     by code, so they are built again for ``dialect`` and the trained m and u probabilities and prior are
     copied level by level. A model trained on DuckDB (on a sample, on one machine) can so score on Spark.
+    Of the optional comparisons (:data:`dadkhah.linkage.model.OPTIONAL_COMPARISONS`) those the model was
+    trained with are kept, and of these only those in ``present`` (the ones this data set can weigh) when given.
     """
-    fresh = M.settings(blocking).create_settings_dict(dialect)
     by_name = {c["output_column_name"]: c for c in model.get("comparisons", [])}
+    optional = {name for name in M.OPTIONAL_COMPARISONS if name in by_name and (present is None or name in present)}
+    fresh = M.settings(blocking, optional=optional).create_settings_dict(dialect)
     for comp in fresh["comparisons"]:
         trained = by_name.get(comp["output_column_name"])
         if trained is None or len(trained["comparison_levels"]) != len(comp["comparison_levels"]):
@@ -429,7 +433,7 @@ def transfer_model(model: dict, blocking: list[M.BlockingChoice], dialect: str) 
 def _pretrained(df: pd.DataFrame, options: EngineOptions, blocking: list[M.BlockingChoice],
                 timings: dict[str, float]) -> Trained:
     """A model trained before (by an earlier run, or on another backend), with this data set's blocking."""
-    model = transfer_model(options.model, blocking, dialect_of(options))
+    model = transfer_model(options.model, blocking, dialect_of(options), M.present_comparisons(df))
     return Trained(db_api=database_api(options), df=df, model=model, blocking=blocking, labels_used=0,
                    timings=timings)
 

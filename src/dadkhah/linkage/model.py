@@ -338,7 +338,27 @@ def _region():
     )
 
 
-def comparisons() -> list:
+#: Comparisons of fields that many lists never give, by the column that must be known for them to weigh
+#: anything: where no record of a data set has it, the comparison is left out of the model
+#: (:func:`present_comparisons`): every pair would fall in its null level, and evaluating it on millions of
+#: pairs only costs time.
+OPTIONAL_COMPARISONS = {"identity": "id_number", "address": "address_key", "postcode": "postcode",
+                        "whole_name": "whole_name"}
+
+
+def present_comparisons(df: pd.DataFrame) -> set[str]:
+    """The optional comparisons (:data:`OPTIONAL_COMPARISONS`) that some record of ``df`` can weigh."""
+    return {name for name, col in OPTIONAL_COMPARISONS.items() if col in df.columns and df[col].notna().any()}
+
+
+def comparisons(optional: set[str] | None = None) -> list:
+    """The comparisons; of the optional ones (:data:`OPTIONAL_COMPARISONS`) only those in ``optional``
+    (default: all)."""
+    named = [(c.create_output_column_name(), c) for c in _all_comparisons()]
+    return [c for name, c in named if optional is None or name not in OPTIONAL_COMPARISONS or name in optional]
+
+
+def _all_comparisons() -> list:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -467,14 +487,16 @@ def block(rule: tuple[str, ...]):
     return block_on(*rule)
 
 
-def settings(blocking: list[BlockingChoice], *, probability_two_random_records_match: float = 1e-4):
-    """Splink settings for a dedupe of all records together (within and across lists)."""
+def settings(blocking: list[BlockingChoice], *, probability_two_random_records_match: float = 1e-4,
+             optional: set[str] | None = None):
+    """Splink settings for a dedupe of all records together (within and across lists), with the optional
+    comparisons in ``optional`` (default: all; see :func:`present_comparisons`)."""
     from splink import SettingsCreator
 
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(),
+        comparisons=comparisons(optional),
         blocking_rules_to_generate_predictions=[block((b.column,) if b.column else b.rule)
                                                 for b in blocking if b.used],
         probability_two_random_records_match=probability_two_random_records_match,
@@ -526,3 +548,4 @@ def baseline_settings(df: pd.DataFrame):
         retain_matching_columns=False,
         additional_columns_to_retain=["list_name"],
     )
+
