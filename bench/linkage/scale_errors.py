@@ -126,7 +126,8 @@ def main(argv: list[str]) -> None:
     true_matches = sum(n * (n - 1) // 2 for n in Counter(person.values()).values())
     print(f"prior {model_prior:.3g}; expected matches {trained.expected_matches or 0:,.0f} "
           f"(per record {2 * (trained.expected_matches or 0) / len(df):.3f}); true {true_matches:,} "
-          f"(per record {2 * true_matches / len(df):.3f})")
+          f"(per record {2 * true_matches / len(df):.3f}); "
+          f"left out by the caps, estimated {out.left_out_matches or 0:,.0f}")
 
     clusters = out.clustering.clusters
     by_person: dict = {}
@@ -170,6 +171,27 @@ def main(argv: list[str]) -> None:
     for kind, n in kinds.most_common():
         print(f"  {kind:<40} {n:>9,} ({n / max(len(true_pairs), 1):.1%} of true pairs); "
               f"own p >= {args.threshold}: {would[kind]:,}")
+    # the splits: which veto kept the person's records apart
+    veto = out.veto_pairs
+    true_vetoes = {(a, b) for a, b in veto if person[a] == person[b]}
+    low = sum(1 for v in true_vetoes if scored.get(v, 1.0) < options.veto)
+    print(f"vetoes {len(veto):,}: between records of one person {len(true_vetoes):,} "
+          f"(model's own check, p < {options.veto}: {low:,}; "
+          f"the rest conflicts: different fathers or exact dates)")
+    comp_of_true_veto = Counter(free[a] for a, b in true_vetoes)
+    why: Counter = Counter()
+    for a, b in missed:
+        if free[a] != free[b]:
+            continue
+        if (a, b) in veto:
+            why["the pair itself vetoed" + (" (p < veto)" if scored.get((a, b), 1.0) < options.veto
+                                            else " (a conflict)")] += 1
+        elif comp_of_true_veto.get(free[a]):
+            why["another pair of the same person vetoed in the component"] += 1
+        else:
+            why["only vetoes between different people: cut at a true link"] += 1
+    for kind, n in why.most_common():
+        print(f"  split: {kind:<58} {n:>8,}")
     ps = np.array([prob.get(pr, 0.0) for pr in missed])
     for lo, hi in ((0, 0.01), (0.01, 0.1), (0.1, 0.5), (0.5, 0.9), (0.9, 1.01)):
         print(f"  missed pairs with own p in [{lo}, {hi}): {int(((ps >= lo) & (ps < hi)).sum()):,}")

@@ -52,6 +52,7 @@ class EngineOptions:
     temp_directory: str | None = None
     spark_lineage: str = "persist"  # Splink's break_lineage_method on Spark: persist, parquet, checkpoint…
     deterministic_recall: float = 0.6
+    left_out_sample: int = 100_000  # pairs the blocking caps left out, sampled for the prior (refine_prior_value)
     threads: int | None = None
     spark_session: object | None = None
 
@@ -71,6 +72,7 @@ class LinkOutput:
     pairs_scored: int = 0
     expected_matches: float | None = None
     veto_pairs: set = field(default_factory=set)
+    left_out_matches: float | None = None  # expected matches among the pairs the blocking caps left out
 
     def level_labels(self) -> dict[str, list[str]]:
         """comparison → labels of its levels, indexed by gamma value (−1 = null)."""
@@ -222,22 +224,33 @@ def _logit2(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def refine_prior_value(weights, prior: float, records: int, *, rounds: int = 50, tolerance: float = 1e-4) -> float:
+def refine_prior_value(weights, prior: float, records: int, *, rounds: int = 50, tolerance: float = 1e-4,
+                       sample_weights=None, stands_for=None) -> float:
     """Re-estimate the prior as the expected number of matches among all pairs, at a fixed point.
 
     The deterministic-rule estimate of the prior needs the rules' recall, which is unknown when most
     fields are often missing. Given the trained m and u, the expected number of matches is the sum of
-    the match probabilities of the blocked pairs (pairs never blocked together count as non-matches);
-    divided by the number of possible pairs it is a new prior, which moves every match weight by the
-    same amount. ``weights`` are the pairs' match weights under ``prior``. Repeated to a fixed point.
+    the match probabilities of the blocked pairs; divided by the number of possible pairs it is a new
+    prior, which moves every match weight by the same amount. ``weights`` are the pairs' match weights
+    under ``prior``. Repeated to a fixed point.
+
+    Pairs never blocked together count as non-matches, except those of ``sample_weights``: a sample of the
+    pairs that capped blocking rules left out (:func:`dadkhah.linkage.model.left_out_sample`), each
+    standing for ``stands_for`` of them. On a large data set the caps leave out the blocks of the commonest
+    names, and with them a share of the true pairs that grows with the data (issue #14: 13 % of them at a
+    million records); counting those pairs' probabilities keeps the estimate from falling with the size.
     """
     import numpy as np
 
     total = records * (records - 1) / 2
     base = np.asarray(weights, dtype="float64") - _logit2(prior)
+    extra = np.asarray(sample_weights if sample_weights is not None else [], dtype="float64") - _logit2(prior)
+    count = np.asarray(stands_for if stands_for is not None else [], dtype="float64")
     current = prior
     for _ in range(rounds):
-        new = float(min(max(np.sum(1.0 / (1.0 + np.exp2(-(base + _logit2(current))))) / total, 1e-15), 0.5))
+        shift = _logit2(current)
+        expected = np.sum(1.0 / (1.0 + np.exp2(-(base + shift)))) + np.sum(count / (1.0 + np.exp2(-(extra + shift))))
+        new = float(min(max(expected / total, 1e-15), 0.5))
         done = abs(new - current) <= tolerance * current
         current = new
         if done:
@@ -294,6 +307,7 @@ class Trained:
     em_sessions: list[dict] = field(default_factory=list)
     pairs_scored: int = 0  # every blocked pair scored (before the floor)
     expected_matches: float | None = None  # sum of the scored pairs' match probabilities (the prior's estimate)
+    left_out_matches: float | None = None  # the same, estimated, over the pairs the blocking caps left out
 
     @property
     def comparisons(self) -> list[dict]:
@@ -458,11 +472,20 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
             scored = linker.inference.predict(warning_mode="never")
             weights = linker.misc.query_sql(f"SELECT match_weight FROM {scored.physical_name}", "pandas")
             old = trained.model["probability_two_random_records_match"]
+            sample = M.left_out_sample(trained.df, trained.blocking, options.left_out_sample, options.seed)
+            sample_weights = _score_listed(linker, trained, sample) if len(sample) else np.empty(0)
+            stands_for = sample["stands_for"].to_numpy(dtype="float64")
+            if len(sample):
+                step(f"scored a sample of {len(sample):,} pairs the capped blocking rules left out "
+                     f"(standing for {stands_for.sum():,.0f})")
             step("re-estimating the prior from the scored pairs")
-            new = refine_prior_value(weights["match_weight"].to_numpy(dtype="float64"), old, len(trained.df))
+            new = refine_prior_value(weights["match_weight"].to_numpy(dtype="float64"), old, len(trained.df),
+                                     sample_weights=sample_weights, stands_for=stands_for)
             trained.pairs_scored = len(weights)
             w = weights["match_weight"].to_numpy(dtype="float64") + _logit2(new) - _logit2(old)
             trained.expected_matches = float((1.0 / (1.0 + np.exp2(-w))).sum())
+            ws = sample_weights + _logit2(new) - _logit2(old)
+            trained.left_out_matches = float((stands_for / (1.0 + np.exp2(-ws))).sum())
             cutoff = _logit2(options.floor) + _logit2(old) - _logit2(new)
             # Only the columns kept (_tidy): the term frequencies of both records are not needed.
             columns = linker.misc.query_sql(f"SELECT * FROM {scored.physical_name} LIMIT 0", "pandas").columns
@@ -476,6 +499,34 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
     pairs = _tidy(pairs[pairs["match_probability"] >= options.floor], trained.comparisons)
     trained.timings["predict"] = time.perf_counter() - t
     return pairs
+
+
+def _score_listed(linker, trained: Trained, pairs: pd.DataFrame):
+    """Match weights (under the linker's prior) of the listed pairs (``unique_id_l``, ``unique_id_r``), in
+    their order. The linker then scores only these pairs: call it after its own blocked pairs are scored."""
+    import numpy as np
+
+    ids = pairs[["unique_id_l", "unique_id_r"]].drop_duplicates()
+    listed = pd.DataFrame({"match_key": "0", "join_key_l": ids["unique_id_l"].astype("int64"),
+                           "join_key_r": ids["unique_id_r"].astype("int64")})
+    registered = trained.db_api.register(listed)
+    linker.table_management.register_blocked_pairs_for_predict(registered)
+    try:
+        result = linker.inference.predict(warning_mode="never")
+    finally:
+        # Splink keeps the registration in the backend's cache, shared by every linker on it: left there,
+        # the within-cluster checks (score_within) would score these pairs instead of their own.
+        cache = linker._intermediate_table_cache
+        for key in [k for k, v in cache.items() if v.metadata.get("registered_for_predict")]:
+            del cache[key]
+    got = linker.misc.query_sql(f"SELECT unique_id_l, unique_id_r, match_weight FROM {result.physical_name}",
+                                "pandas")
+    result.drop_table_from_database_and_remove_from_cache()
+    registered.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+    weight = dict(zip(zip(got["unique_id_l"].tolist(), got["unique_id_r"].tolist(), strict=True),
+                      got["match_weight"].tolist(), strict=True))
+    return np.array([weight[(a, b)] for a, b in zip(pairs["unique_id_l"].tolist(), pairs["unique_id_r"].tolist(),
+                                                     strict=True)], dtype="float64")
 
 
 def score_within(trained: Trained, groups: dict[int, int]) -> pd.DataFrame:
@@ -577,7 +628,8 @@ def link(df: pd.DataFrame, threshold: float, *, same: Sequence[tuple[int, int]] 
     return LinkOutput(pairs=pairs.reset_index(drop=True), model=trained.model, blocking=trained.blocking,
                       comparisons=trained.comparisons, timings=trained.timings, labels_used=trained.labels_used,
                       clustering=result, vetoes=len(veto), incoherent=coherence, em_sessions=trained.em_sessions,
-                      pairs_scored=trained.pairs_scored, expected_matches=trained.expected_matches, veto_pairs=veto)
+                      pairs_scored=trained.pairs_scored, expected_matches=trained.expected_matches, veto_pairs=veto,
+                      left_out_matches=trained.left_out_matches)
 
 
 def _checked_together(members: list[int], checked_in: dict[int, tuple[int, int]]) -> bool:
