@@ -234,6 +234,10 @@ def test_the_prior_counts_the_matches_among_the_pairs_the_caps_left_out():
     counted = engine.link(df.copy(), 0.5, options=engine.EngineOptions(budget=500))
     ignored = engine.link(df.copy(), 0.5, options=engine.EngineOptions(budget=500, left_out_sample=0))
     assert counted.left_out_matches > 0 and not ignored.left_out_matches
+    from dadkhah.linkage.service import explain_run
+
+    rate = explain_run(counted, len(df))["match_rate"]
+    assert rate["left_out_matches"] == round(counted.left_out_matches, 1) and "left out" in rate["how"]
     assert counted.model["probability_two_random_records_match"] > \
         ignored.model["probability_two_random_records_match"]
 

@@ -113,8 +113,8 @@ def _pair_arrays(pairs: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarr
     pairs = list(pairs)
     if not pairs:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    a, b = zip(*pairs, strict=True)
-    return np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    flat = np.fromiter((x for pair in pairs for x in pair), dtype=np.int64, count=2 * len(pairs))
+    return flat[0::2], flat[1::2]
 
 
 def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:

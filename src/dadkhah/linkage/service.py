@@ -288,8 +288,11 @@ def explain_run(out: engine.LinkOutput, records: int) -> dict:
             "expected_matching_pairs": round(out.expected_matches, 1) if out.expected_matches is not None
             else round(prior * possible, 1),
             "expected_matches_per_record": round(2 * prior * possible / records, 4) if records else 0.0,
-            "how": "the sum of the match probabilities of every scored pair, re-estimated to a fixed point "
-                   "(pairs no blocking rule proposes count as non-matches), divided by all possible pairs"}
+            "left_out_matches": round(out.left_out_matches, 1) if out.left_out_matches else 0.0,
+            "how": "the sum of the match probabilities of every scored pair, re-estimated to a fixed point, "
+                   "with those of a scored sample of the pairs the capped blocking rules left out counted for "
+                   "all of them (left_out_matches; other pairs no blocking rule proposes count as "
+                   "non-matches), divided by all possible pairs"}
     clustering = out.clustering
     refusals = clustering.refusals(out.veto_pairs) if clustering is not None else []
     return {"pairs_scored": out.pairs_scored, "match_rate": rate,
