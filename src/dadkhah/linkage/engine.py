@@ -509,7 +509,7 @@ def _score_listed(linker, trained: Trained, pairs: pd.DataFrame):
     ids = pairs[["unique_id_l", "unique_id_r"]].drop_duplicates()
     listed = pd.DataFrame({"match_key": "0", "join_key_l": ids["unique_id_l"].astype("int64"),
                            "join_key_r": ids["unique_id_r"].astype("int64")})
-    registered = trained.db_api.register(listed)
+    registered = linker._db_api.register(listed)  # (the backend the linker, and trained.db_api, stand on)
     linker.table_management.register_blocked_pairs_for_predict(registered)
     try:
         result = linker.inference.predict(warning_mode="never")
