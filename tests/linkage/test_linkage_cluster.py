@@ -54,3 +54,34 @@ def test_the_models_own_vetoes_refuse_links_but_never_a_reviewers_same():
 def test_clustering_ignores_records_it_was_not_asked_about():
     result = cluster([1, 2], [(1, 2, 0.99), (2, 9, 0.99)], 0.5, same=[(1, 8)])
     assert groups(result) == [[1, 2]]
+
+
+def test_clustering_by_components_gives_what_growing_edge_by_edge_gives():
+    """cluster() settles unconstrained components at once and grows only the others edge by edge (_grow):
+    on random graphs with every kind of constraint both give the same clusters, refusals and conflicts. (Where
+    two constraints each forbid a link, which of them the refusal is booked to may differ.)"""
+    import random
+
+    from dadkhah.linkage.cluster import _grow
+
+    rng = random.Random(5)
+    for trial in range(60):
+        ids = rng.sample(range(1, 400), 60)
+        edges = [(rng.choice(ids), rng.choice(ids), round(rng.random(), 3)) for _ in range(rng.randint(0, 120))]
+        kw = {kind: [(rng.choice(ids), rng.choice(ids)) for _ in range(rng.randint(0, k))]
+              for kind, k in (("same", 6), ("different", 6), ("veto", 10))}
+        fast, slow = cluster(ids, edges, 0.4, **kw), _grow(ids, edges, 0.4, **kw)
+        assert fast.clusters == slow.clusters, trial
+        assert fast.refused == slow.refused, trial
+        constraints = {(min(a, b), max(a, b)) for a, b in kw["different"] + kw["veto"]}
+        booked = [e for edges_ in fast.refused_by.values() for e in edges_]
+        assert sorted(booked) == sorted(fast.refused) and set(fast.refused_by) <= constraints, trial
+        assert fast.conflicts == slow.conflicts and fast.edges_used == slow.edges_used, trial
+
+
+def test_clustering_takes_a_frame_of_scored_pairs_as_edges():
+    import pandas as pd
+
+    frame = pd.DataFrame({"unique_id_l": [1, 2, 4], "unique_id_r": [2, 3, 5], "match_probability": [0.99, 0.95, 0.4]})
+    assert groups(cluster([1, 2, 3, 4, 5], frame, 0.9)) == [[1, 2, 3], [4], [5]]
+    assert groups(cluster([1, 2, 3], frame, 0.9, veto=[(1, 3)])) == [[1, 2], [3]]

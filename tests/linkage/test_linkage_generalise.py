@@ -167,3 +167,87 @@ def test_a_rule_that_would_burst_the_budget_keeps_its_smaller_blocks_instead_of_
     settings = M.settings(list(choices.values())).create_settings_dict("duckdb")
     assert any(names.column in r["blocking_rule"] for r in settings["blocking_rules_to_generate_predictions"])
     assert names.to_dict()["largest_block"] == 2
+
+
+def test_conflicts_tested_column_by_column_agree_with_the_pair_by_pair_rule():
+    import random
+
+    import numpy as np
+
+    rng = random.Random(3)
+    fathers = [None, "Hassan", "Hasan", "Mahmoud", "Hossein"]
+    deaths = [None, day("1988-08-01"), day("1988-08-05"), day("1988-08-12"), year(1988)]
+    births = [None, day("1960-01-01"), day("1960-01-20"), day("1960-03-01"), year(1960)]
+    recs = []
+    for i in range(1, 41):
+        kw = {k: v for k, v in (("father", rng.choice(fathers)), ("death", rng.choice(deaths)),
+                                ("birth", rng.choice(births))) if v is not None}
+        recs.append((i, "x", fields(given="Ali", family="Karimi", **kw)))
+    df = feature_frame(recs)
+    rows = {int(r["unique_id"]): r for r in df.to_dict("records")}
+    left, right = np.array([a for a in range(1, 41) for b in range(a + 1, 41)]), \
+        np.array([b for a in range(1, 41) for b in range(a + 1, 41)])
+    fast = engine.conflicting(df, left, right)
+    slow = np.array([engine.conflicts(rows[a], rows[b]) is not None for a, b in zip(left, right, strict=True)])
+    assert slow.any() and not slow.all()
+    assert (fast == slow).all()
+
+
+def _namesakes_frame():
+    """200 namesakes in two lists (some the same person, with a day of death) and a few rare names."""
+    rows = []
+    for i in range(1, 201):
+        death = day(f"1988-0{1 + i % 9}-{1 + i % 28:02d}") if i % 3 else None
+        rows.append((i, "ab"[i % 2], fields(given="Mohammad", family="Mohammadi", death=death)))
+    rare = ["Tabrizi", "Shirazi", "Kermani", "Yazdi", "Rashti", "Qazvini", "Zanjani", "Hamadani", "Semnani", "Kashani"]
+    rows += [(1000 + i, "b", fields(given="Kiumars", family=rare[i // 2])) for i in range(20)]
+    return feature_frame(rows)
+
+
+def test_a_sample_of_the_pairs_the_caps_left_out_stands_for_them_all():
+    df = _namesakes_frame()
+    blocking = M.choose_blocking(df, budget=500)
+    sample = M.left_out_sample(df, blocking, 20_000, seed=1)
+    # the left-out pairs, counted by brute force: no rule used proposes them, some rule's dropped block holds them
+    by_id = df.set_index("unique_id")
+    used = [b for b in blocking if b.used]
+    left_out = [b for b in blocking if b.pairs > 0 and (not b.used or b.cap is not None)]
+
+    def same(a, b, cols):
+        return all(pd.notna(by_id.at[a, c]) and by_id.at[a, c] == by_id.at[b, c] for c in cols)
+
+    ids = by_id.index.tolist()
+    exact = sum(1 for i, a in enumerate(ids) for b in ids[i + 1:]
+                if not any(same(a, b, [u.column] if u.column else u.rule) for u in used)
+                and any(same(a, b, r.rule) for r in left_out))
+    assert exact > 5000
+    assert abs(sample["stands_for"].sum() - exact) < 0.05 * exact
+    assert not any(same(a, b, [u.column] if u.column else u.rule) for u in used
+                   for a, b in zip(sample["unique_id_l"][:300], sample["unique_id_r"][:300], strict=True))
+    assert (sample["unique_id_l"] < sample["unique_id_r"]).all()
+    # nothing is left out when the budget holds every rule
+    assert M.left_out_sample(df, M.choose_blocking(df), 1000).empty
+
+
+def test_the_prior_counts_the_matches_among_the_pairs_the_caps_left_out():
+    df = _namesakes_frame()
+    counted = engine.link(df.copy(), 0.5, options=engine.EngineOptions(budget=500))
+    ignored = engine.link(df.copy(), 0.5, options=engine.EngineOptions(budget=500, left_out_sample=0))
+    assert counted.left_out_matches > 0 and not ignored.left_out_matches
+    from dadkhah.linkage.service import explain_run
+
+    rate = explain_run(counted, len(df))["match_rate"]
+    assert rate["left_out_matches"] == round(counted.left_out_matches, 1) and "left out" in rate["how"]
+    assert counted.model["probability_two_random_records_match"] > \
+        ignored.model["probability_two_random_records_match"]
+
+
+def test_scoring_the_left_out_sample_leaves_the_within_cluster_checks_their_own_pairs():
+    df = _namesakes_frame()
+    options = engine.EngineOptions(budget=500)
+    trained = engine.train(df, options=options)
+    engine.score(trained, options=options)
+    assert trained.left_out_matches > 0  # the sample was scored
+    within = engine.score_within(trained, {1000: 1, 1001: 1, 1002: 1, 5: 2, 7: 2})
+    got = set(zip(within["unique_id_l"], within["unique_id_r"], strict=True))
+    assert got == {(1000, 1001), (1000, 1002), (1001, 1002), (5, 7)}

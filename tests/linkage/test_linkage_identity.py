@@ -111,3 +111,18 @@ def test_an_identity_number_links_records_whose_names_are_mistyped_in_both():
     clusters = out.clustering.clusters
     linked = sum(clusters[a] == clusters[b] for a, b in both_mistyped)
     assert linked / len(both_mistyped) > 0.9
+
+
+def test_comparisons_of_fields_no_record_has_are_left_out_of_the_model():
+    rows, _truth, _people = _two_lists(120, seed=4)  # identity numbers and postcodes, no addresses
+    df = feature_frame(rows)
+    assert M.present_comparisons(df) == {"identity", "postcode", "whole_name"}
+    out = engine.link(df, 0.5)
+    names = {c["name"] for c in out.comparisons}
+    assert {"identity", "postcode", "whole_name", "given", "family"} <= names and "address" not in names
+    assert not any(c.startswith("gamma_address") for c in out.pairs.columns)
+    # a model trained without a comparison scores another data set with what both have, never the missing one
+    plain = feature_frame([(rid, name, {**f, "id_number": None, "postcode": None}) for rid, name, f in rows])
+    again = engine.predict(plain, options=engine.EngineOptions(model=out.model))
+    assert {c["name"] for c in again.comparisons} == names - {"identity", "postcode"}
+    assert len(again.pairs) > 0

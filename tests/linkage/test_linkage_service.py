@@ -122,3 +122,28 @@ def test_an_explanation_names_no_record_above_its_reader(linked):
     assert {r["id"] for r in shown["records"]} == members
     named = {x for item in shown["near_misses"] + shown["links"] for x in item["records"]}
     assert not named & outside
+
+
+def test_re_clustering_at_the_runs_own_threshold_gives_the_runs_clusters(linked_once):
+    """clusters_at() rebuilds clusters from the stored pairs and vetoes; at the run's threshold it must give
+    exactly what the run wrote (the estimate's threshold comparison relies on it)."""
+    from dadkhah.linkage.service import clusters_at, require_run
+
+    case, _report = linked_once
+    with case.reader(SYSTEM) as s:
+        run = require_run(s)
+        again = clusters_at(s, run.summary["threshold"], principal=SYSTEM)
+        assert again == current_clusters(s)
+
+
+def test_the_coherence_checks_vetoes_are_kept_with_the_run():
+    import pandas as pd
+
+    from dadkhah.linkage import engine
+    from dadkhah.linkage.service import _kept_apart_pairs
+
+    pairs = pd.DataFrame({"unique_id_l": [1, 2, 4], "unique_id_r": [2, 3, 5], "match_probability": [0.001, 0.9, 0.99]})
+    out = engine.LinkOutput(pairs=pairs, model={}, blocking=[], comparisons=[], veto_pairs={(1, 2), (5, 4), (6, 7)})
+    # (1, 2) the stored pairs show (scored below the veto); (4, 5), a brother pair linked at 0.99, and (6, 7),
+    # never scored, only the run's own list can tell
+    assert _kept_apart_pairs(out, 0.01) == [[4, 5], [6, 7]]

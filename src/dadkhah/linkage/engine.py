@@ -53,6 +53,7 @@ class EngineOptions:
     temp_directory: str | None = None
     spark_lineage: str = "persist"  # Splink's break_lineage_method on Spark: persist, parquet, checkpoint…
     deterministic_recall: float = 0.6
+    left_out_sample: int = 100_000  # pairs the blocking caps left out, sampled for the prior (refine_prior_value)
     threads: int | None = None
     spark_session: object | None = None
 
@@ -72,6 +73,7 @@ class LinkOutput:
     pairs_scored: int = 0
     expected_matches: float | None = None
     veto_pairs: set = field(default_factory=set)
+    left_out_matches: float | None = None  # expected matches among the pairs the blocking caps left out
 
     def level_labels(self) -> dict[str, list[str]]:
         """comparison → labels of its levels, indexed by gamma value (−1 = null)."""
@@ -242,22 +244,33 @@ def _logit2(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def refine_prior_value(weights, prior: float, records: int, *, rounds: int = 50, tolerance: float = 1e-4) -> float:
+def refine_prior_value(weights, prior: float, records: int, *, rounds: int = 50, tolerance: float = 1e-4,
+                       sample_weights=None, stands_for=None) -> float:
     """Re-estimate the prior as the expected number of matches among all pairs, at a fixed point.
 
     The deterministic-rule estimate of the prior needs the rules' recall, which is unknown when most
     fields are often missing. Given the trained m and u, the expected number of matches is the sum of
-    the match probabilities of the blocked pairs (pairs never blocked together count as non-matches);
-    divided by the number of possible pairs it is a new prior, which moves every match weight by the
-    same amount. ``weights`` are the pairs' match weights under ``prior``. Repeated to a fixed point.
+    the match probabilities of the blocked pairs; divided by the number of possible pairs it is a new
+    prior, which moves every match weight by the same amount. ``weights`` are the pairs' match weights
+    under ``prior``. Repeated to a fixed point.
+
+    Pairs never blocked together count as non-matches, except those of ``sample_weights``: a sample of the
+    pairs that capped blocking rules left out (:func:`dadkhah.linkage.model.left_out_sample`), each
+    standing for ``stands_for`` of them. On a large data set the caps leave out the blocks of the commonest
+    names, and with them a share of the true pairs that grows with the data (issue #14: 13 % of them at a
+    million records); counting those pairs' probabilities keeps the estimate from falling with the size.
     """
     import numpy as np
 
     total = records * (records - 1) / 2
     base = np.asarray(weights, dtype="float64") - _logit2(prior)
+    extra = np.asarray(sample_weights if sample_weights is not None else [], dtype="float64") - _logit2(prior)
+    count = np.asarray(stands_for if stands_for is not None else [], dtype="float64")
     current = prior
     for _ in range(rounds):
-        new = float(min(max(np.sum(1.0 / (1.0 + np.exp2(-(base + _logit2(current))))) / total, 1e-15), 0.5))
+        shift = _logit2(current)
+        expected = np.sum(1.0 / (1.0 + np.exp2(-(base + shift)))) + np.sum(count / (1.0 + np.exp2(-(extra + shift))))
+        new = float(min(max(expected / total, 1e-15), 0.5))
         done = abs(new - current) <= tolerance * current
         current = new
         if done:
@@ -314,6 +327,7 @@ class Trained:
     em_sessions: list[dict] = field(default_factory=list)
     pairs_scored: int = 0  # every blocked pair scored (before the floor)
     expected_matches: float | None = None  # sum of the scored pairs' match probabilities (the prior's estimate)
+    left_out_matches: float | None = None  # the same, estimated, over the pairs the blocking caps left out
 
     @property
     def comparisons(self) -> list[dict]:
@@ -333,7 +347,7 @@ def train(df: pd.DataFrame, *, options: EngineOptions | None = None, labels: Seq
         return _pretrained(df, options, blocking, timings)
     with _quiet_splink():
         db_api = database_api(options)
-        linker = _linker(db_api, df, M.settings(blocking))
+        linker = _linker(db_api, df, M.settings(blocking, optional=M.present_comparisons(df)))
         t = time.perf_counter()
         step("estimating the prior")
         det = [M.block(r) for r in M.DETERMINISTIC_RULES if M.rule_pairs(df, r) > 0]
@@ -424,15 +438,19 @@ def dialect_of(options: EngineOptions) -> str:
     return "duckdb" if options.backend == "duckdb" else "spark"
 
 
-def transfer_model(model: dict, blocking: list[M.BlockingChoice], dialect: str) -> dict:
+def transfer_model(model: dict, blocking: list[M.BlockingChoice], dialect: str,
+                   present: set[str] | None = None) -> dict:
     """A trained model rewritten for another SQL dialect (and this data set's blocking rules).
 
     Splink saves comparisons as SQL in the dialect they were trained in; dadkhah's comparisons are built
     by code, so they are built again for ``dialect`` and the trained m and u probabilities and prior are
     copied level by level. A model trained on DuckDB (on a sample, on one machine) can so score on Spark.
+    Of the optional comparisons (:data:`dadkhah.linkage.model.OPTIONAL_COMPARISONS`) those the model was
+    trained with are kept, and of these only those in ``present`` (the ones this data set can weigh) when given.
     """
-    fresh = M.settings(blocking).create_settings_dict(dialect)
     by_name = {c["output_column_name"]: c for c in model.get("comparisons", [])}
+    optional = {name for name in M.OPTIONAL_COMPARISONS if name in by_name and (present is None or name in present)}
+    fresh = M.settings(blocking, optional=optional).create_settings_dict(dialect)
     for comp in fresh["comparisons"]:
         trained = by_name.get(comp["output_column_name"])
         if trained is None or len(trained["comparison_levels"]) != len(comp["comparison_levels"]):
@@ -450,7 +468,7 @@ def transfer_model(model: dict, blocking: list[M.BlockingChoice], dialect: str) 
 def _pretrained(df: pd.DataFrame, options: EngineOptions, blocking: list[M.BlockingChoice],
                 timings: dict[str, float]) -> Trained:
     """A model trained before (by an earlier run, or on another backend), with this data set's blocking."""
-    model = transfer_model(options.model, blocking, dialect_of(options))
+    model = transfer_model(options.model, blocking, dialect_of(options), M.present_comparisons(df))
     return Trained(db_api=database_api(options), df=df, model=model, blocking=blocking, labels_used=0,
                    timings=timings)
 
@@ -487,7 +505,7 @@ def _shifted(column: str, shift: dict[str, list[tuple[float, float]]]) -> str:
 
 
 def refine_m(linker, table: str, trained: Trained, old_prior: float, prior: float, min_m: float,
-                  names: Sequence[str]) -> tuple[dict[str, list[tuple[float, float]]], float]:
+             names: Sequence[str]) -> dict[str, list[tuple[float, float]]]:
     """One EM step for the m probabilities of :data:`REFINED_COMPARISONS` on every scored pair.
 
     The training sessions learn m on a few thousand pairs that share three fields; there, a level common
@@ -501,14 +519,14 @@ def refine_m(linker, table: str, trained: Trained, old_prior: float, prior: floa
     at least ``min_m``. u stays as estimated from random pairs. Levels whose weights another level shares
     (and so cannot be told apart) keep their m. The sums come from one grouped query (weights rounded to
     1/20 bit), so the pairs never leave the backend. Returns the shift to apply to pairs per level (for
-    :func:`_shifted`) and the prior re-estimated after it; the trained model's m are updated.
+    :func:`_shifted`); the trained model's m are updated (the caller re-estimates the prior after it).
     """
     import math
 
     import numpy as np
 
     if not names:
-        return {}, prior
+        return {}
     comps = {c["name"]: c for c in trained.comparisons}
     cols = ", ".join(f"mw_{n}" for n in names)
     hist = linker.misc.query_sql(
@@ -518,7 +536,6 @@ def refine_m(linker, table: str, trained: Trained, old_prior: float, prior: floa
     w = hist["w"].to_numpy(dtype="float64") + _logit2(prior) - _logit2(old_prior)
     p = n / (1.0 + np.exp2(-w))  # expected matches per cell
     shift: dict[str, list[tuple[float, float]]] = {}
-    delta = np.zeros(len(hist))
     for name in names:
         levels = _level_of_weight(comps[name])
         mw = hist[f"mw_{name}"].to_numpy(dtype="float64")
@@ -539,20 +556,9 @@ def refine_m(linker, table: str, trained: Trained, old_prior: float, prior: floa
         for weight, g in levels.items():
             d = math.log2(new_m[g] / by_level[g]["m"])
             moves.append((weight, d))
-            delta[gamma == g] += d
         shift[name] = moves
         _set_m(trained.model, name, new_m)
-    # The prior again, at a fixed point, on the shifted histogram.
-    base = hist["w"].to_numpy(dtype="float64") + delta - _logit2(old_prior)
-    total = len(trained.df) * (len(trained.df) - 1) / 2
-    current = prior
-    for _ in range(50):
-        nxt = float(min(max(np.sum(n / (1.0 + np.exp2(-(base + _logit2(current))))) / total, 1e-15), 0.5))
-        done = abs(nxt - current) <= 1e-4 * current
-        current = nxt
-        if done:
-            break
-    return shift, current
+    return shift
 
 
 def _set_m(model: dict, name: str, new_m: dict[int, float]) -> None:
@@ -589,20 +595,34 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
             scored = linker.inference.predict(warning_mode="never")
             weights = linker.misc.query_sql(f"SELECT match_weight FROM {scored.physical_name}", "pandas")
             old = trained.model["probability_two_random_records_match"]
+            sample = M.left_out_sample(trained.df, trained.blocking, options.left_out_sample, options.seed)
+            sample_weights = _score_listed(linker, trained, sample) if len(sample) else np.empty(0)
+            stands_for = sample["stands_for"].to_numpy(dtype="float64")
+            if len(sample):
+                step(f"scored a sample of {len(sample):,} pairs the capped blocking rules left out "
+                     f"(standing for {stands_for.sum():,.0f})")
             step("re-estimating the prior from the scored pairs")
-            new = refine_prior_value(weights["match_weight"].to_numpy(dtype="float64"), old, len(trained.df))
+            new = refine_prior_value(weights["match_weight"].to_numpy(dtype="float64"), old, len(trained.df),
+                                     sample_weights=sample_weights, stands_for=stands_for)
             trained.pairs_scored = len(weights)
             columns = linker.misc.query_sql(f"SELECT * FROM {scored.physical_name} LIMIT 0", "pandas").columns
             shift = {}
             if options.refine_m and not options.model:
                 step("re-estimating m from every scored pair")
-                shift, new = refine_m(linker, scored.physical_name, trained, old, new, options.min_m,
-                                           [c for c in REFINED_COMPARISONS if f"mw_{c}" in columns])
+                shift = refine_m(linker, scored.physical_name, trained, old, new, options.min_m,
+                                 [c for c in REFINED_COMPARISONS if f"mw_{c}" in columns])
                 weights = linker.misc.query_sql(
                     f"SELECT {_shifted('match_weight', shift)} AS match_weight FROM {scored.physical_name}",
                     "pandas")
+                if len(sample):  # the left-out sample again, under the re-estimated m
+                    sample_weights = _score_listed(_linker(trained.db_api, trained.df, trained.model, register=False),
+                                                   trained, sample)
+                new = refine_prior_value(weights["match_weight"].to_numpy(dtype="float64"), old, len(trained.df),
+                                         sample_weights=sample_weights, stands_for=stands_for)
             w = weights["match_weight"].to_numpy(dtype="float64") + _logit2(new) - _logit2(old)
             trained.expected_matches = float((1.0 / (1.0 + np.exp2(-w))).sum())
+            ws = sample_weights + _logit2(new) - _logit2(old)
+            trained.left_out_matches = float((stands_for / (1.0 + np.exp2(-ws))).sum())
             cutoff = _logit2(options.floor) + _logit2(old) - _logit2(new)
             # Only the columns kept (_tidy): the term frequencies of both records are not needed.
             wanted = ", ".join(
@@ -619,6 +639,34 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
     pairs = _tidy(pairs[pairs["match_probability"] >= options.floor], trained.comparisons)
     trained.timings["predict"] = time.perf_counter() - t
     return pairs
+
+
+def _score_listed(linker, trained: Trained, pairs: pd.DataFrame):
+    """Match weights (under the linker's prior) of the listed pairs (``unique_id_l``, ``unique_id_r``), in
+    their order. The linker then scores only these pairs: call it after its own blocked pairs are scored."""
+    import numpy as np
+
+    ids = pairs[["unique_id_l", "unique_id_r"]].drop_duplicates()
+    listed = pd.DataFrame({"match_key": "0", "join_key_l": ids["unique_id_l"].astype("int64"),
+                           "join_key_r": ids["unique_id_r"].astype("int64")})
+    registered = linker._db_api.register(listed)  # (the backend the linker, and trained.db_api, stand on)
+    linker.table_management.register_blocked_pairs_for_predict(registered)
+    try:
+        result = linker.inference.predict(warning_mode="never")
+    finally:
+        # Splink keeps the registration in the backend's cache, shared by every linker on it: left there,
+        # the within-cluster checks (score_within) would score these pairs instead of their own.
+        cache = linker._intermediate_table_cache
+        for key in [k for k, v in cache.items() if v.metadata.get("registered_for_predict")]:
+            del cache[key]
+    got = linker.misc.query_sql(f"SELECT unique_id_l, unique_id_r, match_weight FROM {result.physical_name}",
+                                "pandas")
+    result.drop_table_from_database_and_remove_from_cache()
+    registered.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+    weight = dict(zip(zip(got["unique_id_l"].tolist(), got["unique_id_r"].tolist(), strict=True),
+                      got["match_weight"].tolist(), strict=True))
+    return np.array([weight[(a, b)] for a, b in zip(pairs["unique_id_l"].tolist(), pairs["unique_id_r"].tolist(),
+                                                     strict=True)], dtype="float64")
 
 
 def score_within(trained: Trained, groups: dict[int, int]) -> pd.DataFrame:
@@ -678,24 +726,33 @@ def link(df: pd.DataFrame, threshold: float, *, same: Sequence[tuple[int, int]] 
     veto: set[tuple[int, int]] = set()
     checked: set[tuple[int, int]] = set()
     extra: list[pd.DataFrame] = []
-    edges = list(pairs[["unique_id_l", "unique_id_r", "match_probability"]].itertuples(index=False, name=None))
+    edges = pairs[["unique_id_l", "unique_id_r", "match_probability"]]
     result = cluster(ids, edges, threshold, same=same, different=different)
-    for _ in range(options.check_rounds):
-        groups = {rid: c for c, members in result.members().items() if len(members) >= 3 for rid in members}
+    # record → (round, cluster) it was last checked in: all pairs inside one such cluster are scored
+    checked_in: dict[int, tuple[int, int]] = {}
+    for check_round in range(options.check_rounds):
+        groups = {rid: c for c, members in result.members().items() if len(members) >= 3
+                  and not _checked_together(members, checked_in) for rid in members}
         if not groups:
             break
         step(f"checking every pair inside {len(set(groups.values())):,} clusters of 3 or more")
         within = score_within(trained, groups)
-        new = within[[(a, b) not in checked for a, b in zip(within["unique_id_l"], within["unique_id_r"],
-                                                                strict=True)]]
-        checked.update(zip(new["unique_id_l"], new["unique_id_r"], strict=True))
+        new = within[[(a, b) not in checked for a, b in zip(within["unique_id_l"].tolist(),
+                                                                within["unique_id_r"].tolist(), strict=True)]]
+        checked.update(zip(new["unique_id_l"].tolist(), new["unique_id_r"].tolist(), strict=True))
+        checked_in.update((rid, (check_round, c)) for rid, c in groups.items())
         extra.append(new)
+        # The pairs a check scored are links like any other (those at or above the threshold join records):
+        # clustering on every scored pair gives what clusters_at() gives later from the stored pairs.
+        edges = pd.concat([edges, new[["unique_id_l", "unique_id_r", "match_probability"]]], ignore_index=True)
         against = new[new["match_probability"] < options.veto]
         if against.empty:
+            result = cluster(ids, edges, threshold, same=same, different=different, veto=veto)
             break
         veto.update(zip(against["unique_id_l"].tolist(), against["unique_id_r"].tolist(), strict=True))
         result = cluster(ids, edges, threshold, same=same, different=different, veto=veto)
-    scored = {(a, b): p for a, b, p in edges}
+    scored = dict(zip(zip(pairs["unique_id_l"].tolist(), pairs["unique_id_r"].tolist(), strict=True),
+                      pairs["match_probability"].tolist(), strict=True))
     for frame in extra:
         scored.update(((a, b), p) for a, b, p in frame[["unique_id_l", "unique_id_r", "match_probability"]]
                       .itertuples(index=False, name=None))
@@ -715,7 +772,15 @@ def link(df: pd.DataFrame, threshold: float, *, same: Sequence[tuple[int, int]] 
     return LinkOutput(pairs=pairs.reset_index(drop=True), model=trained.model, blocking=trained.blocking,
                       comparisons=trained.comparisons, timings=trained.timings, labels_used=trained.labels_used,
                       clustering=result, vetoes=len(veto), incoherent=coherence, em_sessions=trained.em_sessions,
-                      pairs_scored=trained.pairs_scored, expected_matches=trained.expected_matches, veto_pairs=veto)
+                      pairs_scored=trained.pairs_scored, expected_matches=trained.expected_matches, veto_pairs=veto,
+                      left_out_matches=trained.left_out_matches)
+
+
+def _checked_together(members: list[int], checked_in: dict[int, tuple[int, int]]) -> bool:
+    """Whether every pair of ``members`` was scored by an earlier within-cluster check: they were all
+    checked inside one cluster (a cluster a veto left unchanged, or a part of one it split)."""
+    first = checked_in.get(members[0])
+    return first is not None and all(checked_in.get(r) == first for r in members)
 
 
 #: Death dates both known to the day and further apart than this contradict each other.
@@ -782,25 +847,79 @@ def incoherent_pairs(df: pd.DataFrame, result, scored: dict[tuple[int, int], flo
     """Pairs of records inside one cluster that :func:`conflicts` says contradict each other and whose own
     match probability is below ``strong``, and pairs :func:`siblings` says are brothers or sisters (however
     strong their link): clustering again with them as vetoes splits the cluster at its weakest link between
-    them (edges are taken strongest first, so the one that would join them is refused)."""
-    cols = ["unique_id", "father_key", "father_vf", "father_sk", "death_lo", "death_hi", "birth_lo", "birth_hi",
-            "family_key", "given_key", "given_vf", "given_sk"]
-    cols += [c for c in ("id_number",) if c in df.columns]
-    groups = [m for m in result.members().values() if len(m) >= 2]
-    if not groups:
+    them (edges are taken strongest first, so the one that would join them is refused).
+
+    Every pair of every cluster (of up to 60 records: a bigger one is a failure of its own) is tested at
+    once, column by column (:func:`conflicting`, and for siblings the same family name and father); only
+    the few that conflict are looked up in ``scored``, and only those few candidate siblings are tested
+    whole by :func:`siblings`."""
+    import numpy as np
+
+    lefts, rights = [], []
+    by_size: dict[int, list[list[int]]] = {}
+    for m in result.members().values():
+        if 2 <= len(m) <= 60:
+            by_size.setdefault(len(m), []).append(m)
+    for size, groups in by_size.items():
+        block = np.asarray(groups, dtype=np.int64)
+        i, j = np.triu_indices(size, 1)
+        lefts.append(block[:, i].ravel())
+        rights.append(block[:, j].ravel())
+    if not lefts:
         return set()
-    members = {rid for m in groups for rid in m}
-    rows = {int(r["unique_id"]): r for r in df.loc[df["unique_id"].isin(members), cols].to_dict("records")}
-    out = set()
-    for m in groups:
-        if len(m) > 60:  # a cluster this big is a failure of its own; check its members' links only
-            continue
-        for i, a in enumerate(m):
-            for b in m[i + 1:]:
-                if siblings(rows[a], rows[b]):
-                    out.add((a, b))
-                elif scored.get((a, b), 0.0) < strong and conflicts(rows[a], rows[b]):
-                    out.add((a, b))
+    a, b = np.concatenate(lefts), np.concatenate(rights)
+    hit = conflicting(df, a, b)
+    out = {(x, y) for x, y in zip(a[hit].tolist(), b[hit].tolist(), strict=True) if scored.get((x, y), 0.0) < strong}
+    return out | _sibling_pairs(df, a, b)
+
+
+def _sibling_pairs(df: pd.DataFrame, left, right) -> set[tuple[int, int]]:
+    """The pairs among ``left[k]``, ``right[k]`` (ids) that :func:`siblings` says are brothers or sisters."""
+    import numpy as np
+
+    index = pd.Index(df["unique_id"].astype("int64"))
+    li, ri = index.get_indexer(np.asarray(left)), index.get_indexer(np.asarray(right))
+    cand = np.ones(len(li), dtype=bool)
+    for col in ("family_key", "father_key"):
+        x, y = df[col].iloc[li].reset_index(drop=True), df[col].iloc[ri].reset_index(drop=True)
+        cand &= (x.notna() & y.notna() & (x == y).fillna(False)).to_numpy(dtype=bool)
+    gx, gy = df["given_key"].iloc[li].reset_index(drop=True), df["given_key"].iloc[ri].reset_index(drop=True)
+    cand &= (gx.notna() & gy.notna() & (gx != gy).fillna(False)).to_numpy(dtype=bool)
+    if not cand.any():
+        return set()
+    cols = [c for c in ("unique_id", "family_key", "father_key", "given_key", "given_vf", "given_sk", "birth_lo",
+                        "birth_hi", "id_number") if c in df.columns]
+    ids = set(np.asarray(left)[cand].tolist()) | set(np.asarray(right)[cand].tolist())
+    rows = {int(r["unique_id"]): r for r in df.loc[df["unique_id"].isin(ids), cols].to_dict("records")}
+    return {(x, y) for x, y in zip(np.asarray(left)[cand].tolist(), np.asarray(right)[cand].tolist(), strict=True)
+            if siblings(rows[x], rows[y])}
+
+
+def conflicting(df: pd.DataFrame, left, right):
+    """:func:`conflicts` for many pairs at once: a boolean array, true where records ``left[k]`` and
+    ``right[k]`` (ids) contradict each other."""
+    import numpy as np
+
+    index = pd.Index(df["unique_id"].astype("int64"))
+    li, ri = index.get_indexer(np.asarray(left)), index.get_indexer(np.asarray(right))
+
+    def pair(col):
+        v = df[col]
+        return v.iloc[li].reset_index(drop=True), v.iloc[ri].reset_index(drop=True)
+
+    def same(col):  # both known and equal, or both unknown (as conflicts() compares them)
+        x, y = pair(col)
+        return ((x == y).fillna(False) | (x.isna() & y.isna())).to_numpy(dtype=bool)
+
+    fx, fy = pair("father_key")
+    out = (fx.notna() & fy.notna()).to_numpy(dtype=bool) & ~same("father_key") & ~same("father_vf") \
+        & ~same("father_sk")
+    for prefix, days in (("death", CONFLICT_DEATH_DAYS), ("birth", CONFLICT_BIRTH_DAYS)):
+        lo_a, lo_b = (s.to_numpy(dtype="float64", na_value=np.nan) for s in pair(f"{prefix}_lo"))
+        hi_a, hi_b = (s.to_numpy(dtype="float64", na_value=np.nan) for s in pair(f"{prefix}_hi"))
+        with np.errstate(invalid="ignore"):
+            exact = (lo_a == hi_a) & (lo_b == hi_b)  # (false where any is unknown)
+            out |= exact & (np.abs(lo_a - lo_b) > days)
     return out
 
 

@@ -344,7 +344,27 @@ def _region():
     )
 
 
-def comparisons() -> list:
+#: Comparisons of fields that many lists never give, by the column that must be known for them to weigh
+#: anything: where no record of a data set has it, the comparison is left out of the model
+#: (:func:`present_comparisons`): every pair would fall in its null level, and evaluating it on millions of
+#: pairs only costs time.
+OPTIONAL_COMPARISONS = {"identity": "id_number", "address": "address_key", "postcode": "postcode",
+                        "whole_name": "whole_name"}
+
+
+def present_comparisons(df: pd.DataFrame) -> set[str]:
+    """The optional comparisons (:data:`OPTIONAL_COMPARISONS`) that some record of ``df`` can weigh."""
+    return {name for name, col in OPTIONAL_COMPARISONS.items() if col in df.columns and df[col].notna().any()}
+
+
+def comparisons(optional: set[str] | None = None) -> list:
+    """The comparisons; of the optional ones (:data:`OPTIONAL_COMPARISONS`) only those in ``optional``
+    (default: all)."""
+    named = [(c.create_output_column_name(), c) for c in _all_comparisons()]
+    return [c for name, c in named if optional is None or name not in OPTIONAL_COMPARISONS or name in optional]
+
+
+def _all_comparisons() -> list:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -473,14 +493,16 @@ def block(rule: tuple[str, ...]):
     return block_on(*rule)
 
 
-def settings(blocking: list[BlockingChoice], *, probability_two_random_records_match: float = 1e-4):
-    """Splink settings for a dedupe of all records together (within and across lists)."""
+def settings(blocking: list[BlockingChoice], *, probability_two_random_records_match: float = 1e-4,
+             optional: set[str] | None = None):
+    """Splink settings for a dedupe of all records together (within and across lists), with the optional
+    comparisons in ``optional`` (default: all; see :func:`present_comparisons`)."""
     from splink import SettingsCreator
 
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(),
+        comparisons=comparisons(optional),
         blocking_rules_to_generate_predictions=[block((b.column,) if b.column else b.rule)
                                                 for b in blocking if b.used],
         probability_two_random_records_match=probability_two_random_records_match,
@@ -532,3 +554,73 @@ def baseline_settings(df: pd.DataFrame):
         retain_matching_columns=False,
         additional_columns_to_retain=["list_name"],
     )
+
+
+def _equal_at(column: pd.Series, left, right):
+    """Per pair of row positions: both values known and equal."""
+    lv = column.iloc[left].reset_index(drop=True)
+    rv = column.iloc[right].reset_index(drop=True)
+    return (lv == rv).fillna(False).to_numpy(dtype=bool)
+
+
+def left_out_sample(df: pd.DataFrame, blocking: list[BlockingChoice], size: int, seed: int = 0) -> pd.DataFrame:
+    """A random sample of the pairs that blocking left out only because a rule's block was too big (see
+    :func:`choose_blocking`): pairs in a block larger than the rule's cap (every block of a rule dropped
+    whole) that no rule used proposes. Columns ``unique_id_l``, ``unique_id_r`` and ``stands_for`` (how many
+    left-out pairs the sampled one stands for), so that a sum over the sample estimates the sum over all of
+    them. Each left-out pair is counted once, under the first such rule (in ``blocking``'s order) that
+    holds it. ``size`` pairs are drawn in all, in equal shares per rule. Empty when no block was left out
+    (small data sets)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    left_out = [b for b in blocking if b.pairs > 0 and (not b.used or b.cap is not None)]
+    used = [b for b in blocking if b.used]
+    empty = pd.DataFrame({"unique_id_l": pd.Series(dtype="int64"), "unique_id_r": pd.Series(dtype="int64"),
+                          "stands_for": pd.Series(dtype="float64")})
+    if not left_out or size <= 0:
+        return empty
+    ids = df["unique_id"].to_numpy(dtype="int64")
+    share = max(size // len(left_out), 1)
+    frames = []
+    for k, b in enumerate(left_out):
+        cols = list(b.rule)
+        sub = df[cols].dropna()
+        if sub.empty:
+            continue
+        grouped = sub.groupby(cols, sort=False, observed=True)
+        sizes = grouped[cols[0]].transform("size").to_numpy(dtype="int64")
+        gid = grouped.ngroup().to_numpy(dtype="int64")
+        cap = b.cap if b.used and b.cap is not None else 1
+        dropped = sizes > cap
+        if not dropped.any():
+            continue
+        rows = df.index.get_indexer(sub.index[dropped])  # row positions in df
+        g, s = gid[dropped], sizes[dropped]
+        order = np.argsort(g, kind="stable")
+        rows, g, s = rows[order], g[order], s[order]
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        block_size = s[starts]
+        pairs_in = block_size * (block_size - 1) / 2.0
+        total = float(pairs_in.sum())
+        n = int(min(share, total))
+        chosen = rng.choice(len(starts), size=n, p=pairs_in / total)
+        i = rng.integers(0, block_size[chosen])
+        j = rng.integers(0, block_size[chosen] - 1)
+        j = np.where(j >= i, j + 1, j)
+        a, c = rows[starts[chosen] + i], rows[starts[chosen] + j]
+        keep = np.ones(n, dtype=bool)
+        for u in used:  # proposed by a rule used (within its cap): scored already
+            eq = np.ones(n, dtype=bool)
+            for col in ([u.column] if u.column else list(u.rule)):
+                eq &= _equal_at(df[col], a, c)
+            keep &= ~eq
+        for earlier in left_out[:k]:  # held by an earlier left-out rule: counted there
+            eq = np.ones(n, dtype=bool)
+            for col in earlier.rule:
+                eq &= _equal_at(df[col], a, c)
+            keep &= ~eq
+        lo, hi = np.minimum(ids[a], ids[c]), np.maximum(ids[a], ids[c])
+        frames.append(pd.DataFrame({"unique_id_l": lo[keep], "unique_id_r": hi[keep],
+                                    "stands_for": np.full(int(keep.sum()), total / n)}))
+    return pd.concat(frames, ignore_index=True) if frames else empty

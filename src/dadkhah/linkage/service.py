@@ -142,13 +142,25 @@ def stored_edges(session: Session, run_id: int, threshold: float) -> list[tuple[
 
 
 def stored_vetoes(session: Session, run: LinkRun) -> list[tuple[int, int]]:
-    """Pairs the run found clearly different when it checked every pair inside its clusters."""
+    """Pairs the run kept apart: those it found clearly different when it checked every pair inside its
+    clusters (stored pairs below ``veto``), and those its coherence checks split (different fathers,
+    contradicting dates, brothers or sisters), which the run lists in its summary."""
     veto = run.summary.get("veto")
+    out = [(int(a), int(b)) for a, b in run.summary.get("kept_apart_pairs") or []]
     if not veto:
-        return []
+        return out
     t = LinkPair.__table__
     stmt = select(t.c.record_l, t.c.record_r).where(t.c.run_id == run.id, t.c.match_probability < veto)
-    return [(a, b) for a, b in session.execute(stmt)]
+    return [(a, b) for a, b in session.execute(stmt)] + out
+
+
+def _kept_apart_pairs(out: engine.LinkOutput, veto: float) -> list[list[int]]:
+    """The run's vetoes that its stored pairs do not show (not a stored pair scored below ``veto``)."""
+    low = out.pairs[out.pairs["match_probability"] < veto]
+    shown = set(zip(low["unique_id_l"].astype("int64").tolist(), low["unique_id_r"].astype("int64").tolist(),
+                    strict=True))
+    return sorted([int(min(a, b)), int(max(a, b))] for a, b in out.veto_pairs
+                  if (min(a, b), max(a, b)) not in shown)
 
 
 def current_clusters(session: Session) -> dict[int, str]:
@@ -270,7 +282,8 @@ def run_linkage(case, *, threshold: float = DEFAULT_THRESHOLD, options: engine.E
             timings=timings, persons=persons, **explain_run(out, len(recs)))
         timings["save"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - t0
-        run.summary = {**report.to_dict(), "floor": options.floor, "veto": options.veto, "vetoes": out.vetoes}
+        run.summary = {**report.to_dict(), "floor": options.floor, "veto": options.veto, "vetoes": out.vetoes,
+                       "kept_apart_pairs": _kept_apart_pairs(out, options.veto)}
         run.finished_at = utcnow()
     return report
 
@@ -288,8 +301,11 @@ def explain_run(out: engine.LinkOutput, records: int) -> dict:
             "expected_matching_pairs": round(out.expected_matches, 1) if out.expected_matches is not None
             else round(prior * possible, 1),
             "expected_matches_per_record": round(2 * prior * possible / records, 4) if records else 0.0,
-            "how": "the sum of the match probabilities of every scored pair, re-estimated to a fixed point "
-                   "(pairs no blocking rule proposes count as non-matches), divided by all possible pairs"}
+            "left_out_matches": round(out.left_out_matches, 1) if out.left_out_matches else 0.0,
+            "how": "the sum of the match probabilities of every scored pair, re-estimated to a fixed point, "
+                   "with those of a scored sample of the pairs the capped blocking rules left out counted for "
+                   "all of them (left_out_matches; other pairs no blocking rule proposes count as "
+                   "non-matches), divided by all possible pairs"}
     clustering = out.clustering
     refusals = clustering.refusals(out.veto_pairs) if clustering is not None else []
     return {"pairs_scored": out.pairs_scored, "match_rate": rate,
