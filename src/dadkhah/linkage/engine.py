@@ -44,7 +44,8 @@ class EngineOptions:
     train_records: int = 40_000  # beyond this, m is learnt on a few provinces' records (training_region)
     min_m: float = 0.001  # no level is assumed impossible for true matches (see bounded_model)
     refine_prior: bool = True
-    refine_m: bool = True  # one EM step for the m of names, dates, places and lists (see refine_m)
+    refine_m: bool = True  # EM steps for the m of names, dates, places and lists on every scored pair (refine_m)
+    refine_steps: int = 2  # EM steps refine_m takes (the prior held between them; a third gained nothing)
     veto: float = 0.01  # a pair inside a cluster scored below this keeps its records apart (see link)
     check_rounds: int = 3
     strong: float = 0.9  # a pair with a hard conflict (different fathers, dates) stays together only this sure
@@ -505,8 +506,9 @@ def _shifted(column: str, shift: dict[str, list[tuple[float, float]]]) -> str:
 
 
 def refine_m(linker, table: str, trained: Trained, old_prior: float, prior: float, min_m: float,
-             names: Sequence[str]) -> dict[str, list[tuple[float, float]]]:
-    """One EM step for the m probabilities of :data:`REFINED_COMPARISONS` on every scored pair.
+             names: Sequence[str], steps: int = 1) -> dict[str, list[tuple[float, float]]]:
+    """EM steps (``steps``; two by default, see ``EngineOptions.refine_steps``) for the m probabilities of
+    :data:`REFINED_COMPARISONS` on every scored pair.
 
     The training sessions learn m on a few thousand pairs that share three fields; there, a level common
     among matches but rare in the session (a vowel variant of a given name) can be driven to the floor,
@@ -534,8 +536,7 @@ def refine_m(linker, table: str, trained: Trained, old_prior: float, prior: floa
         f"GROUP BY {cols}, round(match_weight * 20) / 20", "pandas")
     n = hist["n"].to_numpy(dtype="float64")
     w = hist["w"].to_numpy(dtype="float64") + _logit2(prior) - _logit2(old_prior)
-    p = n / (1.0 + np.exp2(-w))  # expected matches per cell
-    shift: dict[str, list[tuple[float, float]]] = {}
+    cells = {}
     for name in names:
         levels = _level_of_weight(comps[name])
         mw = hist[f"mw_{name}"].to_numpy(dtype="float64")
@@ -543,21 +544,31 @@ def refine_m(linker, table: str, trained: Trained, old_prior: float, prior: floa
         for weight, g in levels.items():
             gamma[np.abs(mw - weight) < _SAME_WEIGHT] = g
         by_level = {lv["gamma"]: lv for lv in comps[name]["levels"] if lv["gamma"] >= 0 and lv["m"] and lv["u"]}
-        share = {g: float(p[gamma == g].sum()) for g in levels.values()}
-        told = sum(share.values())
-        if told <= 0:
-            continue
-        # The levels the weights tell apart share the m mass they had between them; the others keep theirs.
-        mass = sum(by_level[g]["m"] for g in levels.values())
-        new_m = {g: max(share[g] / told * mass, min_m) for g in levels.values()}
-        scale = mass / sum(new_m.values())
-        new_m = {g: m * scale for g, m in new_m.items()}
-        moves = []
-        for weight, g in levels.items():
-            d = math.log2(new_m[g] / by_level[g]["m"])
-            moves.append((weight, d))
-        shift[name] = moves
-        _set_m(trained.model, name, new_m)
+        cells[name] = (levels, gamma, by_level)
+    delta = np.zeros(len(hist))  # bits each cell has moved, all comparisons together
+    shift: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(steps):
+        p = n / (1.0 + np.exp2(-(w + delta)))  # expected matches per cell
+        moved = np.zeros(len(hist))
+        for name in names:
+            levels, gamma, by_level = cells[name]
+            share = {g: float(p[gamma == g].sum()) for g in levels.values()}
+            told = sum(share.values())
+            if told <= 0:
+                continue
+            # The levels the weights tell apart share the m mass they had between them; the others keep theirs.
+            mass = sum(by_level[g]["m"] for g in levels.values())
+            new_m = {g: max(share[g] / told * mass, min_m) for g in levels.values()}
+            scale = mass / sum(new_m.values())
+            new_m = {g: m * scale for g, m in new_m.items()}
+            moves = []
+            for weight, g in levels.items():
+                d = math.log2(new_m[g] / by_level[g]["m"])  # from the trained m, not the last step's
+                moves.append((weight, d))
+                moved[gamma == g] += d
+            shift[name] = moves
+            _set_m(trained.model, name, new_m)
+        delta = moved
     return shift
 
 
@@ -610,7 +621,7 @@ def score(trained: Trained, *, options: EngineOptions | None = None, step: Step 
             if options.refine_m and not options.model:
                 step("re-estimating m from every scored pair")
                 shift = refine_m(linker, scored.physical_name, trained, old, new, options.min_m,
-                                 [c for c in REFINED_COMPARISONS if f"mw_{c}" in columns])
+                                 [c for c in REFINED_COMPARISONS if f"mw_{c}" in columns], options.refine_steps)
                 weights = linker.misc.query_sql(
                     f"SELECT {_shifted('match_weight', shift)} AS match_weight FROM {scored.physical_name}",
                     "pandas")
