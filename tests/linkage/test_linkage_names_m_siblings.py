@@ -145,3 +145,12 @@ def test_a_level_no_random_pair_fell_in_gets_half_a_pair_of_u():
     levels = engine.bounded_model(model, 0.001, min_u=1e-7)["comparisons"][0]["comparison_levels"]
     assert levels[2]["u_probability"] == 1e-7
     assert engine.bounded_model(model, 0.001)["comparisons"][0]["comparison_levels"][2].get("u_probability") is None
+
+
+def test_after_re_estimation_the_split_level_still_counts_once(two_runs):
+    from dadkhah.linkage import model as M
+
+    runs, _truth, _df = two_runs
+    weight = {c["name"]: next(lv["weight"] for lv in c["levels"] if lv["label"] == M.SPLIT_ELSEWHERE)
+              for c in runs[True].comparisons if c["name"] in ("given", "family")}
+    assert abs(weight["given"]) < 0.01 < weight["family"]  # re-estimated m must not count it a second time

@@ -168,17 +168,13 @@ def _has_whole_name(linker) -> bool:
     return any(c.output_column_name == "whole_name" for c in linker._settings_obj.comparisons)
 
 
-#: m / u of the given name's level "split elsewhere" (the family name's same level carries the evidence).
-SPLIT_GIVEN_RATIO = 1.001
-
-
 def bounded_model(model: dict, min_m: float, min_u: float | None = None) -> dict:
     """The trained model with every level's m probability at least ``min_m`` (renormalised).
 
     With ``min_u``, a level that no random pair fell in (Splink leaves its u empty, and the level then
     weighs nothing, like a missing value) gets u = ``min_u``: half a pair of the random sample, fewer than
-    one. The given name's level "the whole name the same, split elsewhere" then weighs next to nothing
-    (:data:`SPLIT_GIVEN_RATIO`): the family name's same level carries that evidence, once.
+    one. Levels whose m is fixed by the model's definition (``fix_m_probability``) keep it; the others
+    share what is left.
 
     EM happily concludes that true matches *never* disagree on, say, gender, and then one mistyped
     field outweighs everything else. Real lists contain such mistakes; bounding m keeps any one
@@ -195,6 +191,9 @@ def bounded_model(model: dict, min_m: float, min_u: float | None = None) -> dict
             for lv in levels:
                 if not lv.get("u_probability"):
                     lv["u_probability"] = min_u
+        kept = [lv for lv in levels if lv.get("fix_m_probability") and lv.get("m_probability") is not None]
+        fixed = sum(lv["m_probability"] for lv in kept)
+        levels = [lv for lv in levels if lv not in kept]
         ms = [lv.get("m_probability") for lv in levels]
         if all(m is None for m in ms):
             for lv in levels:
@@ -204,14 +203,8 @@ def bounded_model(model: dict, min_m: float, min_u: float | None = None) -> dict
         ms = [max(m if isinstance(m, (int, float)) else 0.0, min_m) for m in ms]  # unobserved: min_m
         total = sum(ms)
         for lv, m in zip(levels, ms, strict=True):
-            lv["m_probability"] = m / total
+            lv["m_probability"] = m / total * (1.0 - fixed)
         _no_penalty_for_precision(levels)
-        if comp.get("output_column_name") == "given":
-            for lv in levels:
-                if lv.get("label_for_charts") == M.SPLIT_ELSEWHERE and lv.get("u_probability"):
-                    # 0.0014 bits: nothing, but a weight of its own, so that a pair's level can still be
-                    # read back from its weight (the null level weighs exactly 0; see _with_levels)
-                    lv["m_probability"] = lv["u_probability"] * SPLIT_GIVEN_RATIO
     return model
 
 
@@ -307,7 +300,7 @@ def _comparisons_summary(model: dict) -> list[dict]:
             levels.append({"gamma": -1 if lv.get("is_null_level") else gamma,
                            "label": lv.get("label_for_charts") or lv.get("sql_condition"),
                            "m": m, "u": u, "weight": round(weight, 3) if weight is not None else None,
-                           "tf": bool(lv.get("tf_adjustment_column"))})
+                           "tf": bool(lv.get("tf_adjustment_column")), "fixed": bool(lv.get("fix_m_probability"))})
             if not lv.get("is_null_level"):
                 gamma -= 1
         out.append({"name": comp["output_column_name"], "description": comp.get("comparison_description"),
@@ -482,14 +475,15 @@ REFINED_COMPARISONS = ("given", "family", "father", "list", "birth", "death", "o
 
 def _level_of_weight(comp: dict) -> dict[float, int]:
     """A comparison's levels by their weight log2(m/u), leaving out weights two levels share (and the null
-    level's 0), which cannot tell their levels apart (see :func:`_with_levels`)."""
+    level's 0), which cannot tell their levels apart (see :func:`_with_levels`), and levels whose m the
+    model fixes."""
     import math
 
-    weights = [(math.log2(lv["m"] / lv["u"]), lv["gamma"]) for lv in comp["levels"]
+    weights = [(math.log2(lv["m"] / lv["u"]), lv["gamma"], lv.get("fixed", False)) for lv in comp["levels"]
                if lv["gamma"] >= 0 and lv["m"] and lv["u"]]
     out = {}
-    for w, g in weights:
-        if abs(w) >= _SAME_WEIGHT and sum(1 for w2, _ in weights if abs(w2 - w) < _SAME_WEIGHT) == 1:
+    for w, g, fixed in weights:
+        if not fixed and abs(w) >= _SAME_WEIGHT and sum(1 for w2, _, _ in weights if abs(w2 - w) < _SAME_WEIGHT) == 1:
             out[w] = g
     return out
 

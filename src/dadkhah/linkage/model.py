@@ -235,6 +235,22 @@ def _edits(col: str, n: int):
 SPLIT_ELSEWHERE = "the whole name the same, split between given and family name elsewhere"
 
 
+#: m and u of the given name's level "split elsewhere", fixed (never trained or re-estimated): the family
+#: name's same level carries that evidence, once. m/u = 1.001 weighs 0.0014 bits: nothing, but a weight of its
+#: own, so that a pair's level can still be read back from its weight (the null level weighs exactly 0).
+SPLIT_GIVEN_MU = (1.001e-7, 1e-7)
+
+
+def _split_elsewhere(label: str):
+    import splink.comparison_level_library as cll
+
+    level = cll.ExactMatchLevel("joined_vf")
+    if label != "given":
+        return level.configure(label_for_charts=SPLIT_ELSEWHERE)
+    return level.configure(label_for_charts=SPLIT_ELSEWHERE, m_probability=SPLIT_GIVEN_MU[0],
+                           u_probability=SPLIT_GIVEN_MU[1], fix_m_probability=True, fix_u_probability=True)
+
+
 def _name(col: str, label: str):
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -248,7 +264,7 @@ def _name(col: str, label: str):
             cll.ExactMatchLevel(col, term_frequency_adjustments=True).configure(label_for_charts="same key"),
             cll.ExactMatchLevel(vf).configure(label_for_charts="same but for vowel letters (e/i, o/u)"),
             cll.ExactMatchLevel(sk).configure(label_for_charts="same skeleton"),
-            cll.ExactMatchLevel("joined_vf").configure(label_for_charts=SPLIT_ELSEWHERE),
+            _split_elsewhere(label),
             _jw(col, 0.92).configure(label_for_charts="Jaro-Winkler >= 0.92"),
             _jw(col, 0.85).configure(label_for_charts="Jaro-Winkler >= 0.85"),
             cll.ElseLevel(),
