@@ -10,14 +10,13 @@ import os
 
 import pytest
 from sqlalchemy import delete
+from test_witness_screen import witness_named_in_testimony
 from typer.testing import CliRunner
 
 from dadkhah.access import SYSTEM, audience
 from dadkhah.access.screen import WitnessScreen
-from dadkhah.records import add_person
 from dadkhah.store.search import rebuild_index, search
 from dadkhah.vault import witness as w
-from dadkhah.vault.testimony import add_testimony
 
 RESTRICTED = audience("restricted")
 
@@ -32,12 +31,7 @@ def _leaks(case) -> list[str]:
 def unscreened(case, witness_env):
     """A witness, an ordinary person's testimony naming them — and the screen lost, the index re-made
     without it (as in a case restored from before the screen existed)."""
-    with case.session() as s:
-        keyring, _ = w.init_key(s, w.Secret.key_file(witness_env))
-        w.add_protected_witness(s, keyring, pseudonym="W-CQ01", identity={"names": ["Canaryzad Quxbeh"]})
-        p = add_person(s, names=["Reza Ordinary"])
-        add_testimony(s, witness_id=p.id, transcript="I was with Canaryzad Quxbeh in 1988.",
-                      sensitivity="restricted")
+    witness_named_in_testimony(case, witness_env)
     assert _leaks(case) == []
     with case.session() as s:
         s.execute(delete(WitnessScreen))

@@ -155,15 +155,21 @@ def test_an_identity_reader_reads_the_real_texts(case, screened):
     assert "ضرغام" in outputs["evidence"] or "zargham" in outputs["evidence"].lower()
 
 
-def test_the_issue_reproduction(case, witness_env):
-    """witness add "Canaryzad Quxbeh"; an ordinary person's restricted testimony names them; a restricted
-    search for Quxbeh finds no snippet with the name, and /testimony and the export do not show it."""
+def witness_named_in_testimony(case, witness_env) -> None:
+    """A protected witness "Canaryzad Quxbeh" (W-CQ01), and an ordinary person's restricted testimony that
+    names them."""
     with case.session() as s:
         keyring, _ = w.init_key(s, w.Secret.key_file(witness_env))
         w.add_protected_witness(s, keyring, pseudonym="W-CQ01", identity={"names": ["Canaryzad Quxbeh"]})
         p = add_person(s, names=["Reza Ordinary"])
         add_testimony(s, witness_id=p.id, transcript="I was with Canaryzad Quxbeh in 1988.",
                       sensitivity="restricted")
+
+
+def test_the_issue_reproduction(case, witness_env):
+    """witness add "Canaryzad Quxbeh"; an ordinary person's restricted testimony names them; a restricted
+    search for Quxbeh finds no snippet with the name, and /testimony and the export do not show it."""
+    witness_named_in_testimony(case, witness_env)
     restricted = audience("restricted")
     with case.reader(restricted) as s:
         hits = search(s, "Quxbeh", principal=restricted)

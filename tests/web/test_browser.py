@@ -6,36 +6,18 @@ shared by the whole module. Screenshots go to ``$DADKHAH_SCREENSHOTS`` when set 
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
+from browser_helpers import free_port, launch_chromium, screenshot_folder, serve
 from web_helpers import PASSWORD, linked_lists, seed
 
 from dadkhah.access import SYSTEM
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = os.environ.get("DADKHAH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    import uvicorn
-
     from dadkhah.case import Case
     from dadkhah.web.app import Settings, create_app
     from dadkhah.web.users import create_user
@@ -47,34 +29,16 @@ def site(tmp_path_factory):
         for role in ("admin", "investigator", "reviewer"):
             create_user(s, role, role, PASSWORD)
     # map tiles from a server that is not there: the map must fall back to the bundled outline
-    settings = Settings(tiles=f"http://127.0.0.1:{_free_port()}/tiles/{{z}}/{{x}}/{{y}}.png")
-    server = uvicorn.Server(uvicorn.Config(create_app(case, settings), host="127.0.0.1", port=_free_port(),
-                                           log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the web server did not start"
-    yield {"url": f"http://127.0.0.1:{server.config.port}", "case": case, "ids": ids, "folder": folder}
-    server.should_exit = True
-    thread.join(timeout=10)
+    settings = Settings(tiles=f"http://127.0.0.1:{free_port()}/tiles/{{z}}/{{x}}/{{y}}.png")
+    with serve(create_app(case, settings)) as url:
+        yield {"url": url, "case": case, "ids": ids, "folder": folder}
     case.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM} (apt install chromium, or set DADKHAH_CHROMIUM)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launch_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -88,9 +52,7 @@ def page(browser, site):
 
 @pytest.fixture
 def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("DADKHAH_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder(tmp_path)
 
 
 def log_in(page, site, name: str) -> None:

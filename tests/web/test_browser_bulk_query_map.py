@@ -8,14 +8,11 @@ One server and one browser for the whole module (the machine is small).
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, IN_CI, _free_port
+from browser_helpers import launch_chromium, screenshot_folder, serve
 from test_browser_pages import _axe, _page
 from ui_text import findings
 from web_helpers import PASSWORD
@@ -29,7 +26,6 @@ HIDDEN_VICTIM = "Confidah Victimpour"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    import uvicorn
 
     from dadkhah import records
     from dadkhah.case import Case
@@ -60,40 +56,21 @@ def site(tmp_path_factory):
         records.add_participation(s, event_id=evin.id, participant_id=hidden.id, role="victim",
                                   sensitivity="confidential")
     app = create_app(case, Settings())
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield {"url": f"http://127.0.0.1:{server.config.port}", "case": case, "people": people, "evin": evin.id,
-           "gohar": gohar.id, "hidden": hidden.id}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield {"url": url, "case": case, "people": people, "evin": evin.id,
+               "gohar": gohar.id, "hidden": hidden.id}
     case.close()
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launch_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("DADKHAH_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder(tmp_path_factory.mktemp("shots"))
 
 
 def _english():

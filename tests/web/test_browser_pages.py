@@ -10,13 +10,10 @@ One server and one browser for the whole module (the machine is small).
 from __future__ import annotations
 
 import io
-import os
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, IN_CI, _free_port
+from browser_helpers import launch_chromium, screenshot_folder, serve
 from web_helpers import PASSWORD, linked_lists
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -38,7 +35,6 @@ def _png() -> bytes:
 
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory):
-    import uvicorn
     from fastapi.testclient import TestClient
 
     from dadkhah.case import Case
@@ -61,40 +57,21 @@ def demo_site(tmp_path_factory):
                     data={"sensitivity": "public", "link": "person-raisi"}).json()["item_id"]
     testimony = api.post("/api/testimony", json={"witness_id": "person-sima-mirzaei", "language": "fa",
                                                  "transcript": "برادرانم در سال ۱۳۶۷ در زندان اوین اعدام شدند."})
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield {"url": f"http://127.0.0.1:{server.config.port}", "case": case, "item": item,
-           "testimony": testimony.json()["id"], "folder": folder}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield {"url": url, "case": case, "item": item,
+               "testimony": testimony.json()["id"], "folder": folder}
     case.close()
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launch_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("DADKHAH_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder(tmp_path_factory.mktemp("shots"))
 
 
 def _page(chromium, site, user: str | None, *, axe: bool = False):

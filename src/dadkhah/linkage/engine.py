@@ -287,22 +287,30 @@ def refine_prior(pairs: pd.DataFrame, prior: float, records: int) -> tuple[float
     return new, _shift_prior(pairs, prior, new)
 
 
+def _numbered_levels(comp: dict):
+    """(gamma, level) for each level of a Splink comparison (as saved in a model): −1 for the null level,
+    the others counted down from the first (Splink's numbering)."""
+    gamma = sum(1 for lv in comp["comparison_levels"] if not lv.get("is_null_level")) - 1
+    for lv in comp["comparison_levels"]:
+        if lv.get("is_null_level"):
+            yield -1, lv
+        else:
+            yield gamma, lv
+            gamma -= 1
+
+
 def _comparisons_summary(model: dict) -> list[dict]:
     import math
 
     out = []
     for comp in model.get("comparisons", []):
         levels = []
-        gamma = sum(1 for lv in comp["comparison_levels"] if not lv.get("is_null_level")) - 1
-        for lv in comp["comparison_levels"]:
+        for gamma, lv in _numbered_levels(comp):
             m, u = lv.get("m_probability"), lv.get("u_probability")
             weight = math.log2(m / u) if m and u else None
-            levels.append({"gamma": -1 if lv.get("is_null_level") else gamma,
-                           "label": lv.get("label_for_charts") or lv.get("sql_condition"),
+            levels.append({"gamma": gamma, "label": lv.get("label_for_charts") or lv.get("sql_condition"),
                            "m": m, "u": u, "weight": round(weight, 3) if weight is not None else None,
                            "tf": bool(lv.get("tf_adjustment_column")), "fixed": bool(lv.get("fix_m_probability"))})
-            if not lv.get("is_null_level"):
-                gamma -= 1
         out.append({"name": comp["output_column_name"], "description": comp.get("comparison_description"),
                     "levels": levels})
     return out
@@ -473,19 +481,22 @@ def _pretrained(df: pd.DataFrame, options: EngineOptions, blocking: list[M.Block
 REFINED_COMPARISONS = ("given", "family", "father", "list", "birth", "death", "origin", "prison")
 
 
-def _level_of_weight(comp: dict) -> dict[float, int]:
-    """A comparison's levels by their weight log2(m/u), leaving out weights two levels share (and the null
-    level's 0), which cannot tell their levels apart (see :func:`_with_levels`), and levels whose m the
-    model fixes."""
+def _telling_weights(comp: dict) -> dict[float, int]:
+    """A comparison's levels (of :func:`_comparisons_summary`) by the weight log2(m/u) that tells each apart:
+    the null level weighs 0; a level without m or u (Splink weighs it NULL) and weights two levels share are
+    left out, since they cannot tell their levels apart."""
     import math
 
-    weights = [(math.log2(lv["m"] / lv["u"]), lv["gamma"], lv.get("fixed", False)) for lv in comp["levels"]
-               if lv["gamma"] >= 0 and lv["m"] and lv["u"]]
-    out = {}
-    for w, g, fixed in weights:
-        if not fixed and abs(w) >= _SAME_WEIGHT and sum(1 for w2, _, _ in weights if abs(w2 - w) < _SAME_WEIGHT) == 1:
-            out[w] = g
-    return out
+    known = [(0.0 if lv["gamma"] == -1 else math.log2(lv["m"] / lv["u"]), lv["gamma"]) for lv in comp["levels"]
+             if lv["gamma"] == -1 or (lv["m"] and lv["u"])]
+    return {w: g for w, g in known if sum(1 for w2, _ in known if abs(w2 - w) < _SAME_WEIGHT) == 1}
+
+
+def _level_of_weight(comp: dict) -> dict[float, int]:
+    """The levels :func:`refine_m` re-estimates, by their telling weight: not the null level, nor a level
+    whose weight the null level shares, nor a level whose m the model fixes."""
+    fixed = {lv["gamma"] for lv in comp["levels"] if lv.get("fixed")}
+    return {w: g for w, g in _telling_weights(comp).items() if g >= 0 and g not in fixed}
 
 
 def _shifted(column: str, shift: dict[str, list[tuple[float, float]]]) -> str:
@@ -569,15 +580,10 @@ def refine_m(linker, table: str, trained: Trained, old_prior: float, prior: floa
 def _set_m(model: dict, name: str, new_m: dict[int, float]) -> None:
     """Write re-estimated m probabilities (by level gamma) into a Splink model."""
     for comp in model.get("comparisons", []):
-        if comp["output_column_name"] != name:
-            continue
-        gamma = sum(1 for lv in comp["comparison_levels"] if not lv.get("is_null_level")) - 1
-        for lv in comp["comparison_levels"]:
-            if lv.get("is_null_level"):
-                continue
-            if gamma in new_m:
-                lv["m_probability"] = new_m[gamma]
-            gamma -= 1
+        if comp["output_column_name"] == name:
+            for gamma, lv in _numbered_levels(comp):
+                if gamma in new_m:
+                    lv["m_probability"] = new_m[gamma]
 
 
 def score(trained: Trained, *, options: EngineOptions | None = None, step: Step | None = None) -> pd.DataFrame:
@@ -957,8 +963,6 @@ def _with_levels(pairs: pd.DataFrame, comparisons: list[dict]) -> pd.DataFrame:
     m = u at every level, so every level weighs 0, as the null level does; a level without m or u weighs
     NULL. A pair whose weight is shared so, or is no level's, gets ``LEVEL_UNKNOWN`` (shown as "level not
     known"), never a level it may not have been in."""
-    import math
-
     import numpy as np
 
     pairs = pairs.copy()
@@ -968,18 +972,9 @@ def _with_levels(pairs: pd.DataFrame, comparisons: list[dict]) -> pd.DataFrame:
         if mw is None:
             continue
         mw = mw.to_numpy(dtype="float64")
-        weights = [(0.0 if lv["gamma"] == -1 else (math.log2(lv["m"] / lv["u"]) if lv["m"] and lv["u"] else None),
-                    lv["gamma"]) for lv in comp["levels"]]
-        known = [(w, g) for w, g in weights if w is not None]  # Splink weighs a level without m or u NULL
-        gamma = np.full(len(mw), LEVEL_UNKNOWN, dtype="int64")  # a weight no level has: not known
-        shared = np.zeros(len(mw), dtype=bool)
-        for w, g in known:
-            hit = np.abs(mw - w) < _SAME_WEIGHT
-            if sum(1 for w2, _ in known if abs(w2 - w) < _SAME_WEIGHT) > 1:
-                shared |= hit
-            else:
-                gamma[hit] = g
-        gamma[shared] = LEVEL_UNKNOWN
+        gamma = np.full(len(mw), LEVEL_UNKNOWN, dtype="int64")  # a shared weight, or no level's: not known
+        for w, g in _telling_weights(comp).items():
+            gamma[np.abs(mw - w) < _SAME_WEIGHT] = g
         pairs[f"gamma_{name}"] = gamma
         adj = pairs.get(f"mw_tf_adj_{name}")
         pairs[f"w_{name}"] = mw + (adj.fillna(0).to_numpy(dtype="float64") if adj is not None else 0.0)
