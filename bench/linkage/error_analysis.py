@@ -59,26 +59,14 @@ def _pairs_of(groups: dict) -> set[tuple[int, int]]:
 def _blocked(df: pd.DataFrame, blocking, pairs: list[tuple[int, int]]) -> np.ndarray:
     """Whether any used blocking rule puts each pair together (the run's capped rules by their derived
     column, as the engine blocked on it)."""
+    from dadkhah.linkage import model as M
+
     if not pairs:
         return np.zeros(0, dtype=bool)
     pos = pd.Series(np.arange(len(df)), index=df["unique_id"].astype("int64").to_numpy())
     left = pos.loc[[a for a, _ in pairs]].to_numpy()
     right = pos.loc[[b for _, b in pairs]].to_numpy()
-    hit = np.zeros(len(pairs), dtype=bool)
-    for b in blocking:
-        if not b.used:
-            continue
-        cols = [b.column] if b.column else list(b.rule)
-        same = np.ones(len(pairs), dtype=bool)
-        for c in cols:
-            v = df[c].to_numpy(dtype=object)
-            lv, rv = v[left], v[right]
-            known = pd.notna(lv) & pd.notna(rv)
-            eq = np.zeros(len(pairs), dtype=bool)
-            eq[known] = lv[known] == rv[known]
-            same &= eq
-        hit |= same
-    return hit
+    return M.together(df, [M.rule_columns(b) for b in blocking if b.used], left, right)
 
 
 def _name_relation(a: dict, b: dict) -> str:

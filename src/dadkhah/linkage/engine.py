@@ -890,10 +890,7 @@ def _sibling_pairs(df: pd.DataFrame, left, right) -> set[tuple[int, int]]:
 
     index = pd.Index(df["unique_id"].astype("int64"))
     li, ri = index.get_indexer(np.asarray(left)), index.get_indexer(np.asarray(right))
-    cand = np.ones(len(li), dtype=bool)
-    for col in ("family_key", "father_key"):
-        x, y = df[col].iloc[li].reset_index(drop=True), df[col].iloc[ri].reset_index(drop=True)
-        cand &= (x.notna() & y.notna() & (x == y).fillna(False)).to_numpy(dtype=bool)
+    cand = M.together(df, [["family_key", "father_key"]], li, ri)
     gx, gy = df["given_key"].iloc[li].reset_index(drop=True), df["given_key"].iloc[ri].reset_index(drop=True)
     cand &= (gx.notna() & gy.notna() & (gx != gy).fillna(False)).to_numpy(dtype=bool)
     if not cand.any():

@@ -572,11 +572,30 @@ def baseline_settings(df: pd.DataFrame):
     )
 
 
-def _equal_at(column: pd.Series, left, right):
+def equal_at(column: pd.Series, left, right):
     """Per pair of row positions: both values known and equal."""
     lv = column.iloc[left].reset_index(drop=True)
     rv = column.iloc[right].reset_index(drop=True)
     return (lv == rv).fillna(False).to_numpy(dtype=bool)
+
+
+def rule_columns(choice: BlockingChoice) -> list[str]:
+    """The columns a rule blocks on as used: a capped rule's derived column, else the rule's own."""
+    return [choice.column] if choice.column else list(choice.rule)
+
+
+def together(df: pd.DataFrame, rules: list[list[str]], left, right):
+    """Per pair of row positions of ``df``: whether any of ``rules`` (each a list of columns) puts the two
+    rows in one block (every column known and equal)."""
+    import numpy as np
+
+    out = np.zeros(len(left), dtype=bool)
+    for cols in rules:
+        eq = np.ones(len(left), dtype=bool)
+        for col in cols:
+            eq &= equal_at(df[col], left, right)
+        out |= eq
+    return out
 
 
 def left_out_sample(df: pd.DataFrame, blocking: list[BlockingChoice], size: int, seed: int = 0) -> pd.DataFrame:
@@ -625,17 +644,8 @@ def left_out_sample(df: pd.DataFrame, blocking: list[BlockingChoice], size: int,
         j = rng.integers(0, block_size[chosen] - 1)
         j = np.where(j >= i, j + 1, j)
         a, c = rows[starts[chosen] + i], rows[starts[chosen] + j]
-        keep = np.ones(n, dtype=bool)
-        for u in used:  # proposed by a rule used (within its cap): scored already
-            eq = np.ones(n, dtype=bool)
-            for col in ([u.column] if u.column else list(u.rule)):
-                eq &= _equal_at(df[col], a, c)
-            keep &= ~eq
-        for earlier in left_out[:k]:  # held by an earlier left-out rule: counted there
-            eq = np.ones(n, dtype=bool)
-            for col in earlier.rule:
-                eq &= _equal_at(df[col], a, c)
-            keep &= ~eq
+        keep = ~together(df, [rule_columns(u) for u in used], a, c)  # proposed by a rule used: scored already
+        keep &= ~together(df, [list(e.rule) for e in left_out[:k]], a, c)  # an earlier left-out rule's: counted there
         lo, hi = np.minimum(ids[a], ids[c]), np.maximum(ids[a], ids[c])
         frames.append(pd.DataFrame({"unique_id_l": lo[keep], "unique_id_r": hi[keep],
                                     "stands_for": np.full(int(keep.sum()), total / n)}))
