@@ -14,6 +14,13 @@ def test_persian_digits_are_written_and_read():
     assert i18n.number(30000, "fa") == "۳۰٬۰۰۰" and i18n.number(30000, "en") == "30,000"
 
 
+def test_persian_numbers_use_persian_separators_and_percent_sign():
+    # a Persian reader should not meet "۹۲.۷%": the decimal separator is ٫ and the percent sign ٪
+    assert i18n.number(1234.5, "fa") == "۱٬۲۳۴٫۵" and i18n.number(1234.5, "en") == "1,234.5"
+    assert i18n.percent(0.927, "fa") == "۹۲٫۷٪" and i18n.percent(0.927, "en") == "92.7%"
+    assert i18n.percent(1.0, "fa") == "۱۰۰٪" and i18n.percent(None, "fa") == ""
+
+
 def test_language_and_calendar_are_chosen_in_order_query_cookie_preference_browser():
     assert i18n.pick_lang("fa", "en", "en", "en") == "fa"
     assert i18n.pick_lang(None, "fa", "en", "en") == "fa"

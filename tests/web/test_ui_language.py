@@ -188,6 +188,10 @@ def test_a_persian_review_pair_page_says_how_each_field_compares_in_persian(demo
     html = client.get(f"/review/{pair}?lang=fa").text
     assert "یکسان" in html or "متفاوت" in html
     assert "same key" not in html and "is NULL" not in html and "Jaro-Winkler" not in html
+    # the probabilities in Persian separators and percent sign (not "۹۲.۷%")
+    scores = [s for s in re.findall(r'class="score">([^<]*)<', queue) + re.findall(r'class="score">([^<]*)<', html)
+              if re.search(r"[0-9۰-۹]", s)]  # (the weights' cells hold a <bdi>: their own test is above)
+    assert scores and all("%" not in s and "." not in s and "٪" in s for s in scores), scores
 
 
 def test_the_people_list_sorts_as_a_reader_expects_and_filters_by_name_and_type(demo):

@@ -58,9 +58,17 @@ def number(value, lang: str) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = f"{value:,}" if isinstance(value, (int, float)) else str(value)
-    if lang == "fa":
-        return text.replace(",", "٬").translate(_FA_DIGITS)
+    if lang == "fa":  # Persian separators: ٬ between thousands, ٫ before decimals
+        return text.replace(",", "٬").replace(".", "٫").translate(_FA_DIGITS)
     return text
+
+
+def percent(value, lang: str, decimals: int = 1) -> str:
+    """A share (0–1) as a percentage in the reader's script: "92.7%", "۹۲٫۷٪"."""
+    if value is None:
+        return ""
+    text = number(round(float(value) * 100, decimals), lang)
+    return f"{text}٪" if lang == "fa" else f"{text}%"
 
 
 def pick_lang(query: str | None, cookie: str | None, preferred: str | None, accept: str | None) -> str:
