@@ -452,7 +452,8 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.globals.update(t=_t, tv=_tv, has_message=_has_message, period=_period, claim_value=_claim_value,
                        url_for_record=url_for_record, PLURAL=PLURAL, ENTITY_PAGES=ENTITY_PAGES)
-    env.filters.update(percent=_percent, rec=_rec, media=_media, filesize=_filesize, snippet=_snippet, coord=_coord, signed=_signed,
+    env.filters.update(percent=_percent, rec=_rec, media=_media, filesize=_filesize, snippet=_snippet, coord=_coord,
+                       signed=_signed,
                        when=_when, unit=_unit, lang_attr=_lang_attr, fdate=_fdate, num=_num, digits=_digits,
                        term=_term, json_script=_tojson_script, ingest_problem=_ingest_problem)
     return env
