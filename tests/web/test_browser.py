@@ -107,6 +107,7 @@ def test_a_reviewer_decides_a_linkage_pair_shown_side_by_side(page, site, linked
     page.goto(f"{site['url']}/review")
     page.locator("#review-queue a.button").first.click()
     page.wait_for_url("**/review/*")
+    pair_url = page.url.split("?")[0]
     sides = page.locator("#pair .side")
     assert sides.count() == 2
     left, right = sides.nth(0).bounding_box(), sides.nth(1).bounding_box()
@@ -120,6 +121,14 @@ def test_a_reviewer_decides_a_linkage_pair_shown_side_by_side(page, site, linked
         decisions = [(d.decision, d.note) for d in
                      s.scalars(select(LinkDecision).where(LinkDecision.reviewer == "reviewer"))]
     assert decisions == [("same", "same father, same prison")], names
+    # the same pages in Persian: probabilities in Persian digits, separator and percent sign
+    page.goto(f"{site['url']}/review?lang=fa")
+    page.screenshot(path=str(shots / "review-queue-fa.png"), full_page=True)
+    scores = page.locator("#review-queue td.score").all_inner_texts()
+    assert scores and all("٪" in t and "%" not in t and "." not in t for t in scores), scores
+    page.goto(f"{pair_url}?lang=fa")
+    page.screenshot(path=str(shots / "review-pair-fa.png"), full_page=True)
+    page.goto(f"{site['url']}/review?lang=en")
 
 
 def test_the_map_falls_back_to_the_bundled_outline_shows_the_sites_and_the_timeline_orders_events(page, site,
