@@ -1,0 +1,194 @@
+"""How far the engine is from what its evidence allows: a classifier trained on the truth, as a ceiling.
+
+    .venv/bin/pip install scikit-learn
+    .venv/bin/python bench/linkage/ceiling.py --population 100000 --train-seed 1 --test-seeds 12 13
+    .venv/bin/python bench/linkage/ceiling.py --population 10000 --train-seed 1 --test-seeds 12 13 --json
+    .venv/bin/python bench/linkage/ceiling.py --generator simulate --population 100000 --train-seed 1 --test-seeds 7
+    # the 1M-record dedupe's data (bench_scale.py prepare: its ``person`` column is the truth)
+    .venv/bin/python bench/linkage/bench_scale.py prepare --records 1000000 --seed 8 -o /tmp/f8.parquet  # and 7
+    .venv/bin/python bench/linkage/ceiling.py --features /tmp/f8.parquet /tmp/f7.parquet --memory 4GB
+
+For each seed the lists are read as ``dadkhah lists import`` reads them and linked with the engine call
+``link run`` makes (:func:`dadkhah.linkage.engine.link`, threshold 0.5). Then a gradient-boosted classifier
+(scikit-learn's ``HistGradientBoostingClassifier``) is trained on the *truth* of the training seed's scored
+pairs and replaces the engine's probability on each test seed's scored pairs, which are clustered as the
+engine clusters them (the run's vetoes, then the coherence splits of
+:func:`dadkhah.linkage.engine.incoherent_pairs` under the new probabilities).
+
+The classifier sees everything the engine's model sees for a pair (every comparison's level and weight,
+term frequencies included, and the total weight) and more, which the engine's model cannot use: how common
+the two names are, how many records and lists hold the whole given+family combination (a name held by
+one person appears at most about once per list; a namesake-rich one many times in one list), the pair of
+lists, and the truth of 10⁵ pairs of the same generator, size and settings to learn from. It is a ceiling
+for any *pairwise* scoring of these candidate pairs: where it does no better than the engine, better
+pairwise weights cannot close a gap, and what is missing is evidence the records do not carry (or a model
+of whole clusters). The share of true pairs among the scored ones bounds recall from blocking.
+Figures for docs/benchmarks.md and docs/linkage.md; not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+
+def _pairs_of(groups: dict) -> set[tuple[int, int]]:
+    members: dict = defaultdict(list)
+    for rid, g in groups.items():
+        members[g].append(rid)
+    out: set[tuple[int, int]] = set()
+    for m in members.values():
+        m.sort()
+        for i, a in enumerate(m):
+            out.update((a, b) for b in m[i + 1:])
+    return out
+
+
+def _scores(truth_pairs: set, clusters: dict) -> dict:
+    found = _pairs_of(clusters)
+    tp = len(truth_pairs & found)
+    p = tp / len(found) if found else 0.0
+    r = tp / len(truth_pairs) if truth_pairs else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+
+def features(df: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The classifier's inputs per scored pair: the engine's levels and weights, and name counts."""
+    rec = df.set_index("unique_id")
+    left, right = rec.loc[pairs["unique_id_l"]], rec.loc[pairs["unique_id_r"]]
+    x = pairs[[c for c in pairs.columns if c.startswith(("w_", "gamma_"))]].copy()
+    x["match_weight"] = pairs["match_weight"].to_numpy()
+    n_given = df.groupby("given_key").size()
+    n_family = df.groupby("family_key").size()
+    x["given_records"] = np.log1p(n_given.reindex(left["given_key"]).fillna(0).to_numpy())
+    x["family_records"] = np.log1p(n_family.reindex(left["family_key"]).fillna(0).to_numpy())
+    named = df.dropna(subset=["given_key", "family_key"])
+    per_list = named.groupby(["given_key", "family_key", "list_name"], observed=True).size().unstack(fill_value=0)
+    same = ((left["given_key"].to_numpy() == right["given_key"].to_numpy())
+            & (left["family_key"].to_numpy() == right["family_key"].to_numpy()))
+    index = pd.MultiIndex.from_arrays([left["given_key"], left["family_key"]])
+    counts = per_list.reindex(index)
+    x["name_records"] = np.where(same, counts.sum(axis=1).fillna(0).to_numpy(), -1)
+    x["name_lists"] = np.where(same, (counts > 0).sum(axis=1).to_numpy(), -1)
+    x["name_most_in_a_list"] = np.where(same, counts.max(axis=1).fillna(0).to_numpy(), -1)
+    lists = sorted(df["list_name"].unique())
+    code = {(a, b): i for i, (a, b) in enumerate((a, b) for a in lists for b in lists if a <= b)}
+    x["list_pair"] = [code[tuple(sorted(p))] for p in zip(left["list_name"], right["list_name"], strict=True)]
+    return x.astype("float64")
+
+
+def _read_features(path: str) -> tuple[pd.DataFrame, dict]:
+    """A feature table written by ``bench_scale.py prepare``, and its truth (the ``person`` column)."""
+    df = pd.read_parquet(path)
+    for c in df.columns:
+        if df[c].dtype == object:
+            df[c] = df[c].astype("string")
+    return df, dict(zip(df["unique_id"].tolist(), df.pop("person").tolist(), strict=True))
+
+
+def run_seed(generator: str, size: int, seed, lists: int, threads: int, log, memory: str | None = None) -> dict:
+    """Link one seed's lists (or, with ``seed`` a path, a prepared feature table) as ``link run`` does."""
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    from error_analysis import records_of
+
+    from dadkhah.linkage import engine
+    from dadkhah.linkage.features import feature_frame
+
+    t = time.perf_counter()
+    if isinstance(seed, str):
+        df, truth = _read_features(seed)
+    else:
+        records, truth, _errors = records_of(generator, size, seed, lists)
+        df = feature_frame(records)
+    out = engine.link(df, 0.5, options=engine.EngineOptions(threads=threads, memory_limit=memory))
+    print(f"seed {seed}: {len(df):,} records linked [{time.perf_counter() - t:.0f}s]", file=log, flush=True)
+    clusters = out.clustering.clusters
+    y = np.array([truth[a] == truth[b] for a, b in zip(out.pairs["unique_id_l"].tolist(),
+                                                        out.pairs["unique_id_r"].tolist(), strict=True)])
+    return {"seed": seed, "df": df, "truth": truth, "pairs": out.pairs, "clusters": clusters, "veto": out.veto_pairs,
+            "y": y, "x": features(df, out.pairs)}
+
+
+def recluster(run: dict, probability: np.ndarray, threshold: float = 0.5) -> dict:
+    from dadkhah.linkage import engine
+    from dadkhah.linkage.cluster import cluster
+
+    pairs = run["pairs"][["unique_id_l", "unique_id_r"]].copy()
+    pairs["match_probability"] = probability
+    ids = run["df"]["unique_id"].tolist()
+    scored = dict(zip(zip(pairs["unique_id_l"].tolist(), pairs["unique_id_r"].tolist(), strict=True),
+                      probability.tolist(), strict=True))
+    veto = set(run["veto"])
+    result = cluster(ids, pairs, threshold, veto=veto)
+    for _ in range(3):
+        bad = engine.incoherent_pairs(run["df"], result, scored, engine.EngineOptions().strong) - veto
+        if not bad:
+            break
+        veto |= bad
+        result = cluster(ids, pairs, threshold, veto=veto)
+    return result.clusters
+
+
+def main(argv: list[str]) -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--generator", choices=("population", "simulate"), default="population")
+    p.add_argument("--population", type=int, default=10_000)
+    p.add_argument("--train-seed", type=int, default=1)
+    p.add_argument("--test-seeds", type=int, nargs="+", default=[12])
+    p.add_argument("--lists", type=int, default=5)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--features", nargs="+", metavar="PARQUET",
+                   help="prepared feature tables (bench_scale.py prepare) instead of generated lists: the first "
+                        "trains, the others are tested")
+    p.add_argument("--memory", help="DuckDB's memory limit, e.g. 4GB")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    args = p.parse_args(argv)
+    log = sys.stderr
+    if args.features:
+        if len(args.features) < 2:
+            p.error("--features takes a table to train on and at least one to test")
+        args.train_seed, args.test_seeds = args.features[0], args.features[1:]
+    train = run_seed(args.generator, args.population, args.train_seed, args.lists, args.threads, log, args.memory)
+    clf = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.1, max_leaf_nodes=63, random_state=0)
+    t = time.perf_counter()
+    clf.fit(train["x"], train["y"])
+    print(f"classifier trained on {len(train['y']):,} pairs of seed {args.train_seed} "
+          f"({int(train['y'].sum()):,} true) [{time.perf_counter() - t:.0f}s]", file=log)
+    for k in ("df", "pairs", "truth", "clusters", "veto"):  # (memory, at a million records)
+        train.pop(k)
+    rows = []
+    for seed in args.test_seeds:
+        run = run_seed(args.generator, args.population, seed, args.lists, args.threads, log, args.memory)
+        truth_pairs = _pairs_of(run["truth"])
+        x = run["x"][list(train["x"].columns)]
+        row = {"seed": seed, "records": len(run["df"]), "true_pairs": len(truth_pairs),
+               "true_pairs_scored": int(run["y"].sum()),
+               "engine": _scores(truth_pairs, run["clusters"]),
+               "classifier": _scores(truth_pairs, recluster(run, clf.predict_proba(x)[:, 1]))}
+        rows.append(row)
+        print(f"seed {seed}: engine F1 {row['engine']['f1']}, classifier trained on the truth "
+              f"{row['classifier']['f1']} (true pairs scored {row['true_pairs_scored'] / row['true_pairs']:.3f})",
+              file=log, flush=True)
+    result = {"generator": args.generator, "population": args.population, "train_seed": args.train_seed,
+              "runs": rows}
+    if args.json:
+        print(json.dumps(result))
+        return
+    print("| seed | records | engine P / R / F1 | classifier on the truth P / R / F1 | true pairs scored |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        e, c = r["engine"], r["classifier"]
+        print(f"| {r['seed']} | {r['records']:,} | {e['precision']} / {e['recall']} / **{e['f1']}** | "
+              f"{c['precision']} / {c['recall']} / **{c['f1']}** | {r['true_pairs_scored'] / r['true_pairs']:.3f} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
