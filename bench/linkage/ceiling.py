@@ -23,6 +23,14 @@ lists, and the truth of 10⁵ pairs of the same generator, size and settings to 
 for any *pairwise* scoring of these candidate pairs: where it does no better than the engine, better
 pairwise weights cannot close a gap, and what is missing is evidence the records do not carry (or a model
 of whole clusters). The share of true pairs among the scored ones bounds recall from blocking.
+
+With ``--fragments``, a second ceiling, for a model of whole clusters: every pair of the engine's clusters
+joined by a scored pair is a candidate merge; a classifier trained on the training seed's truth (is the
+pair two fragments of one person?) sees the pair's strongest, mean and summed link, the number of links,
+the two sizes, the lists they share and cover, whether a veto or a conflict lies between them, and the
+engine's model applied to two *composite* records (each field taken from the member that gives it, the
+narrowest date): the evidence of the whole cluster at once. Merges are taken strongest first at 0.5, 0.7
+and 0.9, never across a veto or conflict.
 Figures for docs/benchmarks.md and docs/linkage.md; not a test.
 """
 
@@ -112,7 +120,114 @@ def run_seed(generator: str, size: int, seed, lists: int, threads: int, log, mem
     y = np.array([truth[a] == truth[b] for a, b in zip(out.pairs["unique_id_l"].tolist(),
                                                         out.pairs["unique_id_r"].tolist(), strict=True)])
     return {"seed": seed, "df": df, "truth": truth, "pairs": out.pairs, "clusters": clusters, "veto": out.veto_pairs,
-            "y": y, "x": features(df, out.pairs)}
+            "y": y, "x": features(df, out.pairs), "model": out.model}
+
+
+#: Field groups a composite record takes whole from one member (the first column says whether it gives them).
+GROUPS = {
+    "name": ["given_key", "given_sk", "given_vf", "given_p2", "family_key", "family_sk", "family_vf", "family_p2",
+             "family_p3", "family_s3", "name_sorted", "joined_vf", "whole_name"],
+    "father": ["father_key", "father_sk", "father_vf"], "gender": ["gender"],
+    "birth": ["birth_lo", "birth_hi", "birth_year"], "death": ["death_lo", "death_hi", "death_ym"],
+    "age": ["age_lo", "age_hi"], "origin": ["origin_city", "origin_province"],
+    "prison": ["prison", "prison_city", "prison_province"], "burial": ["burial", "burial_province"],
+    "id": ["id_number"], "address": ["address_key"], "postcode": ["postcode"]}
+INTERVALS = ("birth", "death", "age")
+
+
+def composites(df: pd.DataFrame, clusters: dict) -> pd.DataFrame:
+    """One feature row per cluster (``unique_id`` = the cluster): each field group from the member that
+    gives it (the member giving the most fields first; for dates and ages the narrowest interval); the list
+    is the cluster's list when it has one, else all its lists joined (so never "the same list")."""
+    base = [c for c in df.columns if not c.startswith("_")]
+    work = df[base].copy()
+    work["cluster"] = work["unique_id"].map(clusters).astype("int64")
+    work["_given"] = work[base].notna().sum(axis=1)
+    work = work.sort_values(["cluster", "_given"], ascending=[True, False], kind="stable")
+    index = pd.Index(sorted(work["cluster"].unique()))
+    out = pd.DataFrame(index=index)
+    for group, cols in GROUPS.items():
+        cols = [c for c in cols if c in work.columns]
+        if not cols:
+            continue
+        giving = work[work[cols[0]].notna()]
+        if group in INTERVALS and len(cols) > 1:
+            giving = giving.assign(_span=giving[cols[1]] - giving[cols[0]]).sort_values(["cluster", "_span"],
+                                                                                      kind="stable")
+        chosen = giving.groupby("cluster", sort=True).head(1).set_index("cluster")[cols].reindex(index)
+        for c in cols:
+            out[c] = chosen[c].astype(df[c].dtype)
+    lists = work.groupby("cluster")["list_name"].agg(lambda v: "|".join(sorted(set(v))))
+    out["list_name"] = lists.reindex(index).astype(df["list_name"].dtype)
+    out = out.rename_axis("unique_id").reset_index()
+    return out[[c for c in base if c in out.columns]]
+
+
+def fragments(run: dict, threads: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Candidate merges (pairs of the run's clusters joined by a scored pair), their features and truth."""
+    from dadkhah.linkage import engine
+
+    df, pairs, clusters = run["df"], run["pairs"], run["clusters"]
+    cl = pairs["unique_id_l"].map(clusters).to_numpy()
+    cr = pairs["unique_id_r"].map(clusters).to_numpy()
+    links = pd.DataFrame({"a": np.minimum(cl, cr), "b": np.maximum(cl, cr), "p": pairs["match_probability"].to_numpy()})
+    cand = links[links["a"] != links["b"]].groupby(["a", "b"])["p"].agg(["max", "mean", "sum", "count"]).reset_index()
+    members: dict = defaultdict(list)
+    for rid, c in clusters.items():
+        members[c].append(rid)
+    left, right, which = [], [], []
+    for k, (a, b) in enumerate(zip(cand["a"].tolist(), cand["b"].tolist(), strict=True)):
+        for x in members[a]:
+            for y in members[b]:
+                left.append(min(x, y))
+                right.append(max(x, y))
+                which.append(k)
+    left, right, which = np.array(left), np.array(right), np.array(which)
+    apart = engine.conflicting(df, left, right)
+    siblings = engine._sibling_pairs(df, left, right)
+    apart |= np.array([(x, y) in run["veto"] or (x, y) in siblings for x, y in zip(left.tolist(), right.tolist(),
+                                                                                  strict=True)], dtype=bool)
+    cand["apart"] = np.bincount(which[apart], minlength=len(cand)) > 0
+    lists = df.set_index("unique_id")["list_name"]
+    held = {c: set(lists.loc[m]) for c, m in members.items()}
+    cand["size_a"] = [len(members[a]) for a in cand["a"]]
+    cand["size_b"] = [len(members[b]) for b in cand["b"]]
+    cand["lists_shared"] = [len(held[a] & held[b]) for a, b in zip(cand["a"], cand["b"], strict=True)]
+    cand["lists_covered"] = [len(held[a] | held[b]) for a, b in zip(cand["a"], cand["b"], strict=True)]
+    linker = engine._linker(engine.duckdb_api(threads=threads), composites(df, clusters), run["model"])
+    cand["composite_weight"] = engine._score_listed(linker, None, cand.rename(columns={"a": "unique_id_l",
+                                                                                      "b": "unique_id_r"}))
+    person: dict = {}
+    for c, m in members.items():
+        counts = defaultdict(int)
+        for rid in m:
+            counts[run["truth"][rid]] += 1
+        person[c] = max(counts, key=counts.get)
+    truth = np.array([person[a] == person[b] for a, b in zip(cand["a"], cand["b"], strict=True)])
+    x = cand[["max", "mean", "sum", "count", "apart", "size_a", "size_b", "lists_shared", "lists_covered",
+              "composite_weight"]].astype("float64")
+    return cand.assign(truth=truth), x
+
+
+def merged(run: dict, cand: pd.DataFrame, q: np.ndarray, threshold: float) -> dict:
+    """The run's clusters with the candidate merges at or above ``threshold`` made, strongest first, never
+    across a veto or conflict."""
+    parent: dict = {}
+
+    def find(c):
+        while parent.get(c, c) != c:
+            c = parent[c]
+        return c
+
+    for i in np.argsort(-q):
+        if q[i] < threshold:
+            break
+        if cand["apart"].iloc[i]:
+            continue
+        ra, rb = find(cand["a"].iloc[i]), find(cand["b"].iloc[i])
+        if ra != rb:
+            parent[ra] = rb
+    return {rid: find(c) for rid, c in run["clusters"].items()}
 
 
 def recluster(run: dict, probability: np.ndarray, threshold: float = 0.5) -> dict:
@@ -149,6 +264,8 @@ def main(argv: list[str]) -> None:
                    help="prepared feature tables (bench_scale.py prepare) instead of generated lists: the first "
                         "trains, the others are tested")
     p.add_argument("--memory", help="DuckDB's memory limit, e.g. 4GB")
+    p.add_argument("--fragments", action="store_true",
+                   help="also the ceiling of a model of whole clusters (merging the engine's clusters)")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     args = p.parse_args(argv)
     log = sys.stderr
@@ -162,6 +279,12 @@ def main(argv: list[str]) -> None:
     clf.fit(train["x"], train["y"])
     print(f"classifier trained on {len(train['y']):,} pairs of seed {args.train_seed} "
           f"({int(train['y'].sum()):,} true) [{time.perf_counter() - t:.0f}s]", file=log)
+    merger = None
+    if args.fragments:
+        cand, x = fragments(train, args.threads)
+        merger = HistGradientBoostingClassifier(max_iter=300, random_state=0).fit(x, cand["truth"])
+        print(f"merge classifier trained on {len(cand):,} candidate merges ({int(cand['truth'].sum()):,} true)",
+              file=log)
     for k in ("df", "pairs", "truth", "clusters", "veto"):  # (memory, at a million records)
         train.pop(k)
     rows = []
@@ -173,6 +296,10 @@ def main(argv: list[str]) -> None:
                "true_pairs_scored": int(run["y"].sum()),
                "engine": _scores(truth_pairs, run["clusters"]),
                "classifier": _scores(truth_pairs, recluster(run, clf.predict_proba(x)[:, 1]))}
+        if merger is not None:
+            cand, x = fragments(run, args.threads)
+            q = merger.predict_proba(x)[:, 1]
+            row["merges"] = {str(t): _scores(truth_pairs, merged(run, cand, q, t)) for t in (0.5, 0.7, 0.9)}
         rows.append(row)
         print(f"seed {seed}: engine F1 {row['engine']['f1']}, classifier trained on the truth "
               f"{row['classifier']['f1']} (true pairs scored {row['true_pairs_scored'] / row['true_pairs']:.3f})",
@@ -188,6 +315,10 @@ def main(argv: list[str]) -> None:
         e, c = r["engine"], r["classifier"]
         print(f"| {r['seed']} | {r['records']:,} | {e['precision']} / {e['recall']} / **{e['f1']}** | "
               f"{c['precision']} / {c['recall']} / **{c['f1']}** | {r['true_pairs_scored'] / r['true_pairs']:.3f} |")
+    for r in rows:
+        for t, m in r.get("merges", {}).items():
+            print(f"seed {r['seed']}: engine's clusters merged by the classifier of whole clusters at {t}: "
+                  f"{m['precision']} / {m['recall']} / {m['f1']}")
 
 
 if __name__ == "__main__":
