@@ -194,7 +194,8 @@ def fragments(run: dict, threads: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     cand["size_b"] = [len(members[b]) for b in cand["b"]]
     cand["lists_shared"] = [len(held[a] & held[b]) for a, b in zip(cand["a"], cand["b"], strict=True)]
     cand["lists_covered"] = [len(held[a] | held[b]) for a, b in zip(cand["a"], cand["b"], strict=True)]
-    linker = engine._linker(engine.duckdb_api(threads=threads), composites(df, clusters), run["model"])
+    model = dict(run["model"], blocking_rules_to_generate_predictions=[])  # (only the listed pairs are scored)
+    linker = engine._linker(engine.duckdb_api(threads=threads), composites(df, clusters), model)
     cand["composite_weight"] = engine._score_listed(linker, None, cand.rename(columns={"a": "unique_id_l",
                                                                                       "b": "unique_id_r"}))
     person: dict = {}
