@@ -254,6 +254,13 @@ def test_an_area_drawn_on_the_map_lists_what_lies_inside_it(chromium, site, shot
         pg.goto(f"{site['url']}/map?lang=en")
         pg.wait_for_function("document.getElementById('map').dataset.ready === '1'")
         pg.evaluate("document.getElementById('map').dkMap.setView([35.75, 51.2], 9, {animate: false})")
+        # while drawing, a click on a site is a corner: no popup opens (nor stays in the way of the next)
+        pg.click("[data-draw=polygon]")
+        site_box = pg.locator("path.site-marker").first.bounding_box()
+        pg.mouse.click(site_box["x"] + site_box["width"] / 2, site_box["y"] + site_box["height"] / 2)
+        assert pg.evaluate("document.getElementById('map').dataset.corners") == "1"
+        assert pg.locator(".leaflet-popup").count() == 0
+        pg.keyboard.press("Escape")
         pg.click("[data-draw=polygon]")
         for lat, lng in ((35.95, 50.8), (35.95, 51.1), (35.7, 50.95)):
             pg.mouse.click(*_point(pg, lat, lng))

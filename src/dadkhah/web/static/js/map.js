@@ -95,7 +95,7 @@
       var b = button(m);
       if (b) { b.setAttribute("aria-pressed", String(m === mode)); }
     });
-    if (mode) { map.dragging.disable(); map.doubleClickZoom.disable(); el.classList.add("drawing"); }
+    if (mode) { map.closePopup(); map.dragging.disable(); map.doubleClickZoom.disable(); el.classList.add("drawing"); }
     else { map.dragging.enable(); map.doubleClickZoom.enable(); el.classList.remove("drawing"); }
     if (help) { help.textContent = mode ? help.getAttribute("data-" + mode) : ""; }
     var fin = button("finish");
