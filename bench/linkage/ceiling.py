@@ -265,11 +265,17 @@ def main(argv: list[str]) -> None:
                    help="prepared feature tables (bench_scale.py prepare) instead of generated lists: the first "
                         "trains, the others are tested")
     p.add_argument("--memory", help="DuckDB's memory limit, e.g. 4GB")
+    p.add_argument("--max-rows", type=int, help="raise the importer's guard on rows per list file (200,000), as "
+                                                 "error_analysis.py --max-rows does, for a million records")
     p.add_argument("--fragments", action="store_true",
                    help="also the ceiling of a model of whole clusters (merging the engine's clusters)")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     args = p.parse_args(argv)
     log = sys.stderr
+    if args.max_rows:
+        from dadkhah.lists import readers
+
+        readers.MAX_ROWS = max(readers.MAX_ROWS, args.max_rows)
     if args.features:
         if len(args.features) < 2:
             p.error("--features takes a table to train on and at least one to test")
