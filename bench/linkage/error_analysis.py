@@ -147,8 +147,13 @@ def analyse(df: pd.DataFrame, truth: dict[int, int], out, threshold: float, floo
             "false": {"pairs": len(false), "causes": tally(false, cause_false)},
             "blocking": [b.to_dict() for b in out.blocking],
             "pairs_scored": out.pairs_scored, "vetoes": out.vetoes, "expected_matches": out.expected_matches,
+            "left_out_matches": out.left_out_matches,
             "true_matches_per_record": round(2 * len(true_pairs) / len(df), 3),
-            "estimated_matches_per_record": round(2 * out.expected_matches / len(df), 3)
+            # as `link run --json` reports it: the scored pairs' expected matches and those of the pairs the
+            # capped blocking rules left out (their scored sample, counted for all of them)
+            "estimated_matches_per_record": round(2 * (out.expected_matches + (out.left_out_matches or 0.0))
+                                                  / len(df), 3) if out.expected_matches else None,
+            "estimated_matches_per_record_scored_only": round(2 * out.expected_matches / len(df), 3)
             if out.expected_matches else None}
 
 
