@@ -78,22 +78,22 @@ def _join(*parts) -> str:
     return " ".join(str(p) for p in parts if isinstance(p, str) and p.strip())
 
 
+def write_list(df, path: Path) -> Path:
+    """One FEBRL file as a list CSV (row n = the frame's n-th record) with its mapping file beside it."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["rec", "given_name", "surname", "date_of_birth", "place", "address", "postcode", "soc_sec_id"])
+        for i, r in enumerate(df.to_dict("records")):
+            g = {k: (v if isinstance(v, str) else "") for k, v in r.items()}
+            w.writerow([i + 1, g["given_name"], g["surname"], _iso(g["date_of_birth"]),
+                        _join(g["suburb"], g["state"]), _join(g["street_number"], g["address_1"]),
+                        g["postcode"], g["soc_sec_id"]])
+    path.with_suffix(".mapping.yaml").write_text(MAPPING, encoding="utf-8")
+    return path
+
+
 def write_lists(a, b, folder: Path) -> list[tuple[str, Path]]:
-    out = []
-    for name, df in (("febrl4a", a), ("febrl4b", b)):
-        path = folder / f"{name}.csv"
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["rec", "given_name", "surname", "date_of_birth", "place", "address", "postcode",
-                        "soc_sec_id"])
-            for i, r in enumerate(df.to_dict("records")):
-                g = {k: (v if isinstance(v, str) else "") for k, v in r.items()}
-                w.writerow([i + 1, g["given_name"], g["surname"], _iso(g["date_of_birth"]),
-                            _join(g["suburb"], g["state"]), _join(g["street_number"], g["address_1"]),
-                            g["postcode"], g["soc_sec_id"]])
-        (folder / f"{name}.mapping.yaml").write_text(MAPPING, encoding="utf-8")
-        out.append((name, path))
-    return out
+    return [(name, write_list(df, folder / f"{name}.csv")) for name, df in (("febrl4a", a), ("febrl4b", b))]
 
 
 def run_dadkhah(a, b, threshold: float) -> tuple[dict, float, int]:
@@ -207,10 +207,15 @@ def run_splink(a, b) -> list[tuple[str, dict, float]]:
     return out
 
 
-def line(label: str, counts: dict, true_pairs: int, seconds: float) -> str:
+def prf(counts: dict, true_pairs: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 of ``counts`` (predicted and correct links) against ``true_pairs``."""
     p = counts["correct"] / counts["predicted"] if counts["predicted"] else 1.0
     r = counts["correct"] / true_pairs
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def line(label: str, counts: dict, true_pairs: int, seconds: float) -> str:
+    p, r, f = prf(counts, true_pairs)
     return f"{label:<58} P={p:.4f} R={r:.4f} F1={f:.4f}  ({counts['predicted']:,} links)  [{seconds:.1f}s]"
 
 

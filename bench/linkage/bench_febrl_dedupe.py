@@ -32,7 +32,6 @@ Figures for docs/benchmarks.md; not a test.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import tempfile
 import time
@@ -40,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_febrl import MAPPING, _iso, _join  # noqa: E402  (the FEBRL 4 bench's reading of FEBRL's fields)
+from bench_febrl import _pairs_rl, prf, write_list  # noqa: E402  (the FEBRL 4 bench's reading of FEBRL)
 
 DATASETS = ("febrl1", "febrl2", "febrl3")
 
@@ -60,9 +59,9 @@ def true_pairs(df) -> int:
     return int((sizes * (sizes - 1) // 2).sum())
 
 
-def _counts(pairs: set[tuple[str, str]]) -> dict:
-    correct = sum(1 for x, y in pairs if x.split("-")[1] == y.split("-")[1])
-    return {"predicted": len(pairs), "correct": correct}
+def _counts(pairs) -> dict:
+    """Links and correct links among ``pairs`` of ``rec_id``s, each pair counted once in either order."""
+    return _pairs_rl((min(x, y), max(x, y)) for x, y in pairs)
 
 
 def run_dadkhah(df, threshold: float) -> tuple[dict, float]:
@@ -74,17 +73,7 @@ def run_dadkhah(df, threshold: float) -> tuple[dict, float]:
     t = time.perf_counter()
     rec_ids = df["rec_id"].tolist()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "febrl.csv"
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["rec", "given_name", "surname", "date_of_birth", "place", "address", "postcode",
-                        "soc_sec_id"])
-            for i, r in enumerate(df.to_dict("records")):
-                g = {k: (v if isinstance(v, str) else "") for k, v in r.items()}
-                w.writerow([i + 1, g["given_name"], g["surname"], _iso(g["date_of_birth"]),
-                            _join(g["suburb"], g["state"]), _join(g["street_number"], g["address_1"]),
-                            g["postcode"], g["soc_sec_id"]])
-        path.with_suffix(".mapping.yaml").write_text(MAPPING, encoding="utf-8")
+        path = write_list(df, Path(tmp) / "febrl.csv")
         table, mapping = read_and_map(path, load_mapping(path.with_suffix(".mapping.yaml")))
         good, _bad = parse_rows(table, mapping)
         records, rec_of = [], {}
@@ -96,7 +85,7 @@ def run_dadkhah(df, threshold: float) -> tuple[dict, float]:
     members: dict = {}
     for rid, c in out.clustering.clusters.items():
         members.setdefault(c, []).append(rec_of[rid])
-    pairs = {(min(x, y), max(x, y)) for group in members.values() for i, x in enumerate(group) for y in group[i + 1:]}
+    pairs = [(x, y) for group in members.values() for i, x in enumerate(group) for y in group[i + 1:]]
     return _counts(pairs), time.perf_counter() - t
 
 
@@ -119,10 +108,10 @@ def run_recordlinkage(df) -> list[tuple[str, dict, float]]:
     features = compare.compute(candidates, d)
     base = time.perf_counter() - t
     out = [("recordlinkage guide (block given name, > 3 of 6 agree)",
-            _counts({(min(x, y), max(x, y)) for x, y in features[features.sum(axis=1) > 3].index}), base)]
+            _counts(features[features.sum(axis=1) > 3].index), base)]
     t = time.perf_counter()
     predicted = recordlinkage.ECMClassifier().fit_predict(features)
-    out.append(("recordlinkage ECM, same comparisons", _counts({(min(x, y), max(x, y)) for x, y in predicted}),
+    out.append(("recordlinkage ECM, same comparisons", _counts(predicted),
                 base + time.perf_counter() - t))
     return out
 
@@ -162,15 +151,13 @@ def run_splink(df) -> list[tuple[str, dict, float]]:
     for th in (0.99, 0.5):
         sel = pred[pred["match_probability"] >= th]
         out.append((f"Splink FEBRL3 example (pairs at p >= {th})",
-                    _counts({(min(x, y), max(x, y)) for x, y in zip(sel["rec_id_l"], sel["rec_id_r"], strict=True)}),
+                    _counts(zip(sel["rec_id_l"], sel["rec_id_r"], strict=True)),
                     took))
     return out
 
 
 def line(label: str, counts: dict, truth: int, seconds: float) -> str:
-    p = counts["correct"] / counts["predicted"] if counts["predicted"] else 1.0
-    r = counts["correct"] / truth
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    p, r, f = prf(counts, truth)
     return f"| {label} | {p:.4f} | {r:.4f} | **{f:.4f}** | {counts['predicted']:,} | {seconds:.1f} s |"
 
 

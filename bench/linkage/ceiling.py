@@ -40,30 +40,23 @@ import argparse
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).parent))
 
-def _pairs_of(groups: dict) -> set[tuple[int, int]]:
-    members: dict = defaultdict(list)
-    for rid, g in groups.items():
-        members[g].append(rid)
-    out: set[tuple[int, int]] = set()
-    for m in members.values():
-        m.sort()
-        for i, a in enumerate(m):
-            out.update((a, b) for b in m[i + 1:])
-    return out
+from error_analysis import raise_row_guard, records_of  # noqa: E402  (the lists as `lists import` reads them)
 
 
-def _scores(truth_pairs: set, clusters: dict) -> dict:
-    found = _pairs_of(clusters)
-    tp = len(truth_pairs & found)
-    p = tp / len(found) if found else 0.0
-    r = tp / len(truth_pairs) if truth_pairs else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+def _scores(clusters: dict, truth: dict) -> dict:
+    """Pairwise precision, recall and F1 of ``clusters`` (record → cluster) against the truth."""
+    from dadkhah.linkage.evaluate import score
+
+    s = score(clusters, truth)
+    return {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4)}
 
 
 def features(df: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -102,9 +95,6 @@ def _read_features(path: str) -> tuple[pd.DataFrame, dict]:
 
 def run_seed(generator: str, size: int, seed, lists: int, threads: int, log, memory: str | None = None) -> dict:
     """Link one seed's lists (or, with ``seed`` a path, a prepared feature table) as ``link run`` does."""
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-    from error_analysis import records_of
-
     from dadkhah.linkage import engine
     from dadkhah.linkage.features import feature_frame
 
@@ -198,12 +188,7 @@ def fragments(run: dict, threads: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     linker = engine._linker(engine.duckdb_api(threads=threads), composites(df, clusters), model)
     cand["composite_weight"] = engine._score_listed(linker, None, cand.rename(columns={"a": "unique_id_l",
                                                                                       "b": "unique_id_r"}))
-    person: dict = {}
-    for c, m in members.items():
-        counts = defaultdict(int)
-        for rid in m:
-            counts[run["truth"][rid]] += 1
-        person[c] = max(counts, key=counts.get)
+    person = {c: Counter(run["truth"][rid] for rid in m).most_common(1)[0][0] for c, m in members.items()}
     truth = np.array([person[a] == person[b] for a, b in zip(cand["a"], cand["b"], strict=True)])
     x = cand[["max", "mean", "sum", "count", "apart", "size_a", "size_b", "lists_shared", "lists_covered",
               "composite_weight"]].astype("float64")
@@ -241,13 +226,10 @@ def recluster(run: dict, probability: np.ndarray, threshold: float = 0.5) -> dic
     scored = dict(zip(zip(pairs["unique_id_l"].tolist(), pairs["unique_id_r"].tolist(), strict=True),
                       probability.tolist(), strict=True))
     veto = set(run["veto"])
-    result = cluster(ids, pairs, threshold, veto=veto)
-    for _ in range(3):
-        bad = engine.incoherent_pairs(run["df"], result, scored, engine.EngineOptions().strong) - veto
-        if not bad:
-            break
-        veto |= bad
-        result = cluster(ids, pairs, threshold, veto=veto)
+    options = engine.EngineOptions()
+    first = cluster(ids, pairs, threshold, veto=veto)
+    result, _added = engine.split_incoherent(run["df"], ids, pairs, threshold, first, scored, veto,
+                                             strong=options.strong, rounds=options.check_rounds)
     return result.clusters
 
 
@@ -272,10 +254,7 @@ def main(argv: list[str]) -> None:
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     args = p.parse_args(argv)
     log = sys.stderr
-    if args.max_rows:
-        from dadkhah.lists import readers
-
-        readers.MAX_ROWS = max(readers.MAX_ROWS, args.max_rows)
+    raise_row_guard(args.max_rows)
     if args.features:
         if len(args.features) < 2:
             p.error("--features takes a table to train on and at least one to test")
@@ -297,16 +276,17 @@ def main(argv: list[str]) -> None:
     rows = []
     for seed in args.test_seeds:
         run = run_seed(args.generator, args.population, seed, args.lists, args.threads, log, args.memory)
-        truth_pairs = _pairs_of(run["truth"])
+        truth = run["truth"]
         x = run["x"][list(train["x"].columns)]
-        row = {"seed": seed, "records": len(run["df"]), "true_pairs": len(truth_pairs),
+        sizes = pd.Series(list(truth.values())).value_counts().to_numpy()
+        row = {"seed": seed, "records": len(run["df"]), "true_pairs": int((sizes * (sizes - 1) // 2).sum()),
                "true_pairs_scored": int(run["y"].sum()),
-               "engine": _scores(truth_pairs, run["clusters"]),
-               "classifier": _scores(truth_pairs, recluster(run, clf.predict_proba(x)[:, 1]))}
+               "engine": _scores(run["clusters"], truth),
+               "classifier": _scores(recluster(run, clf.predict_proba(x)[:, 1]), truth)}
         if merger is not None:
             cand, x = fragments(run, args.threads)
             q = merger.predict_proba(x)[:, 1]
-            row["merges"] = {str(t): _scores(truth_pairs, merged(run, cand, q, t)) for t in (0.5, 0.7, 0.9)}
+            row["merges"] = {str(t): _scores(merged(run, cand, q, t), truth) for t in (0.5, 0.7, 0.9)}
         rows.append(row)
         print(f"seed {seed}: engine F1 {row['engine']['f1']}, classifier trained on the truth "
               f"{row['classifier']['f1']} (true pairs scored {row['true_pairs_scored'] / row['true_pairs']:.3f})",

@@ -767,15 +767,8 @@ def link(df: pd.DataFrame, threshold: float, *, same: Sequence[tuple[int, int]] 
     for frame in extra:
         scored.update(((a, b), p) for a, b, p in frame[["unique_id_l", "unique_id_r", "match_probability"]]
                       .itertuples(index=False, name=None))
-    coherence = 0
-    for _ in range(options.check_rounds):
-        bad = incoherent_pairs(df, result, scored, options.strong)
-        bad -= veto
-        if not bad:
-            break
-        coherence += len(bad)
-        veto.update(bad)
-        result = cluster(ids, edges, threshold, same=same, different=different, veto=veto)
+    result, coherence = split_incoherent(df, ids, edges, threshold, result, scored, veto, strong=options.strong,
+                                         rounds=options.check_rounds, same=same, different=different)
     trained.timings["clustering"] = time.perf_counter() - t
     if extra:
         pairs = pd.concat([pairs, *extra], ignore_index=True).drop_duplicates(["unique_id_l", "unique_id_r"])
@@ -785,6 +778,25 @@ def link(df: pd.DataFrame, threshold: float, *, same: Sequence[tuple[int, int]] 
                       clustering=result, vetoes=len(veto), incoherent=coherence, em_sessions=trained.em_sessions,
                       pairs_scored=trained.pairs_scored, expected_matches=trained.expected_matches, veto_pairs=veto,
                       left_out_matches=trained.left_out_matches)
+
+
+def split_incoherent(df: pd.DataFrame, ids, edges, threshold: float, result, scored: dict[tuple[int, int], float],
+                     veto: set[tuple[int, int]], *, strong: float, rounds: int, same: Sequence[tuple[int, int]] = (),
+                     different: Sequence[tuple[int, int]] = ()):
+    """Cluster again until no cluster holds an incoherent pair (:func:`incoherent_pairs`), each found pair
+    added to ``veto`` (in place), at most ``rounds`` times. Returns the clustering and how many pairs
+    were added."""
+    from dadkhah.linkage.cluster import cluster
+
+    added = 0
+    for _ in range(rounds):
+        bad = incoherent_pairs(df, result, scored, strong) - veto
+        if not bad:
+            break
+        added += len(bad)
+        veto.update(bad)
+        result = cluster(ids, edges, threshold, same=same, different=different, veto=veto)
+    return result, added
 
 
 def _checked_together(members: list[int], checked_in: dict[int, tuple[int, int]]) -> bool:
