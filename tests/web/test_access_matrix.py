@@ -107,6 +107,12 @@ def _requests(app, records: dict[str, str], *, per_record: bool = True) -> list[
         urls += [f"/api/claims?subject_id={quote(i)}" for i, k in records.items() if k in ("person", "event")]
     urls += ["/map?all=1", "/api/map?all=true", "/?lang=fa", "/timeline?cal=jalali", "/claims?status=contested",
              "/api/export"]
+    # the query builder and the area search, page and API, over conditions that reach every canary's record
+    world = "area=-89,-179;-89,179;89,179;89,-179"
+    for q in ("kind=person&c0f=role&c0o=any&c0v=witness,victim,perpetrator", "kind=person&c0f=name&c0o=contains&c0v=a",
+              "kind=person&c0f=organization&c0o=any&c0v=Death%20commission", "kind=event&c0f=name&c0o=contains&c0v=e"):
+        urls += [f"/query?{q}", f"/api/query?{q}"]
+    urls += [f"/map?{world}", f"/api/area?{world}"]
     return sorted(set(urls))
 
 

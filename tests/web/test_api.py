@@ -15,7 +15,7 @@ def test_the_openapi_description_lists_the_resources_and_the_bearer_scheme_is_ex
     spec = web.api().get("/api/openapi.json").json()
     paths = spec["paths"]
     for path in ("/api/persons", "/api/persons/{entity_id}", "/api/claims", "/api/search", "/api/map",
-                 "/api/timeline", "/api/me"):
+                 "/api/timeline", "/api/me", "/api/query", "/api/area", "/api/persons/bulk"):
         assert path in paths
     assert "Bearer" in spec["info"]["description"]
     assert not any(p.startswith("/api/") is False for p in paths), "pages must not appear in the API description"

@@ -93,13 +93,28 @@ def raw_conditions(params) -> list[tuple[int, str, str, str, str]]:
 
 def parse(s: Session, kind: str, params, principal: Principal) -> Query:
     """Check and resolve the conditions in ``params`` (a mapping such as the query string)."""
+    rows = []
+    for _, f, o, v, w in raw_conditions(params):
+        vtype = FIELDS.get(kind, {}).get(f, (None, None))[0]
+        if (o or (OPERATORS[vtype][0] if vtype else "")) == "between":
+            values = [v, w]
+        elif vtype == TEXT:
+            values = [v] if v else []
+        else:
+            values = [x for x in _SPLIT.split(v) if x]
+        rows.append((f, o, values))
+    return check(s, kind, rows, principal)
+
+
+def check(s: Session, kind: str, rows: list[tuple[str, str, list[str]]], principal: Principal) -> Query:
+    """Check and resolve conditions given as (field, operator, values): ``values`` are "any of", or for
+    "between" the two dates. Raises :class:`QueryError` naming the first bad condition (counted from 1)."""
     if kind not in FIELDS:
         raise QueryError(f"no query over {kind!r} (use one of {', '.join(FIELDS)})", "query.error.kind", kind=kind)
-    rows = raw_conditions(params)
     if len(rows) > MAX_CONDITIONS:
         raise QueryError(f"at most {MAX_CONDITIONS} conditions", "query.error.too_many", max=MAX_CONDITIONS)
     out = []
-    for n, (_, f, o, v, w) in enumerate(rows, start=1):
+    for n, (f, o, values) in enumerate(rows, start=1):
         fields = FIELDS[kind]
         if f not in fields:
             raise QueryError(f"condition {n}: no field {f!r} for a {kind}", "query.error.field", n=n, field=f)
@@ -108,12 +123,12 @@ def parse(s: Session, kind: str, params, principal: Principal) -> Query:
         if o not in OPERATORS[vtype]:
             raise QueryError(f"condition {n}: the field {f!r} has no operator {o!r} (use "
                              f"{', '.join(OPERATORS[vtype])})", "query.error.op", n=n, field=f, op=o)
+        values = [v.strip() for v in values]
         if o == "between":
-            values = [v, w]
-            if not v or not w:
+            if len(values) != 2 or not all(values):
                 raise QueryError(f"condition {n}: 'between' needs two dates", "query.error.two_dates", n=n, field=f)
         else:
-            values = [x for x in _SPLIT.split(v) if x] if vtype != TEXT else ([v] if v else [])
+            values = [v for v in values if v]
             if not values:
                 raise QueryError(f"condition {n}: no value for {f!r}", "query.error.empty", n=n, field=f)
             if len(values) > MAX_VALUES:
