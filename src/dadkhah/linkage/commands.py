@@ -263,10 +263,7 @@ def explain(ctx: typer.Context, cluster: str = typer.Argument(..., help="A clust
 def export(ctx: typer.Context, format: str = typer.Option("csv", "--format", help="csv or json"),
            output: Path = typer.Option(None, "-o", "--output", help="File (default: stdout)")) -> None:
     """Every active record with its cluster: columns list,row,cluster (row = 1-based data row of the file)."""
-    import csv
-    import io
-
-    from dadkhah.linkage.service import export_rows, require_run
+    from dadkhah.linkage.service import export_csv, export_rows, require_run
 
     if format not in ("csv", "json"):
         fail(f"unknown format {format!r}: use csv or json")
@@ -279,11 +276,7 @@ def export(ctx: typer.Context, format: str = typer.Option("csv", "--format", hel
         text = __import__("dadkhah.cliutil", fromlist=["to_json"]).to_json(
             [{"list": a, "row": b, "cluster": c} for a, b, c in rows]) + "\n"
     else:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["list", "row", "cluster"])
-        w.writerows(rows)
-        text = buf.getvalue()
+        text = export_csv(rows)
     if output:
         output.write_text(text, encoding="utf-8")
         say(f"wrote {len(rows):,} records in {len({r[2] for r in rows}):,} clusters to {output}")

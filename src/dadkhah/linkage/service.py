@@ -459,6 +459,18 @@ def export_rows(session: Session, principal: Principal) -> list[tuple[str, int, 
     return [(name, row, assigned.get(rid, cluster_key(rid))) for name, row, rid, _ in rows]
 
 
+def export_csv(rows: list[tuple[str, int, str]]) -> str:
+    """:func:`export_rows` as CSV text: a ``list,row,cluster`` header, then a line per record."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["list", "row", "cluster"])
+    w.writerows(rows)
+    return buf.getvalue()
+
+
 def summary(session: Session) -> dict:
     run = latest_run(session)
     if run is None:

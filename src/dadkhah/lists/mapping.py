@@ -161,7 +161,8 @@ class Mapping:
         unknown = [k for k in data if k not in FIELDS and k not in SETTINGS]
         if unknown:
             raise InputError(f"unknown key(s) {', '.join(map(repr, unknown))}; canonical fields are "
-                             f"{', '.join(FIELDS)} and settings {', '.join(SETTINGS)}", file=file)
+                             f"{', '.join(FIELDS)} and settings {', '.join(SETTINGS)}", file=file,
+                             field=str(unknown[0]))
         columns = {}
         for k in FIELDS:
             if k in data and data[k] not in (None, ""):
@@ -219,12 +220,19 @@ def load_mapping(path: str | Path) -> Mapping:
     """Read a mapping file (YAML)."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("mapping file not found", file=str(path)) from None
+    return mapping_from_yaml(text, file=str(path))
+
+
+def mapping_from_yaml(text: str, *, file: str = "mapping") -> Mapping:
+    """A mapping from the YAML text of a mapping file (``file`` names it in errors)."""
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
-    return Mapping.from_dict(data or {}, file=str(path))
+        raise InputError(f"not valid YAML: {exc}", file=file) from None
+    return Mapping.from_dict(data or {}, file=file)
 
 
 def _looks_like_full_names(values: list[str]) -> bool:
