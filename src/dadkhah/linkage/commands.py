@@ -83,8 +83,9 @@ def status(ctx: typer.Context, json_: bool = typer.Option(False, "--json")) -> N
     from dadkhah.linkage.service import summary
 
     case = open_case(ctx)
-    with case.reader(_operator(ctx, case)) as s:
-        data = summary(s)
+    me = _operator(ctx, case)
+    with case.reader(me) as s:
+        data = summary(s, me)
     if json_:
         emit_json(data)
         return

@@ -471,16 +471,22 @@ def export_csv(rows: list[tuple[str, int, str]]) -> str:
     return buf.getvalue()
 
 
-def summary(session: Session) -> dict:
+def summary(session: Session, principal: Principal) -> dict:
+    """The latest run, counted over the records ``principal`` may see: records, clusters and their sizes,
+    reviewers' decisions between two such records (a record above the reader's level is not counted)."""
     run = latest_run(session)
     if run is None:
         return {"run": None}
-    clusters = current_clusters(session)
+    lt = ListRecord.__table__
+    readable = set(session.scalars(select(lt.c.id).where(
+        lt.c.sensitivity.in_(allowed_sensitivities(need(principal, "a linkage summary"))))))
+    clusters = {rid: c for rid, c in current_clusters(session).items() if rid in readable}
     sizes = Counter(Counter(clusters.values()).values())
+    decisions = [d.decision for (a, b), d in current_decisions(session).items() if a in readable and b in readable]
     return {"run": run.id, "finished_at": run.finished_at, "threshold": run.threshold, "backend": run.backend,
             "records": len(clusters), "clusters": len(set(clusters.values())),
             "cluster_sizes": {str(k): v for k, v in sorted(sizes.items())},
-            "decisions": dict(Counter(d.decision for d in current_decisions(session).values())),
+            "decisions": dict(Counter(decisions)),
             "prior": run.model.get("probability_two_random_records_match")}
 
 

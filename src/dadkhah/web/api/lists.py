@@ -104,15 +104,15 @@ def _need_linkage() -> None:
         raise NotFound("record linkage is not available in this installation")
 
 
-@router.get("/link", tags=["linkage"], summary="The latest linkage run: records, clusters and their sizes, "
-                                               "reviewers' decisions (needs the review right)")
+@router.get("/link", tags=["linkage"], summary="The latest linkage run over the records you may see: records, "
+                                               "clusters and their sizes, decisions (needs the review right)")
 def link_status(ctx: Ctx = Depends(get_ctx)) -> dict:
     from dadkhah.linkage.service import summary
 
     _need_linkage()
     ctx.require("review")
     with ctx.read() as s:
-        return summary(s)
+        return summary(s, ctx.principal)
 
 
 @router.get("/link/export", tags=["linkage"], summary="Every record you may see with its cluster: list, row "
