@@ -105,7 +105,8 @@ PAGES = {
     "source": "/sources/src-seed-002", "claims": "/claims", "claim": "/claims/claim-toll-30000",
     "search": "/search?q=Raisi", "evidence": "/evidence/{item}", "testimony": "/testimony/{testimony}",
     "review": "/review", "map": "/map", "timeline": "/timeline", "graph": "/graph?root=person-raisi",
-    "work": "/work", "vocab": "/vocab/participation_role", "import": "/lists/import", "person-edit":
+    "work": "/work", "vocab": "/vocab/participation_role", "import": "/lists/import", "lists": "/lists",
+    "list": "/lists?name=list-a", "person-edit":
     "/persons/person-raisi/edit", "account": "/account",
 }
 
@@ -161,6 +162,11 @@ def test_a_list_is_imported_in_persian_in_the_browser(chromium, demo_site, shots
         assert "وارد شد: ۲ از ۳ ردیف" in pg.locator("#import-report").inner_text()
         assert pg.locator("#bad-rows tbody tr").count() == 1
         pg.screenshot(path=str(shots / "import-report-fa.png"), full_page=True)
+        pg.click("#import-report ~ p a[href^='/lists?name=']")
+        pg.wait_for_selector("#list-imports")
+        assert pg.locator("#list-imports tbody tr").count() == 1
+        assert pg.locator("#bad-rows tbody tr").count() == 1
+        pg.screenshot(path=str(shots / "list-fa.png"), full_page=True)
     finally:
         context.close()
 

@@ -1,4 +1,5 @@
-"""Importing a victim list in the browser: upload the file, see the mapping dadkhah proposes from its headers
+"""The victim lists (``/lists``: each list the reader may see, its imports and the rows each import had
+trouble with) and importing a list in the browser: upload the file, see the mapping dadkhah proposes from its headers
 with a preview of the first rows, correct it, check it (how many rows would be refused, and why), confirm,
 and read the report with every bad row. The work is done by :mod:`dadkhah.lists` (the same services as
 ``dadkhah lists import``); the uploaded file waits in the case folder's staging area until confirmed."""
@@ -62,8 +63,37 @@ def _mapping_page(ctx: Ctx, token: str, *, name: str, mapping=None, check=None, 
         good, bad = parse_rows(table, proposed)
         check = {"good": len(good), "bad": bad[:50], "bad_total": len(bad)}
     return page(ctx, "list_import.html", status_code=code, step="map", token=token, name=name,
-                file_name=path.name.split("__", 1)[-1], headers=table.headers, rows=len(table.rows), preview=preview,
+                file_name=path.name, headers=table.headers, rows=len(table.rows), preview=preview,
                 fields=FIELDS, mapping=proposed.to_dict(), check=check, error=error)
+
+
+@router.get("/lists")
+def lists_page(ctx: Ctx = Depends(get_ctx), name: str = "", version: int = 0):
+    """Every list the reader may see; with ``name``, one list: its imports and the problem rows of one
+    import (the latest unless ``version``). A list above the reader's level is "not found"."""
+    from dadkhah.lists.service import get_list, list_errors, list_summary, lists
+
+    with ctx.read() as s:
+        if not name:
+            return page(ctx, "lists.html", lists=[list_summary(s, vl) for vl in lists(s, ctx.principal)], one=None,
+                        linkage=_linkage(ctx, s))
+        vl = get_list(s, name[:200], ctx.principal)
+        one = list_summary(s, vl)
+        chosen = version if 0 < version <= vl.version else vl.version
+        rows = list_errors(s, vl, chosen) if one["imports"] else []
+    return page(ctx, "lists.html", lists=None, one=one, version=chosen, rows=rows, linkage=None)
+
+
+def _linkage(ctx: Ctx, s) -> dict | None:
+    """The latest linkage run over what the reader may see, for those who may review it."""
+    from dadkhah.web import linkview
+
+    if not (ctx.may("review") and linkview.review_available()):
+        return None
+    from dadkhah.linkage.service import summary
+
+    data = summary(s, ctx.principal)
+    return data if data.get("run") else None
 
 
 @router.get("/lists/import")
@@ -92,7 +122,7 @@ def import_upload(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
     folder = _staging(ctx) / token
     folder.mkdir(parents=True)
     safe = re.sub(r"[^\w.\-\u200c]+", "_", Path(upload.filename).name)[:120] or f"list{suffix}"
-    with (folder / f"upload__{safe}").open("wb") as out:
+    with (folder / safe).open("wb") as out:  # a folder per upload: the file keeps its own name
         shutil.copyfileobj(upload.file, out)
     try:
         return _mapping_page(ctx, token, name=name)
