@@ -45,7 +45,8 @@ def read_keyed(path: Path, column: str) -> dict[tuple[str, int], str]:
         return {(r["list"], int(r["row"])): r[column] for r in csv.DictReader(f)}
 
 
-def run_seed(size: int, seed: int, lists: int, work: Path, baseline: bool, duplicates: float) -> dict:
+def run_seed(size: int, seed: int, lists: int, work: Path, baseline: bool, duplicates: float,
+             noise: float = 0.15) -> dict:
     from dadkhah.linkage import engine
     from dadkhah.linkage.cluster import cluster
     from dadkhah.linkage.evaluate import score
@@ -53,7 +54,7 @@ def run_seed(size: int, seed: int, lists: int, work: Path, baseline: bool, dupli
     from dadkhah.testing.population import population
 
     t = time.perf_counter()
-    pop = population(size, seed, lists=lists, duplicates=duplicates)
+    pop = population(size, seed, lists=lists, duplicates=duplicates, noise=noise)
     folder = pop.write(work / "lists")
     made = time.perf_counter() - t
     case = work / "case"
@@ -96,6 +97,7 @@ def main(argv: list[str]) -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=list(TUNING_SEEDS))
     p.add_argument("--held-out", action="store_true", help=f"the held-out seeds {HELD_OUT_SEEDS} (report only)")
     p.add_argument("--duplicates", type=float, default=0.15, help="share of rows repeated inside a list")
+    p.add_argument("--noise", type=float, default=0.15, help="chance a name is written with a letter swapped")
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--work", help="keep the lists, case and export here (default: a temporary folder)")
     p.add_argument("--json", action="store_true", help="print the results as one JSON document")
@@ -106,7 +108,7 @@ def main(argv: list[str]) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(args.work) / f"seed{seed}" if args.work else Path(tmp)
             work.mkdir(parents=True, exist_ok=True)
-            r = run_seed(args.population, seed, args.lists, work, not args.no_baseline, args.duplicates)
+            r = run_seed(args.population, seed, args.lists, work, not args.no_baseline, args.duplicates, args.noise)
         results.append(r)
         if not args.json:
             print(f"{r['line']}  (records {r['records']:,}, import {r['seconds']['import']}s, "

@@ -463,10 +463,9 @@ LISTS: list[ListSpec] = [
 ]
 
 
-def _row(spec: str, p: Person, rng: random.Random, gaz) -> dict[str, str]:
+def _row(spec: str, p: Person, rng: random.Random, gaz, noise: float = 0.15) -> dict[str, str]:
     city, prison = gaz.get("city", p.city), gaz.get("prison", p.prison)
     province = gaz.get("province", city.province)
-    noise = 0.15
     if spec == "khanevadeh":
         death = _blur(p.death, rng, 0.12)
         return {"نام": _persian(p.given, rng, noise), "نام خانوادگی": _persian(p.family, rng, noise),
@@ -591,8 +590,9 @@ class Population:
         return records, truth, errors
 
 
-def population(size: int, seed: int, *, lists: int = 5, duplicates: float = 0.15) -> Population:
-    """``size`` victims and their records in the first ``lists`` of :data:`LISTS`."""
+def population(size: int, seed: int, *, lists: int = 5, duplicates: float = 0.15, noise: float = 0.15) -> Population:
+    """``size`` victims and their records in the first ``lists`` of :data:`LISTS`; ``noise`` is the chance that
+    a name is written with a letter or vowel swapped (a fifth of it: a typo; a quarter of it in Persian)."""
     from dadkhah.linkage.gazetteer import gazetteer
 
     rng = random.Random(f"population:{seed}")
@@ -611,9 +611,9 @@ def population(size: int, seed: int, *, lists: int = 5, duplicates: float = 0.15
                                                                                     "khuzestan", "isfahan"):
                 prob *= 0.5
             if rng.random() < min(prob, 0.95):
-                rows.append((p.id, _row(spec.name, p, rng, gaz)))
+                rows.append((p.id, _row(spec.name, p, rng, gaz, noise)))
                 if rng.random() < duplicates:
-                    rows.append((p.id, _row(spec.name, p, rng, gaz)))
+                    rows.append((p.id, _row(spec.name, p, rng, gaz, noise)))
         rng.shuffle(rows)
         pop.rows[spec.name] = rows
     return pop
