@@ -11,10 +11,7 @@ row with an unreadable field is kept with the field empty and listed in the repo
 
 from __future__ import annotations
 
-import re
 import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
@@ -24,10 +21,10 @@ from fastapi.responses import Response
 from dadkhah.errors import InputError, NotFound
 from dadkhah.web import linkview
 from dadkhah.web.context import Ctx, get_ctx
+from dadkhah.web.staging import check_list_file, stage
 
 router = APIRouter(tags=["victim lists"])
 ListName = Annotated[str, PathParam(max_length=200)]
-SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json", ".jsonl")
 MAPPING_BYTES = 64 * 1024
 
 
@@ -72,29 +69,17 @@ def import_list(ctx: Ctx = Depends(get_ctx), file: UploadFile = File(...),
 
     ctx.require("edit")
     check_list_name(name.strip())
-    original = Path(file.filename or "").name
-    suffix = Path(original).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InputError(f"{original or 'the file'}: not a list file (use {', '.join(SUFFIXES)})", field="file")
-    folder = Path(tempfile.mkdtemp(prefix="list-", dir=_staging(ctx)))
+    original = check_list_file(file.filename or "")
+    _, target = stage(ctx.case, file.file, original)
     try:
-        target = folder / (re.sub(r"[^\w.\-\u200c]+", "_", original)[:120] or f"list{suffix}")
-        with target.open("wb") as out:
-            shutil.copyfileobj(file.file, out)
         chosen = mapping_from_yaml(mapping.replace("\x00", "")) if mapping.strip() else None
         report = run_import(ctx.case, target, name.strip(), mapping=chosen, actor=ctx.principal.name, strict=strict)
     except InputError as exc:  # named by the caller's file name, not the server's staging path
         raise InputError(exc.message, file=original if exc.file == str(target) else exc.file, line=exc.line,
                          field=exc.field) from None
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(target.parent, ignore_errors=True)
     return report.to_dict() | {"file": original}
-
-
-def _staging(ctx: Ctx) -> Path:
-    root = Path(getattr(ctx.case, "data_dir", None) or tempfile.gettempdir()) / "staging" / "lists"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 # --- linkage --------------------------------------------------------------------------------------------

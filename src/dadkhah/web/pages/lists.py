@@ -7,7 +7,6 @@ and read the report with every bad row. The work is done by :mod:`dadkhah.lists`
 from __future__ import annotations
 
 import re
-import secrets
 import shutil
 from pathlib import Path
 
@@ -19,22 +18,16 @@ from dadkhah.errors import InputError, NotFound
 from dadkhah.web.context import Ctx, get_ctx
 from dadkhah.web.pages.forms import form_data, text
 from dadkhah.web.render import page
+from dadkhah.web.staging import check_list_file, stage, staging_root
 
 router = APIRouter()
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
-SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl")
-
-
-def _staging(ctx: Ctx) -> Path:
-    root = Path(getattr(ctx.case, "data_dir", None) or Path.cwd()) / "staging" / "lists"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 def _staged(ctx: Ctx, token: str) -> Path:
     if not TOKEN.match(token or ""):
         raise NotFound("no such upload")
-    folder = _staging(ctx) / token
+    folder = staging_root(ctx.case) / token
     files = [p for p in folder.glob("*") if p.is_file()] if folder.is_dir() else []
     if not files:
         raise NotFound("no such upload")
@@ -109,8 +102,9 @@ def import_upload(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
     name = (text(data, "name") or "").strip()
     if not isinstance(upload, UploadFile) or not upload.filename:
         return page(ctx, "list_import.html", status_code=422, step="upload", error="file")
-    suffix = Path(upload.filename).suffix.lower()
-    if suffix not in SUFFIXES:
+    try:
+        check_list_file(upload.filename)
+    except InputError:
         return page(ctx, "list_import.html", status_code=422, step="upload", error="format")
     try:
         from dadkhah.lists.importer import check_list_name
@@ -118,12 +112,8 @@ def import_upload(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
         check_list_name(name)
     except InputError:
         return page(ctx, "list_import.html", status_code=422, step="upload", error="name")
-    token = secrets.token_urlsafe(24)
-    folder = _staging(ctx) / token
-    folder.mkdir(parents=True)
-    safe = re.sub(r"[^\w.\-\u200c]+", "_", Path(upload.filename).name)[:120] or f"list{suffix}"
-    with (folder / safe).open("wb") as out:  # a folder per upload: the file keeps its own name
-        shutil.copyfileobj(upload.file, out)
+    token, staged = stage(ctx.case, upload.file, upload.filename)
+    folder = staged.parent
     try:
         return _mapping_page(ctx, token, name=name)
     except InputError as exc:
