@@ -143,3 +143,19 @@ def test_before_any_run_the_linkage_routes_say_so(web):
     r = web.api("admin").get("/api/link/export")
     assert r.status_code == 404 and "link run" in r.json()["detail"]
     assert web.api("admin").get("/api/link").json() == {"run": None}
+
+
+def test_a_list_larger_than_the_upload_limit_is_refused_and_nothing_of_it_is_kept(web):
+    import dataclasses
+
+    web.app.state.settings = dataclasses.replace(web.app.state.settings, max_upload_mb=0)
+    r = _upload(web.api("investigator"), "big", "Name\nAli Ahmadi\n")
+    assert r.status_code == 422 and r.json()["field"] == "file" and "upload limit" in r.json()["detail"]
+    assert not any((web.case.data_dir / "staging" / "lists").iterdir())
+    assert web.api("investigator").get("/api/lists").json()["lists"] == []
+    from web_helpers import csrf_of
+
+    page = web.client("investigator")
+    refused = page.post("/lists/import?lang=fa", data={"csrf_token": csrf_of(page, "/lists/import"), "name": "big"},
+                        files={"file": ("big.csv", b"Name\nAli Ahmadi\n", "text/csv")})
+    assert refused.status_code == 422 and "بزرگ‌تر است" in refused.text

@@ -37,13 +37,22 @@ def check_list_file(file_name: str) -> str:
     return original
 
 
-def stage(case, stream: BinaryIO, file_name: str) -> tuple[str, Path]:
-    """Copy an upload into a new staging folder: (its token, the staged file)."""
+def stage(case, stream: BinaryIO, file_name: str, *, max_bytes: int | None = None) -> tuple[str, Path]:
+    """Copy an upload into a new staging folder: (its token, the staged file). A file larger than
+    ``max_bytes`` is refused (:class:`InputError`, field ``file``) and nothing of it is kept."""
     original = check_list_file(file_name)
     token = secrets.token_urlsafe(24)
     folder = staging_root(case) / token
     folder.mkdir(parents=True)
     target = folder / (_UNSAFE.sub("_", original)[:120] or f"list{Path(original).suffix.lower()}")
+    written = 0
     with target.open("wb") as out:
-        shutil.copyfileobj(stream, out)
+        while chunk := stream.read(1 << 20):
+            written += len(chunk)
+            if max_bytes is not None and written > max_bytes:
+                out.close()
+                shutil.rmtree(folder, ignore_errors=True)
+                raise InputError(f"{original}: larger than the upload limit ({max_bytes // (1 << 20)} MiB)",
+                                 field="file")
+            out.write(chunk)
     return token, target

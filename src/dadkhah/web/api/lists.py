@@ -70,7 +70,7 @@ def import_list(ctx: Ctx = Depends(get_ctx), file: UploadFile = File(...),
     ctx.require("edit")
     check_list_name(name.strip())
     original = check_list_file(file.filename or "")
-    _, target = stage(ctx.case, file.file, original)
+    _, target = stage(ctx.case, file.file, original, max_bytes=ctx.request.app.state.settings.max_upload_mb << 20)
     try:
         chosen = mapping_from_yaml(mapping.replace("\x00", "")) if mapping.strip() else None
         report = run_import(ctx.case, target, name.strip(), mapping=chosen, actor=ctx.principal.name, strict=strict)

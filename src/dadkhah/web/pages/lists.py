@@ -112,7 +112,11 @@ def import_upload(ctx: Ctx = Depends(get_ctx), data: dict = Depends(form_data)):
         check_list_name(name)
     except InputError:
         return page(ctx, "list_import.html", status_code=422, step="upload", error="name")
-    token, staged = stage(ctx.case, upload.file, upload.filename)
+    try:
+        token, staged = stage(ctx.case, upload.file, upload.filename,
+                              max_bytes=ctx.request.app.state.settings.max_upload_mb << 20)
+    except InputError:
+        return page(ctx, "list_import.html", status_code=422, step="upload", error="too_large")
     folder = staged.parent
     try:
         return _mapping_page(ctx, token, name=name)
