@@ -159,3 +159,14 @@ def test_a_list_larger_than_the_upload_limit_is_refused_and_nothing_of_it_is_kep
     refused = page.post("/lists/import?lang=fa", data={"csrf_token": csrf_of(page, "/lists/import"), "name": "big"},
                         files={"file": ("big.csv", b"Name\nAli Ahmadi\n", "text/csv")})
     assert refused.status_code == 422 and "بزرگ‌تر است" in refused.text
+
+
+def test_a_list_whose_name_holds_a_slash_is_read_and_its_errors_too(web):
+    api = web.api("investigator")
+    assert _upload(api, "Amnesty 1990/2018", "Name,Age\nAli Ahmadi,x\n", mapping="full_name: Name\nage: Age\n"
+                   ).status_code == 201
+    assert api.get("/api/lists/Amnesty%201990/2018").json()["records"] == 1
+    assert api.get("/api/lists/Amnesty 1990%2F2018").json()["name"] == "Amnesty 1990/2018"
+    [bad] = api.get("/api/lists/Amnesty%201990/2018/errors").json()["errors"]
+    assert bad["field"] == "age" and bad["kept"] is True
+    assert api.get("/api/lists/nope/errors").status_code == 404

@@ -36,15 +36,7 @@ def all_lists(ctx: Ctx = Depends(get_ctx)) -> dict:
         return {"lists": [list_summary(s, vl) for vl in lists(s, ctx.principal)]}
 
 
-@router.get("/lists/{name}", summary="One victim list")
-def one_list(name: ListName, ctx: Ctx = Depends(get_ctx)) -> dict:
-    from dadkhah.lists.service import get_list, list_summary
-
-    with ctx.read() as s:
-        return list_summary(s, get_list(s, name, ctx.principal))
-
-
-@router.get("/lists/{name}/errors", summary="The bad rows of an import (the latest by default): line, row, field, "
+@router.get("/lists/{name:path}/errors", summary="The bad rows of an import (the latest by default): line, row, field, "
                                             "reason, and whether the row was kept")
 def list_errors(name: ListName, ctx: Ctx = Depends(get_ctx),
                 version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> dict:
@@ -53,6 +45,14 @@ def list_errors(name: ListName, ctx: Ctx = Depends(get_ctx),
     with ctx.read() as s:
         vl = get_list(s, name, ctx.principal)
         return {"list": vl.name, "version": version or vl.version, "errors": list_errors(s, vl, version)}
+
+
+@router.get("/lists/{name:path}", summary="One victim list (a name may hold a slash)")
+def one_list(name: ListName, ctx: Ctx = Depends(get_ctx)) -> dict:
+    from dadkhah.lists.service import get_list, list_summary
+
+    with ctx.read() as s:
+        return list_summary(s, get_list(s, name, ctx.principal))
 
 
 @router.post("/lists", status_code=201, summary="Import (or re-import) a list file (multipart: file, name, "
