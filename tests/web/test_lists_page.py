@@ -110,3 +110,38 @@ def test_the_import_report_says_how_many_rows_were_kept_with_a_field_left_empty(
     assert 'href="/lists?name=ngo"' in done.text
     imports = c.get("/lists?name=ngo").text.split('id="list-imports"')[1].split("</table>")[0]
     assert ">ngo.csv<" in imports and "upload" not in imports  # the file's own name, not the staging one
+
+
+def test_an_import_with_thousands_of_problem_rows_is_shown_a_page_at_a_time(web, tmp_path):
+    rows = "".join(f"Person {i} Ahmadi,not a date\n" for i in range(450))
+    _import(web.case, tmp_path, "big", "Name,Born\n" + rows, "full_name: Name\nbirth_date: Born\nsensitivity: public\n")
+    client = web.client("viewer")
+    r = client.get("/lists?name=big&lang=en")
+    assert r.status_code == 200, r.text[-2000:]
+    first = r.text
+    assert first.split('id="bad-rows"')[1].split("</table>")[0].count("<tr class=\"kept\"") == 200
+    assert "offset=200" in first and "1–200 of 450" in first.replace("&ndash;", "–")
+    last = client.get("/lists?name=big&offset=400&lang=fa").text
+    assert last.split('id="bad-rows"')[1].split("</table>")[0].count("<tr class=\"kept\"") == 50
+    api = web.api("viewer").get("/api/lists/big/errors?offset=440&limit=100").json()
+    assert api["total"] == 450 and len(api["errors"]) == 10 and api["errors"][0]["row"] == 441
+
+
+def test_the_import_report_lists_200_problem_rows_and_sends_the_reader_to_the_list_for_the_rest(web):
+    import re
+
+    from web_helpers import csrf_of
+
+    c = web.client("investigator")
+    token = csrf_of(c, "/lists/import")
+    body = ("Name,Born\n" + "".join(f"Person {i} Ahmadi,not a date\n" for i in range(230))).encode()
+    r = c.post("/lists/import?lang=fa", data={"csrf_token": token, "name": "big"},
+               files={"file": ("big.csv", body, "text/csv")})
+    upload = re.search(r'action="/lists/import/([^"]+)"', r.text).group(1)
+    done = c.post(f"/lists/import/{upload}?lang=fa", data={"csrf_token": token, "name": "big", "col_full_name": "Name",
+                                                            "col_birth_date": "Born", "action": "import"}).text
+    assert done.split('id="bad-rows"')[1].split("</table>")[0].count('<tr class="kept"') == 200
+    more = done.split('id="more-bad-rows"')[1].split("</p>")[0]
+    assert 'href="/lists?name=big&amp;offset=200"' in more and "۳۰ ردیف مشکل‌دار دیگر" in more
+    rest = c.get("/lists?name=big&offset=200").text
+    assert rest.split('id="bad-rows"')[1].split("</table>")[0].count('<tr class="kept"') == 30

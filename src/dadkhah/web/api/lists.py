@@ -36,15 +36,19 @@ def all_lists(ctx: Ctx = Depends(get_ctx)) -> dict:
         return {"lists": [list_summary(s, vl) for vl in lists(s, ctx.principal)]}
 
 
-@router.get("/lists/{name:path}/errors", summary="The bad rows of an import (the latest by default): line, row, field, "
-                                            "reason, and whether the row was kept")
+@router.get("/lists/{name:path}/errors", summary="The bad rows of an import (the latest by default; paged): line, row, "
+                                            "field, reason, and whether the row was kept")
 def list_errors(name: ListName, ctx: Ctx = Depends(get_ctx),
-                version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> dict:
+                version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+                offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+                limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict:
     from dadkhah.lists.service import get_list, list_errors
 
     with ctx.read() as s:
         vl = get_list(s, name, ctx.principal)
-        return {"list": vl.name, "version": version or vl.version, "errors": list_errors(s, vl, version)}
+        rows = list_errors(s, vl, version)
+        return {"list": vl.name, "version": version or vl.version, "total": len(rows), "offset": offset,
+                "limit": limit, "errors": rows[offset:offset + limit]}
 
 
 @router.get("/lists/{name:path}", summary="One victim list (a name may hold a slash)")

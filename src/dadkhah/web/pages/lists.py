@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse
@@ -21,6 +22,7 @@ from dadkhah.web.render import page
 from dadkhah.web.staging import check_list_file, stage, staging_root
 
 router = APIRouter()
+PROBLEM_ROWS = 200  # problem rows of an import shown a page (an import may have tens of thousands)
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
 
 
@@ -61,9 +63,10 @@ def _mapping_page(ctx: Ctx, token: str, *, name: str, mapping=None, check=None, 
 
 
 @router.get("/lists")
-def lists_page(ctx: Ctx = Depends(get_ctx), name: str = "", version: int = 0):
+def lists_page(ctx: Ctx = Depends(get_ctx), name: str = "", version: int = 0, offset: int = 0):
     """Every list the reader may see; with ``name``, one list: its imports and the problem rows of one
-    import (the latest unless ``version``). A list above the reader's level is "not found"."""
+    import (the latest unless ``version``), :data:`PROBLEM_ROWS` a page. A list above the reader's level is
+    "not found"."""
     from dadkhah.lists.service import get_list, list_errors, list_summary, lists
 
     with ctx.read() as s:
@@ -74,7 +77,10 @@ def lists_page(ctx: Ctx = Depends(get_ctx), name: str = "", version: int = 0):
         one = list_summary(s, vl)
         chosen = version if 0 < version <= vl.version else vl.version
         rows = list_errors(s, vl, chosen) if one["imports"] else []
-    return page(ctx, "lists.html", lists=None, one=one, version=chosen, rows=rows, linkage=None)
+    offset = min(max(offset, 0), max(len(rows) - 1, 0))
+    return page(ctx, "lists.html", lists=None, one=one, version=chosen, rows=rows[offset:offset + PROBLEM_ROWS],
+                total=len(rows), offset=offset, limit=PROBLEM_ROWS, linkage=None,
+                base=f"/lists?{urlencode({'name': one['name'], 'version': chosen})}&")
 
 
 def _linkage(ctx: Ctx, s) -> dict | None:
