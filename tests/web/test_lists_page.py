@@ -123,6 +123,9 @@ def test_an_import_with_thousands_of_problem_rows_is_shown_a_page_at_a_time(web,
     assert "offset=200" in first and "1–200 of 450" in first.replace("&ndash;", "–")
     last = client.get("/lists?name=big&offset=400&lang=fa").text
     assert last.split('id="bad-rows"')[1].split("</table>")[0].count("<tr class=\"kept\"") == 50
+    upload = web.api("admin").post("/api/lists", data={"name": "bigger"}, files={
+        "file": ("b.csv", ("Name,Date of birth\n" + rows.replace("Person", "Other") * 3).encode(), "text/csv")}).json()
+    assert upload["errors_total"] == 1350 and len(upload["errors"]) == 1000
     api = web.api("viewer").get("/api/lists/big/errors?offset=440&limit=100").json()
     assert api["total"] == 450 and len(api["errors"]) == 10 and api["errors"][0]["row"] == 441
 

@@ -25,6 +25,7 @@ from dadkhah.web.staging import check_list_file, stage
 
 router = APIRouter(tags=["victim lists"])
 ListName = Annotated[str, PathParam(max_length=200)]
+IMPORT_ERRORS = 1000  # problem rows in an import's answer
 MAPPING_BYTES = 64 * 1024
 
 
@@ -83,7 +84,9 @@ def import_list(ctx: Ctx = Depends(get_ctx), file: UploadFile = File(...),
                          field=exc.field) from None
     finally:
         shutil.rmtree(target.parent, ignore_errors=True)
-    return report.to_dict() | {"file": original}
+    out = report.to_dict() | {"file": original, "errors_total": len(report.errors)}
+    out["errors"] = report.errors[:IMPORT_ERRORS]  # the rest: GET /api/lists/{name}/errors, paged
+    return out
 
 
 # --- linkage --------------------------------------------------------------------------------------------
