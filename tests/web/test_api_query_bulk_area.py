@@ -205,3 +205,29 @@ def test_bulk_changes_need_the_edit_right_and_a_known_change_named_in_the_refusa
         assert r.status_code == 422 and r.json()["field"] == field, (change, r.text)
     assert admin.post("/api/persons/bulk", json=dict(body, ids=[])).status_code == 422
     assert admin.post("/api/persons/bulk", json=dict(body, ids=[f"x{i}" for i in range(501)])).status_code == 422
+
+
+def test_work_is_never_given_to_someone_who_may_not_see_its_record(web, ids):
+    from sqlalchemy import select
+    from web_helpers import csrf_of
+
+    from dadkhah.web.tables import WorkItem
+
+    r = web.api("admin").post("/api/persons/bulk", json={"ids": [ids["secret"], ids["victim"]],
+                                                         "change": "assign:reviewer", "apply": True}).json()
+    assert [(x["record"]["id"], x["reason"]) for x in r["refused"]] == [(ids["secret"], "assignee_cannot_see")]
+    assert [x["id"] for x in r["changed"]] == [ids["victim"]]
+    assert web.api("admin").post("/api/persons/bulk", json={"ids": [ids["secret"]], "change": "assign:investigator",
+                                                             "apply": True}).json()["changed"]
+    admin = web.client("admin")
+    page = admin.post("/work/assign?lang=fa", data={"csrf_token": csrf_of(admin, "/work"), "kind": "record",
+                                                    "target": ids["hidden"], "assignee": "reviewer"},
+                      follow_redirects=False)
+    assert page.status_code == 303  # a restricted record: the reviewer may see it
+    refused = admin.post("/work/assign?lang=fa", data={"csrf_token": csrf_of(admin, "/work"), "kind": "record",
+                                                       "target": ids["secret"], "assignee": "analyst"})
+    assert refused.status_code == 422 and "اجازه‌ی دیدن آن را ندارد" in refused.text
+    with web.case.reader(SYSTEM) as s:
+        given = {(w.target, w.assignee) for w in s.scalars(select(WorkItem))}
+    assert (ids["secret"], "reviewer") not in given and (ids["secret"], "analyst") not in given
+    assert (ids["secret"], "investigator") in given and (ids["hidden"], "reviewer") in given

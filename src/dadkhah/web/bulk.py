@@ -185,4 +185,6 @@ def _reason(exc: InputError) -> str:
     """A refusal's reason as a code the pages translate."""
     if exc.field == "sensitivity":
         return "no_safe_name"
+    if exc.field == "assignee":
+        return "assignee_cannot_see"
     return "invalid"

@@ -21,9 +21,16 @@ NEEDS = {"review_pair": "review", "record": "read", "evidence": "read"}
 
 def _check_target(s: Session, kind: str, target: str, principal: Principal) -> None:
     if kind == "review_pair":
+        from dadkhah.access import allowed_sensitivities
         from dadkhah.linkage.tables import LinkPair
+        from dadkhah.lists.tables import ListRecord
 
-        if not target.isdigit() or s.get(LinkPair, int(target)) is None:
+        pair = s.get(LinkPair, int(target)) if target.isdigit() else None
+        if pair is None:
+            raise InputError(f"no linkage pair {target!r}", field="target")
+        records = [s.get(ListRecord, rid) for rid in (pair.record_l, pair.record_r)]
+        levels = {r.sensitivity if r is not None else "confidential" for r in records}
+        if not levels <= set(allowed_sensitivities(principal)):
             raise InputError(f"no linkage pair {target!r}", field="target")
     elif kind == "record":
         from dadkhah.web.readmodel import visible_entity
@@ -64,6 +71,11 @@ def assign(s: Session, principal: Principal, *, kind: str, target: str, assignee
         raise InputError(f"no active user named {assignee!r}", field="assignee")
     if not _may(user, NEEDS[kind]):
         raise InputError(f"{user.name} ({user.role}) may not do this kind of work", field="assignee")
+    try:  # work the assignee could not even open is no work: refused, and nothing of it reaches them
+        _check_target(s, kind, target, Principal(name=user.name, role=Role(user.role), user_id=user.id))
+    except InputError:
+        raise InputError(f"{user.name} ({user.role}) may not see this {kind.replace('_', ' ')}",
+                         field="assignee") from None
     open_ = s.scalar(select(WorkItem).where(WorkItem.kind == kind, WorkItem.target == target,
                                             WorkItem.assignee == user.name, WorkItem.status != "done"))
     if open_ is not None:
