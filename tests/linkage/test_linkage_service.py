@@ -124,6 +124,35 @@ def test_an_explanation_names_no_record_above_its_reader(linked):
     assert not named & outside
 
 
+def test_a_decision_with_a_record_above_the_reader_is_not_shown_in_an_explanation(linked):
+    """A reviewer's decision between a cluster's record and one outside it names the other record and carries
+    the reviewer's note: it is shown only to a reader who may read both records."""
+    from sqlalchemy import update
+
+    from dadkhah.access import audience
+    from dadkhah.linkage.review import decide
+    from dadkhah.lists.tables import ListRecord
+
+    case, _ = linked
+    with case.reader(SYSTEM) as s:
+        clusters = current_clusters(s)
+    sizes = Counter(clusters.values())
+    key = next(c for c in sorted(sizes) if sizes[c] >= 2)
+    member = min(r for r, c in clusters.items() if c == key)
+    stranger = min(r for r, c in clusters.items() if c != key)
+    decide(case, (member, stranger), "different", "maryam", note="Confidah says she knew him", principal=SYSTEM)
+    with case.session() as s:
+        s.execute(update(ListRecord).where(ListRecord.id == stranger).values(sensitivity="confidential"))
+    with case.reader(SYSTEM) as s:
+        key = current_clusters(s)[member]
+        assert any(d["note"] == "Confidah says she knew him" for d in explain_cluster(s, key, SYSTEM)["decisions"])
+    reader = audience("restricted")
+    with case.reader(reader) as s:
+        shown = explain_cluster(s, key, reader)
+    assert member in {r["id"] for r in shown["records"]}
+    assert not any(stranger in d["records"] for d in shown["decisions"]) and "Confidah" not in str(shown)
+
+
 def test_re_clustering_at_the_runs_own_threshold_gives_the_runs_clusters(linked_once):
     """clusters_at() rebuilds clusters from the stored pairs and vetoes; at the run's threshold it must give
     exactly what the run wrote (the estimate's threshold comparison relies on it)."""

@@ -422,17 +422,20 @@ def explain_cluster(session: Session, key: str, principal: Principal) -> dict:
             links.append(item)
         elif r["match_probability"] >= min(0.2, run.threshold):
             near.append(item)
-    # a near miss names the record outside the cluster: only one the reader may read
-    outside = {x for item in near for x in item["records"] if x not in ids}
+    # a near miss or a decision names a record outside the cluster: only one the reader may read
+    touching = {(a, b): d for (a, b), d in current_decisions(session).items() if a in ids or b in ids}
+    outside = {x for item in near for x in item["records"] if x not in ids} | {
+        x for pair in touching for x in pair if x not in ids}
+    readable: set[int] = set()
     if outside:
         lt = ListRecord.__table__
         readable = set(session.scalars(select(lt.c.id).where(
             lt.c.id.in_(outside), lt.c.sensitivity.in_(allowed_sensitivities(principal)))))
-        near = [item for item in near if all(x in ids or x in readable for x in item["records"])]
+    near = [item for item in near if all(x in ids or x in readable for x in item["records"])]
     decisions = [
         {"records": [d.record_l, d.record_r], "decision": d.decision, "reviewer": d.reviewer,
          "decided_at": d.decided_at, "note": d.note, "origin": d.origin}
-        for (a, b), d in current_decisions(session).items() if a in ids or b in ids]
+        for (a, b), d in touching.items() if all(x in ids or x in readable for x in (a, b))]
     return {"cluster": key, "threshold": run.threshold, "run": run.id, "records": [record_brief(r) for r in visible],
             "person": person_of_records(session, sorted(ids)), "links": links, "near_misses": near[:20],
             "decisions": decisions,
