@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from web_helpers import CANARY_CONFIDENTIAL, CANARY_RESTRICTED, seed
+from web_helpers import CANARY_CONF_NAME_FORM, CANARY_CONFIDENTIAL, CANARY_RESTRICTED, seed
 
 from dadkhah.access import SYSTEM
 
@@ -61,6 +61,16 @@ def test_query_answers_hold_only_what_the_caller_may_see(web, ids):
     by_canary_name = web.api("viewer").post("/api/query", json={"conditions": [
         {"field": "name", "op": "contains", "values": ["Canarynia"]}]}).json()
     assert by_canary_name["total"] == 0
+
+
+def test_a_name_condition_never_matches_through_a_name_form_above_the_callers_level(web, ids):
+    """The public victim has a confidential alias: finding them by it would tell a viewer the alias exists."""
+    word = CANARY_CONF_NAME_FORM.split()[-1]
+    body = {"conditions": [{"field": "name", "op": "contains", "values": [word]}]}
+    assert _ids(web.api("admin").post("/api/query", json=body).json()) == {ids["victim"]}
+    for role in ("viewer", "analyst", "reviewer", None):
+        assert web.api(role).post("/api/query", json=body).json()["total"] == 0, role
+        assert web.api(role).get(f"/api/query?kind=person&c0f=name&c0o=contains&c0v={word}").json()["total"] == 0
 
 
 def test_conditions_as_json_keep_a_value_with_a_comma_whole_and_take_several_values(web, ids):
