@@ -103,6 +103,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("dadkhah.web.commands",
               "Run the web application (Persian and English) over the case, on SQLite or PostgreSQL."),
     "users": ("dadkhah.web.commands", "Users of the web application and their API tokens."),
+    "query": ("dadkhah.web.commands",
+              "Records meeting every condition: the query builder of the /query page, in a script."),
     "list-aggregate": ("dadkhah.estimate.commands",
                        "Show or set whether a list's aggregates may be published to readers below its level."),
 }

@@ -68,3 +68,33 @@ def test_a_server_process_warms_up_and_freezes_its_start_up_objects_out_of_the_c
     finally:
         gc.unfreeze()
         sys.setswitchinterval(before)
+
+
+def test_the_query_builder_runs_from_the_command_line_as_on_the_page(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    from web_helpers import seed
+
+    from dadkhah.case import Case
+
+    data = str(tmp_path / "case")
+    with Case.open(data_dir=data, create=True) as case:
+        ids = seed(case)
+    runner = CliRunner()
+    args = ["--data", data, "query", "role=victim", "event_type=اعدام", "place=Evin",
+            "event_date:between=۱۳۶۷/۰۵/۰۱..1367/06/01", "--json"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["total"] == 1 and [i["id"] for i in doc["items"]] == [ids["victim"]]
+    assert doc["share"].startswith("/query?kind=person&c0f=role")
+    # one date alone means within it; the same participation must carry role and place
+    r = runner.invoke(app, ["--data", data, "query", "role=witness,victim", "place=Evin", "event_date=1988", "--json"])
+    assert {i["id"] for i in json.loads(r.stdout)["items"]} == {ids["victim"], ids["secret"]}
+    r = runner.invoke(app, ["--data", data, "query", "--kind", "event", "name:contains=khavaran"])
+    assert r.exit_code == 0 and ids["burial"] in r.stdout and "1 event(s) found" in r.stderr
+    for bad, said in ((["role=dancer"], "'dancer' is not a term"), (["nonsense"], "is not FIELD[:OP]=VALUE"),
+                      (["colour=red"], "no field 'colour'"), (["birth:between=1340"], "needs two dates")):
+        r = runner.invoke(app, ["--data", data, "query", *bad])
+        assert r.exit_code == 1 and said in r.stderr, (bad, r.stderr)

@@ -4,6 +4,8 @@
     dadkhah users add NAME --role ROLE                 add a user (password asked, or --password-env)
     dadkhah users token NAME [--name WHAT]             print a new API token for a user
     dadkhah users list                                 list users and roles
+    dadkhah query role=victim place=Evin "event_date:between=1367/05/01..1367/06/01" [--kind person] [--json]
+                                                       the query builder of the /query page and /api/query
 """
 
 from __future__ import annotations
@@ -39,6 +41,53 @@ def register(app: typer.Typer) -> None:
             cliutil.fail(str(exc))
         finally:
             case.close()
+
+    @app.command("query")
+    def query_command(
+        ctx: typer.Context,
+        conditions: list[str] = typer.Argument(..., help="FIELD[:OP]=VALUE, all of which must hold: 'role=victim,"
+                                                          "witness' (any of), 'name:contains=Rezaei', "
+                                                          "'event_type:none=burial', 'death:between=1367..1368'"),
+        kind: str = typer.Option("person", "--kind", help="person or event"),
+        limit: int = typer.Option(100, "--limit", min=1, max=100_000, help="At most this many records"),
+        json_out: bool = typer.Option(False, "--json", help="Print one JSON document on stdout"),
+    ) -> None:
+        """Records meeting every condition: the query builder of the /query page, in a script.
+
+        Fields (person): name, gender, birth, death, sensitivity, role, event_type, place, event_date,
+        organization; (event): name, event_type, place, date, sensitivity. A person's role, event type, place
+        and event date must hold for one and the same event. Values are codes or labels in either language; a
+        date is in either calendar, and one date alone means within it."""
+        from urllib.parse import urlencode
+
+        from dadkhah.web import query as qb
+
+        params = {}
+        for i, text in enumerate(conditions):
+            left, sep, value = text.partition("=")
+            if not sep:
+                cliutil.fail(f"condition {i + 1}: {text!r} is not FIELD[:OP]=VALUE")
+            field, _, op = left.strip().partition(":")
+            params.update({f"c{i}f": field, f"c{i}o": op.strip()})
+            low, dots, high = value.partition("..")
+            if not dots and qb.FIELDS.get(kind, {}).get(field, ("",))[0] == qb.DATE and not op.strip():
+                low, dots, high = value, "..", value  # one date: within it ("birth=1340": born in 1340)
+            params.update({f"c{i}v": low, f"c{i}w": high} if dots else {f"c{i}v": value})
+        with cliutil.open_case(ctx) as case, case.reader(operator(case.actor)) as s, cliutil.guard():
+            me = s.info["principal"]
+            parsed = qb.parse(s, kind, params, me)
+            result = qb.run(s, parsed, me, lang="en", limit=limit)
+        doc = {"kind": kind, "conditions": [{"field": c.field, "op": c.op, "values": c.values}
+                                            for c in parsed.conditions],
+               "share": "/query?" + urlencode(parsed.params()), "total": result["total"], "items": result["items"]}
+        if json_out:
+            cliutil.emit_json(doc)
+            return
+        for item in result["items"]:
+            cliutil.out.print(f"{item['id']:<28} {item.get('label') or ''}", highlight=False, markup=False,
+                              soft_wrap=True)
+        cliutil.err.print(f"{result['total']:,} {kind}(s) found" + (f", {len(result['items'])} shown"
+                                                                  if result["total"] > len(result["items"]) else ""))
 
     users = typer.Typer(help="Users of the web application and their API tokens.", no_args_is_help=True)
     app.add_typer(users, name="users")
