@@ -130,6 +130,21 @@ def run_dadkhah(a, b, threshold: float) -> tuple[dict, float, int]:
     return {"predicted": len(pairs), "correct": correct}, time.perf_counter() - t, kept_empty
 
 
+
+def guide_comparisons():
+    """recordlinkage's documented comparisons for FEBRL (its "Link two datasets" and deduplication guides):
+    given name, surname (Jaro-Winkler ≥ 0.85), date of birth, suburb, state, address (Jaro-Winkler ≥ 0.85)."""
+    import recordlinkage
+
+    compare = recordlinkage.Compare()
+    compare.exact("given_name", "given_name", label="given_name")
+    compare.string("surname", "surname", method="jarowinkler", threshold=0.85, label="surname")
+    compare.exact("date_of_birth", "date_of_birth", label="date_of_birth")
+    compare.exact("suburb", "suburb", label="suburb")
+    compare.exact("state", "state", label="state")
+    compare.string("address_1", "address_1", method="jarowinkler", threshold=0.85, label="address_1")
+    return compare
+
 def run_recordlinkage(a, b) -> list[tuple[str, dict, float]]:
     import recordlinkage
 
@@ -140,14 +155,7 @@ def run_recordlinkage(a, b) -> list[tuple[str, dict, float]]:
     indexer = recordlinkage.Index()
     indexer.block("given_name")
     candidates = indexer.index(da, db)
-    compare = recordlinkage.Compare()
-    compare.exact("given_name", "given_name", label="given_name")
-    compare.string("surname", "surname", method="jarowinkler", threshold=0.85, label="surname")
-    compare.exact("date_of_birth", "date_of_birth", label="date_of_birth")
-    compare.exact("suburb", "suburb", label="suburb")
-    compare.exact("state", "state", label="state")
-    compare.string("address_1", "address_1", method="jarowinkler", threshold=0.85, label="address_1")
-    features = compare.compute(candidates, da, db)
+    features = guide_comparisons().compute(candidates, da, db)
     base = time.perf_counter() - t
     out = []
     matches = features[features.sum(axis=1) > 3].index
