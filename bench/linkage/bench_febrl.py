@@ -207,11 +207,15 @@ def run_splink(a, b) -> list[tuple[str, dict, float]]:
                                                                        estimate_without_term_frequencies=True)
     pred = linker.inference.predict(threshold_match_probability=0.2).as_pandas_dataframe()
     took = time.perf_counter() - t
+    return at_thresholds(pred, "Splink FEBRL4 example (p >= {th})", _pairs_rl, took)
+
+
+def at_thresholds(pred, label: str, count, took: float, thresholds=(0.99, 0.5)) -> list:
+    """One result row per threshold of a Splink prediction: (label, counted pairs at or above it, seconds)."""
     out = []
-    for th in (0.99, 0.5):
+    for th in thresholds:
         sel = pred[pred["match_probability"] >= th]
-        out.append((f"Splink FEBRL4 example (p >= {th})",
-                    _pairs_rl(zip(sel["rec_id_l"], sel["rec_id_r"], strict=True)), took))
+        out.append((label.format(th=th), count(zip(sel["rec_id_l"], sel["rec_id_r"], strict=True)), took))
     return out
 
 

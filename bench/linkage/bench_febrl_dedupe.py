@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_febrl import _pairs_rl, guide_comparisons, prf, write_list  # noqa: E402  (the FEBRL 4 bench's reading of FEBRL)
+from bench_febrl import _pairs_rl, at_thresholds, guide_comparisons, prf, write_list  # noqa: E402  (the FEBRL 4 bench's reading of FEBRL)
 
 DATASETS = ("febrl1", "febrl2", "febrl3")
 
@@ -140,13 +140,7 @@ def run_splink(df) -> list[tuple[str, dict, float]]:
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
     pred = linker.inference.predict(threshold_match_probability=0.2).as_pandas_dataframe()
     took = time.perf_counter() - t
-    out = []
-    for th in (0.99, 0.5):
-        sel = pred[pred["match_probability"] >= th]
-        out.append((f"Splink FEBRL3 example (pairs at p >= {th})",
-                    _counts(zip(sel["rec_id_l"], sel["rec_id_r"], strict=True)),
-                    took))
-    return out
+    return at_thresholds(pred, "Splink FEBRL3 example (pairs at p >= {th})", _counts, took)
 
 
 def line(label: str, counts: dict, truth: int, seconds: float) -> str:
