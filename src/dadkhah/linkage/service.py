@@ -480,12 +480,16 @@ def summary(session: Session, principal: Principal) -> dict:
     run = latest_run(session)
     if run is None:
         return {"run": None}
-    lt = ListRecord.__table__
-    readable = set(session.scalars(select(lt.c.id).where(
-        lt.c.sensitivity.in_(allowed_sensitivities(need(principal, "a linkage summary"))))))
-    clusters = {rid: c for rid, c in current_clusters(session).items() if rid in readable}
+    lt, at = ListRecord.__table__, LinkAssignment.__table__
+    allowed = allowed_sensitivities(need(principal, "a linkage summary"))
+    clusters = dict(session.execute(select(at.c.record_id, at.c.cluster).join(lt, lt.c.id == at.c.record_id)
+                                    .where(lt.c.sensitivity.in_(allowed))).all())
     sizes = Counter(Counter(clusters.values()).values())
-    decisions = [d.decision for (a, b), d in current_decisions(session).items() if a in readable and b in readable]
+    decided = current_decisions(session)
+    named = {x for pair in decided for x in pair}
+    readable = set(session.scalars(select(lt.c.id).where(lt.c.id.in_(named), lt.c.sensitivity.in_(allowed)))
+                   ) if named else set()
+    decisions = [d.decision for (a, b), d in decided.items() if a in readable and b in readable]
     return {"run": run.id, "finished_at": run.finished_at, "threshold": run.threshold, "backend": run.backend,
             "records": len(clusters), "clusters": len(set(clusters.values())),
             "cluster_sizes": {str(k): v for k, v in sorted(sizes.items())},

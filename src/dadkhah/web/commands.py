@@ -58,8 +58,6 @@ def register(app: typer.Typer) -> None:
         organization; (event): name, event_type, place, date, sensitivity. A person's role, event type, place
         and event date must hold for one and the same event. Values are codes or labels in either language; a
         date is in either calendar, and one date alone means within it."""
-        from urllib.parse import urlencode
-
         from dadkhah.web import query as qb
 
         params = {}
@@ -77,11 +75,8 @@ def register(app: typer.Typer) -> None:
             me = s.info["principal"]
             parsed = qb.parse(s, kind, params, me)
             result = qb.run(s, parsed, me, lang="en", limit=limit)
-        doc = {"kind": kind, "conditions": [{"field": c.field, "op": c.op, "values": c.values}
-                                            for c in parsed.conditions],
-               "share": "/query?" + urlencode(parsed.params()), "total": result["total"], "items": result["items"]}
         if json_out:
-            cliutil.emit_json(doc)
+            cliutil.emit_json(qb.answer(parsed, result))
             return
         for item in result["items"]:
             cliutil.out.print(f"{item['id']:<28} {item.get('label') or ''}", highlight=False, markup=False,

@@ -319,3 +319,12 @@ def run(s: Session, q: Query, principal: Principal, *, lang: str, offset: int = 
         if i.get("place_id"):
             i["place"] = places.get(i["place_id"])
     return {"items": items, "total": len(pairs)}
+
+
+def answer(q: Query, result: dict) -> dict:
+    """A query and its result as one document (the API's and ``dadkhah query --json``'s): the kind, the
+    conditions as understood, ``share`` (the page's address of the query), ``total`` and ``items``."""
+    from urllib.parse import urlencode
+
+    return {"kind": q.kind, "conditions": [{"field": c.field, "op": c.op, "values": c.values} for c in q.conditions],
+            "share": "/query?" + urlencode(q.params()), "total": result["total"], "items": result["items"]}

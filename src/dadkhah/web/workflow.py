@@ -52,10 +52,14 @@ def assignable_users(s: Session, kind: str) -> list[WebUser]:
     return [u for u in users if Role(u.role) != Role.anonymous and _may(u, NEEDS[kind])]
 
 
+def _principal(user: WebUser) -> Principal:
+    return Principal(name=user.name, role=Role(user.role), user_id=user.id)
+
+
 def _may(user: WebUser, action: str) -> bool:
     if action == "read":
         return True
-    return Principal(name=user.name, role=Role(user.role), user_id=user.id).may(action)
+    return _principal(user).may(action)
 
 
 def assign(s: Session, principal: Principal, *, kind: str, target: str, assignee: str,
@@ -72,7 +76,7 @@ def assign(s: Session, principal: Principal, *, kind: str, target: str, assignee
     if not _may(user, NEEDS[kind]):
         raise InputError(f"{user.name} ({user.role}) may not do this kind of work", field="assignee")
     try:  # work the assignee could not even open is no work: refused, and nothing of it reaches them
-        _check_target(s, kind, target, Principal(name=user.name, role=Role(user.role), user_id=user.id))
+        _check_target(s, kind, target, _principal(user))
     except InputError:
         raise InputError(f"{user.name} ({user.role}) may not see this {kind.replace('_', ' ')}",
                          field="assignee") from None

@@ -10,7 +10,6 @@ front; or ``POST /api/query`` with the conditions as JSON. A bad field, operator
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -47,7 +46,7 @@ def _refused(exc: qb.QueryError | area_service.AreaError) -> JSONResponse:
                         status_code=422)
 
 
-def _answer(ctx: Ctx, kind: str, offset: int, limit: int, parse):
+def _answer(ctx: Ctx, offset: int, limit: int, parse):
     try:
         with ctx.read() as s:
             parsed = parse(s)
@@ -55,10 +54,7 @@ def _answer(ctx: Ctx, kind: str, offset: int, limit: int, parse):
                       if parsed.conditions else {"total": 0, "items": []})
     except qb.QueryError as exc:
         return _refused(exc)
-    conditions = [{"field": c.field, "op": c.op, "values": c.values} for c in parsed.conditions]
-    share = "/query?" + urlencode(parsed.params())  # the page's address; with /api before it, this route's
-    return {"kind": kind, "conditions": conditions, "share": share, "total": result["total"],
-            "offset": offset, "limit": limit, "items": result["items"]}
+    return qb.answer(parsed, result) | {"offset": offset, "limit": limit}
 
 
 @router.get("/query", summary="Records meeting every condition (the /query page's parameters: kind, c0f, c0o, "
@@ -66,13 +62,13 @@ def _answer(ctx: Ctx, kind: str, offset: int, limit: int, parse):
 def query_get(ctx: Ctx = Depends(get_ctx), kind: Annotated[str, Query(max_length=40)] = "person",
               offset: Offset = 0, limit: Limit = 50):
     params = ctx.request.query_params
-    return _answer(ctx, kind, offset, limit, lambda s: qb.parse(s, kind, params, ctx.principal))
+    return _answer(ctx, offset, limit, lambda s: qb.parse(s, kind, params, ctx.principal))
 
 
 @router.post("/query", summary="Records meeting every condition, the conditions as JSON (a value may hold commas)")
 def query_post(body: QueryIn, ctx: Ctx = Depends(get_ctx)):
     rows = [(c.field, c.op, list(c.values)) for c in body.conditions]
-    return _answer(ctx, body.kind, body.offset, body.limit, lambda s: qb.check(s, body.kind, rows, ctx.principal))
+    return _answer(ctx, body.offset, body.limit, lambda s: qb.check(s, body.kind, rows, ctx.principal))
 
 
 @router.get("/area", summary="Places inside an area (corners 'lat,lng;lat,lng;…'), their events and the "
